@@ -1,0 +1,38 @@
+-- create: store a new session for a user, under the per-user cap.
+-- KEYS[1] new session key, KEYS[2] user's session index (zset), KEYS[3] user key
+-- ARGV[1] user, ARGV[2] session key prefix (prefix .. id = session key),
+-- ARGV[3] new session id, ARGV[4] idle ms, ARGV[5] absolute ms,
+-- ARGV[6] max sessions (0: no limit), ARGV[7] 'evict-oldest' or 'reject',
+-- ARGV[8] the user's generation seen when the password was verified.
+-- Returns {1, created_us, evicted} | {0, live} at the cap with reject |
+-- {-2} the user is gone or changed password since | {-3} id collision.
+local gen = redis.call('HGET', KEYS[3], 'gen')
+if not gen or gen ~= ARGV[8] then return {-2} end
+local t = redis.call('TIME')
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(now_us / 1000)
+local live = {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[2] .. m) == 1 then
+    live[#live + 1] = m
+  else
+    redis.call('ZREM', KEYS[2], m)
+  end
+end
+local max, evicted = tonumber(ARGV[6]), 0
+if max > 0 and #live >= max then
+  if ARGV[7] == 'reject' then return {0, #live} end
+  evicted = #live - max + 1
+  for i = 1, evicted do
+    redis.call('DEL', ARGV[2] .. live[i])
+    redis.call('ZREM', KEYS[2], live[i])
+  end
+end
+local idle, abs = tonumber(ARGV[4]), tonumber(ARGV[5])
+local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs})
+if not redis.call('SET', KEYS[1], rec, 'PX', math.min(idle, abs), 'NX') then
+  return {-3}
+end
+redis.call('ZADD', KEYS[2], now_us, ARGV[3])
+redis.call('PEXPIRE', KEYS[2], abs)
+return {1, now_us, evicted}

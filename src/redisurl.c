@@ -1,0 +1,168 @@
+/*
+ * redisurl.c: parsing the `redis` configuration value, so that a bad URL
+ * is a configuration error (with its line) rather than a runtime surprise.
+ */
+#include "redisurl.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+fail(char *err, size_t errlen, const char *msg)
+{
+	snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Copy s[0..len) percent-decoded into out; -1 if bad or too long. */
+static int
+unescape(char *out, size_t outlen, const char *s, size_t len)
+{
+	size_t	 i, o = 0;
+	int	 hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (o + 1 >= outlen)
+			return -1;
+		if (s[i] != '%') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 2 >= len)
+			return -1;
+		if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
+		    hi * 16 + lo == 0)
+			return -1;
+		out[o++] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+parse_num(const char *s, size_t len, int max, int *out)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	if (len == 0 || len > 9)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_unix(struct redis_url *u, const char *s, char *err, size_t errlen)
+{
+	const char	*q = strchr(s, '?');
+	size_t		 plen = q != NULL ? (size_t)(q - s) : strlen(s);
+
+	if (plen == 0 || s[0] != '/')
+		return fail(err, errlen, "unix: needs an absolute path");
+	if (plen >= sizeof(u->path))
+		return fail(err, errlen, "unix: path too long");
+	memcpy(u->path, s, plen);
+	u->path[plen] = '\0';
+	u->is_unix = 1;
+	if (q != NULL && (strncmp(q, "?db=", 4) != 0 ||
+	    parse_num(q + 4, strlen(q + 4), 1000000, &u->db) == -1))
+		return fail(err, errlen, "unix: expected ?db=N after the path");
+	return 0;
+}
+
+static int
+parse_auth(struct redis_url *u, const char *s, size_t len, char *err,
+    size_t errlen)
+{
+	const char	*colon = memchr(s, ':', len);
+
+	if (colon == NULL)
+		return fail(err, errlen, "expected [USER]:PASSWORD@");
+	if (unescape(u->user, sizeof(u->user), s, (size_t)(colon - s)) == -1 ||
+	    unescape(u->password, sizeof(u->password), colon + 1,
+	    len - (size_t)(colon - s) - 1) == -1)
+		return fail(err, errlen, "bad user or password");
+	return 0;
+}
+
+static int
+parse_hostport(struct redis_url *u, const char *s, size_t len, char *err,
+    size_t errlen)
+{
+	const char	*hend, *port = NULL, *end = s + len;
+
+	if (len > 0 && s[0] == '[') {
+		if ((hend = memchr(s, ']', len)) == NULL)
+			return fail(err, errlen, "unterminated [address]");
+		if (hend + 1 < end && hend[1] == ':')
+			port = hend + 2;
+		else if (hend + 1 != end)
+			return fail(err, errlen, "junk after [address]");
+		s++;
+	} else {
+		hend = memchr(s, ':', len);
+		if (hend != NULL)
+			port = hend + 1;
+		else
+			hend = s + len;
+	}
+	if (hend == s || (size_t)(hend - s) >= sizeof(u->host))
+		return fail(err, errlen, "missing or too long host");
+	memcpy(u->host, s, (size_t)(hend - s));
+	u->host[hend - s] = '\0';
+	u->port = 6379;
+	if (port != NULL && (parse_num(port, (size_t)(end - port), 65535,
+	    &u->port) == -1 || u->port == 0))
+		return fail(err, errlen, "bad port");
+	return 0;
+}
+
+int
+redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
+{
+	const char	*p, *at, *slash;
+
+	memset(u, 0, sizeof(*u));
+	if (strncmp(s, "unix:", 5) == 0)
+		return parse_unix(u, s + 5, err, errlen);
+	if (strncmp(s, "redis://", 8) != 0)
+		return fail(err, errlen,
+		    "expected redis://HOST:PORT[/DB] or unix:PATH");
+	p = s + 8;
+	slash = strchr(p, '/');
+	at = memchr(p, '@', slash != NULL ? (size_t)(slash - p) : strlen(p));
+	if (at != NULL) {
+		if (parse_auth(u, p, (size_t)(at - p), err, errlen) == -1)
+			return -1;
+		p = at + 1;
+	}
+	if (parse_hostport(u, p, slash != NULL ? (size_t)(slash - p) :
+	    strlen(p), err, errlen) == -1)
+		return -1;
+	if (slash != NULL && slash[1] != '\0' &&
+	    parse_num(slash + 1, strlen(slash + 1), 1000000, &u->db) == -1)
+		return fail(err, errlen, "bad database number");
+	return 0;
+}

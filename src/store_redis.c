@@ -1,0 +1,653 @@
+/*
+ * store_redis.c: the Redis store.
+ *
+ * One connection per store (per thread), made on first use and again on
+ * the next use after any error. Every operation is one Lua script of
+ * src/lua/ sent with EVALSHA, or EVAL when Redis answers NOSCRIPT (after a
+ * restart or SCRIPT FLUSH): one round trip in the normal case.
+ *
+ * Key layout (P = key_prefix, T = the user's tag, see user.c):
+ *   P{T}:user:NAME   hash: name, pw (Argon2id string), gen
+ *   P{T}:idx:NAME    zset: session ids of NAME, scored by creation (µs)
+ *   P{T}:s:ID        string: session record (JSON), TTL = idle expiry
+ *   P{T}:fail:NAME   string: failed logins of NAME in the current window
+ *   Pfail-addr:ADDR  string: failed logins from one client address
+ * ID is token_id() of the secret, never the secret. The braces make every
+ * key of one user hash to the same Redis Cluster slot; the cookie carries
+ * T, so the check finds the slot from the cookie alone.
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include "lua_scripts.h"
+#include "redisurl.h"
+
+#define KEYMAX		256
+#define ARGMAX		12
+
+struct redis_store {
+	struct store	 base;
+	redisContext	*c;
+	struct redis_url url;
+	struct timeval	 timeout;
+	char		 idle[24];	/* idle_timeout in ms, as text */
+};
+
+static void
+seterr(struct redis_store *rs, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rs->base.err, sizeof(rs->base.err), fmt, ap);
+	va_end(ap);
+}
+
+static void
+disconnect(struct redis_store *rs)
+{
+	if (rs->c != NULL)
+		redisFree(rs->c);
+	rs->c = NULL;
+}
+
+/* Send a command on a connected context; NULL (and disconnected) on error. */
+static redisReply *
+send_argv(struct redis_store *rs, int argc, const char **argv)
+{
+	size_t		 lens[ARGMAX + 3];
+	redisReply	*r;
+	int		 i;
+
+	for (i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	if ((r = redisCommandArgv(rs->c, argc, argv, lens)) == NULL) {
+		seterr(rs, "redis: %s", rs->c->errstr[0] ? rs->c->errstr :
+		    "connection lost");
+		disconnect(rs);
+	}
+	return r;
+}
+
+/* A command whose reply must be +OK (AUTH, SELECT) at connect time. */
+static int
+setup_command(struct redis_store *rs, int argc, const char **argv)
+{
+	redisReply	*r;
+
+	if ((r = send_argv(rs, argc, argv)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR) {
+		seterr(rs, "redis %s: %s", argv[0], r->str);
+		freeReplyObject(r);
+		disconnect(rs);
+		return -1;
+	}
+	freeReplyObject(r);
+	return 0;
+}
+
+static int
+auth_and_select(struct redis_store *rs)
+{
+	const char	*argv[3];
+	char		 db[16];
+
+	if (rs->url.password[0] != '\0') {
+		argv[0] = "AUTH";
+		if (rs->url.user[0] != '\0') {
+			argv[1] = rs->url.user;
+			argv[2] = rs->url.password;
+		} else
+			argv[1] = rs->url.password;
+		if (setup_command(rs, rs->url.user[0] ? 3 : 2, argv) == -1)
+			return -1;
+	}
+	if (rs->url.db != 0) {
+		snprintf(db, sizeof(db), "%d", rs->url.db);
+		argv[0] = "SELECT";
+		argv[1] = db;
+		if (setup_command(rs, 2, argv) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+connect_store(struct redis_store *rs)
+{
+	if (rs->c != NULL)
+		return 0;
+	if (rs->url.is_unix)
+		rs->c = redisConnectUnixWithTimeout(rs->url.path, rs->timeout);
+	else
+		rs->c = redisConnectWithTimeout(rs->url.host, rs->url.port,
+		    rs->timeout);
+	if (rs->c == NULL || rs->c->err) {
+		seterr(rs, "redis connect %s: %s", rs->url.is_unix ?
+		    rs->url.path : rs->url.host, rs->c != NULL ? rs->c->errstr :
+		    "out of memory");
+		disconnect(rs);
+		return -1;
+	}
+	if (redisSetTimeout(rs->c, rs->timeout) != REDIS_OK) {
+		seterr(rs, "redis: cannot set the command timeout");
+		disconnect(rs);
+		return -1;
+	}
+	return auth_and_select(rs);
+}
+
+static redisReply *
+command(struct redis_store *rs, int argc, const char **argv)
+{
+	redisReply	*r;
+
+	if (connect_store(rs) == -1 || (r = send_argv(rs, argc, argv)) == NULL)
+		return NULL;
+	if (r->type == REDIS_REPLY_ERROR) {
+		seterr(rs, "redis %s: %s", argv[0], r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Run a script with nkeys keys followed by ARGV, all in args. */
+static redisReply *
+eval(struct redis_store *rs, const struct lua_script *sc, int nkeys,
+    int nargs, const char **args)
+{
+	const char	*argv[ARGMAX + 3];
+	char		 nk[8];
+	redisReply	*r;
+
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[0] = "EVALSHA";
+	argv[1] = sc->sha1;
+	argv[2] = nk;
+	memcpy(argv + 3, args, (size_t)nargs * sizeof(*args));
+	if (connect_store(rs) == -1 ||
+	    (r = send_argv(rs, nargs + 3, argv)) == NULL)
+		return NULL;
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+		freeReplyObject(r);
+		argv[0] = "EVAL";
+		argv[1] = sc->text;
+		if ((r = send_argv(rs, nargs + 3, argv)) == NULL)
+			return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		seterr(rs, "redis script %s: %s", sc->name, r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Build P{TAG}:WHAT[NAME] into buf. */
+static const char *
+key(char *buf, const struct store *s, const char *tag, const char *what,
+    const char *name)
+{
+	snprintf(buf, KEYMAX, "%s{%s}:%s%s", s->params.key_prefix, tag, what,
+	    name);
+	return buf;
+}
+
+/* Keys named after a user: the tag comes from the name. */
+static const char *
+user_key(char *buf, const struct store *s, const char *what, const char *name)
+{
+	char	 tag[TOKEN_TAGLEN + 1];
+
+	user_tag(name, strlen(name), tag);
+	return key(buf, s, tag, what, name);
+}
+
+/* Take an integer reply into *v; 0, or -1 with the error set. */
+static int
+integer_reply(struct redis_store *rs, redisReply *r, long long *v)
+{
+	if (r == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_INTEGER) {
+		seterr(rs, "redis: unexpected reply type %d", r->type);
+		freeReplyObject(r);
+		return -1;
+	}
+	*v = r->integer;
+	freeReplyObject(r);
+	return 0;
+}
+
+/* A script's count (sessions ended, 0/1) as int; -1 on error. */
+static int
+count_reply(struct redis_store *rs, redisReply *r)
+{
+	long long	 v;
+
+	if (integer_reply(rs, r, &v) == -1)
+		return -1;
+	if (v == -1)
+		return STORE_NO_USER;
+	if (v < 0 || v > 1000000000) {
+		seterr(rs, "redis: reply out of range");
+		return -1;
+	}
+	return (int)v;
+}
+
+static int
+redis_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 id[TOKEN_IDLEN + 1], k[KEYMAX];
+	const char		*args[2];
+	redisReply		*r;
+	int			 rv = -1;
+
+	token_id(t, id);
+	args[0] = key(k, s, t->tag, "s:", id);
+	args[1] = rs->idle;
+	if ((r = eval(rs, &lua_check, 1, 2, args)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_NIL)
+		rv = 0;
+	else if (r->type == REDIS_REPLY_STRING &&
+	    user_name_valid(r->str, r->len)) {
+		memcpy(user, r->str, r->len);
+		user[r->len] = '\0';
+		rv = 1;
+	} else
+		seterr(rs, "redis script check: unexpected reply");
+	freeReplyObject(r);
+	return rv;
+}
+
+static enum store_create
+create_reply(struct redis_store *rs, redisReply *r, int64_t *created)
+{
+	enum store_create	 rv = STORE_CREATE_ERROR;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER)
+		seterr(rs, "redis script create: unexpected reply");
+	else if (r->element[0]->integer == 1 && r->elements == 3 &&
+	    r->element[1]->type == REDIS_REPLY_INTEGER) {
+		*created = r->element[1]->integer;
+		rv = STORE_CREATE_OK;
+	} else if (r->element[0]->integer == 0)
+		rv = STORE_CREATE_LIMIT;
+	else if (r->element[0]->integer == -2)
+		rv = STORE_CREATE_STALE;
+	else
+		seterr(rs, "redis script create: refused (%lld)",
+		    r->element[0]->integer);
+	freeReplyObject(r);
+	return rv;
+}
+
+static enum store_create
+redis_create(struct store *s, const struct store_user *u,
+    const struct token *t, int64_t *created)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX],
+				 k3[KEYMAX], pfx[KEYMAX], abs[24], max[24];
+	const char		*args[11];
+	redisReply		*r;
+
+	token_id(t, id);
+	snprintf(abs, sizeof(abs), "%lld", (long long)s->params.absolute_timeout);
+	snprintf(max, sizeof(max), "%u", s->params.max_sessions);
+	args[0] = key(k1, s, t->tag, "s:", id);
+	args[1] = key(k2, s, t->tag, "idx:", u->name);
+	args[2] = key(k3, s, t->tag, "user:", u->name);
+	args[3] = u->name;
+	args[4] = key(pfx, s, t->tag, "s:", "");
+	args[5] = id;
+	args[6] = rs->idle;
+	args[7] = abs;
+	args[8] = max;
+	args[9] = s->params.session_limit == CONFIG_LIMIT_REJECT ? "reject" :
+	    "evict-oldest";
+	args[10] = u->gen;
+	if ((r = eval(rs, &lua_create, 3, 11, args)) == NULL)
+		return STORE_CREATE_ERROR;
+	return create_reply(rs, r, created);
+}
+
+static int
+redis_destroy(struct store *s, const struct token *t)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 id[TOKEN_IDLEN + 1], k[KEYMAX], pfx[KEYMAX];
+	const char		*args[3];
+
+	token_id(t, id);
+	args[0] = key(k, s, t->tag, "s:", id);
+	args[1] = key(pfx, s, t->tag, "idx:", "");
+	args[2] = id;
+	return count_reply(rs, eval(rs, &lua_destroy, 1, 3, args));
+}
+
+/*
+ * The scripts that act on all of one user's sessions take
+ * ([user key,] index key, [hash,] session key prefix).
+ */
+static int
+user_script(struct redis_store *rs, const struct lua_script *sc,
+    const char *user, int with_user_key, const char *hash)
+{
+	char		 tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX],
+			 pfx[KEYMAX];
+	const char	*args[4];
+	int		 n = 0;
+
+	user_tag(user, strlen(user), tag);
+	if (with_user_key)
+		args[n++] = key(ku, &rs->base, tag, "user:", user);
+	args[n++] = key(ki, &rs->base, tag, "idx:", user);
+	if (hash != NULL)
+		args[n++] = hash;
+	args[n++] = key(pfx, &rs->base, tag, "s:", "");
+	return count_reply(rs, eval(rs, sc, with_user_key + 1, n, args));
+}
+
+static int
+redis_destroy_all(struct store *s, const char *user)
+{
+	return user_script((struct redis_store *)s, &lua_destroy_all, user, 0,
+	    NULL);
+}
+
+static int
+redis_user_passwd(struct store *s, const char *user, const char *hash)
+{
+	return user_script((struct redis_store *)s, &lua_passwd, user, 1, hash);
+}
+
+static int
+redis_user_del(struct store *s, const char *user)
+{
+	return user_script((struct redis_store *)s, &lua_user_del, user, 1,
+	    NULL);
+}
+
+static int
+redis_user_add(struct store *s, const char *user, const char *hash)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 k[KEYMAX];
+	const char		*args[3];
+
+	args[0] = user_key(k, s, "user:", user);
+	args[1] = user;
+	args[2] = hash;
+	return count_reply(rs, eval(rs, &lua_user_add, 1, 3, args));
+}
+
+static int
+redis_user_rehash(struct store *s, const char *user, const char *old,
+    const char *hash)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 k[KEYMAX];
+	const char		*args[3];
+
+	args[0] = user_key(k, s, "user:", user);
+	args[1] = old;
+	args[2] = hash;
+	return count_reply(rs, eval(rs, &lua_rehash, 1, 3, args));
+}
+
+static int
+copy_field(char *dst, size_t dstlen, const redisReply *r)
+{
+	if (r->type != REDIS_REPLY_STRING || r->len >= dstlen ||
+	    memchr(r->str, '\0', r->len) != NULL)
+		return -1;
+	memcpy(dst, r->str, r->len);
+	dst[r->len] = '\0';
+	return 0;
+}
+
+/* Read a user: a single HMGET, atomic on its own. */
+static int
+redis_user_get(struct store *s, const char *user, struct store_user *u)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 k[KEYMAX];
+	const char		*argv[5] = { "HMGET", NULL, "name", "pw", "gen" };
+	redisReply		*r;
+	int			 rv = -1;
+
+	argv[1] = user_key(k, s, "user:", user);
+	if ((r = command(rs, 5, argv)) == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+		seterr(rs, "redis HMGET: unexpected reply");
+	else if (r->element[0]->type == REDIS_REPLY_NIL)
+		rv = 0;
+	else if (copy_field(u->name, sizeof(u->name), r->element[0]) == -1 ||
+	    strcmp(u->name, user) != 0 ||
+	    copy_field(u->pwhash, sizeof(u->pwhash), r->element[1]) == -1 ||
+	    copy_field(u->gen, sizeof(u->gen), r->element[2]) == -1)
+		seterr(rs, "redis: malformed user record for %s", user);
+	else
+		rv = 1;
+	freeReplyObject(r);
+	return rv;
+}
+
+static int
+list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb,
+    void *arg)
+{
+	struct store_session	 ss;
+
+	if (copy_field(ss.id, sizeof(ss.id), e[0]) == -1 ||
+	    e[1]->type != REDIS_REPLY_STRING ||
+	    record_decode(&ss.rec, e[1]->str, e[1]->len) == -1 ||
+	    e[2]->type != REDIS_REPLY_INTEGER) {
+		seterr(rs, "redis: malformed session record");
+		return -1;
+	}
+	ss.ttl = e[2]->integer;
+	return cb(&ss, arg);
+}
+
+static int
+redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
+	const char		*args[2];
+	redisReply		*r;
+	size_t			 i;
+	int			 rv = 0;
+
+	user_tag(user, strlen(user), tag);
+	args[0] = key(ki, s, tag, "idx:", user);
+	args[1] = key(pfx, s, tag, "s:", "");
+	if ((r = eval(rs, &lua_list, 1, 2, args)) == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements % 3 != 0) {
+		seterr(rs, "redis script list: unexpected reply");
+		rv = -1;
+	}
+	for (i = 0; rv == 0 && i < r->elements; i += 3)
+		rv = list_entry(rs, r->element + i, cb, arg);
+	freeReplyObject(r);
+	return rv;
+}
+
+static int
+redis_revoke(struct store *s, const char *user, const char *id)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
+	const char		*args[3];
+
+	user_tag(user, strlen(user), tag);
+	args[0] = key(ki, s, tag, "idx:", user);
+	args[1] = id;
+	args[2] = key(pfx, s, tag, "s:", "");
+	return count_reply(rs, eval(rs, &lua_revoke, 1, 3, args));
+}
+
+static void
+fail_keys(const struct store *s, const char *user, const char *addr,
+    char ku[KEYMAX], char ka[KEYMAX])
+{
+	user_key(ku, s, "fail:", user);
+	snprintf(ka, KEYMAX, "%sfail-addr:%s", s->params.key_prefix, addr);
+}
+
+/* The larger of the two failure counters, and when it resets. */
+static int
+redis_fail_get(struct store *s, const char *user, const char *addr,
+    int64_t *count, int64_t *retry_ms)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 ku[KEYMAX], ka[KEYMAX];
+	const char		*keys[2], *argv[2];
+	redisReply		*r;
+	int			 i;
+	long long		 n;
+
+	fail_keys(s, user, addr, ku, ka);
+	keys[0] = ku;
+	keys[1] = ka;
+	*count = 0;
+	*retry_ms = 0;
+	for (i = 0; i < 2; i++) {
+		argv[0] = "GET";
+		argv[1] = keys[i];
+		if ((r = command(rs, 2, argv)) == NULL)
+			return -1;
+		n = r->type == REDIS_REPLY_STRING ? atoll(r->str) : 0;
+		freeReplyObject(r);
+		if (n <= *count)
+			continue;
+		*count = n;
+		argv[0] = "PTTL";
+		if (integer_reply(rs, command(rs, 2, argv), &n) == -1)
+			return -1;
+		*retry_ms = n > 0 ? n : 0;
+	}
+	return 0;
+}
+
+static int
+redis_fail_add(struct store *s, const char *user, const char *addr)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 ku[KEYMAX], ka[KEYMAX], win[24];
+	const char		*args[2];
+	redisReply		*r;
+	int			 i;
+
+	fail_keys(s, user, addr, ku, ka);
+	snprintf(win, sizeof(win), "%lld",
+	    (long long)s->params.login_failure_window);
+	for (i = 0; i < 2; i++) {
+		args[0] = i == 0 ? ku : ka;
+		args[1] = win;
+		if ((r = eval(rs, &lua_fail, 1, 2, args)) == NULL)
+			return -1;
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+static int
+redis_fail_clear(struct store *s, const char *user)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 k[KEYMAX];
+	const char		*argv[2] = { "DEL", NULL };
+	long long		 n;
+
+	argv[1] = user_key(k, s, "fail:", user);
+	return integer_reply(rs, command(rs, 2, argv), &n);
+}
+
+static void
+redis_free(struct store *s)
+{
+	struct redis_store	*rs = (struct redis_store *)s;
+
+	disconnect(rs);
+	sodium_memzero(&rs->url, sizeof(rs->url));
+	free(rs);
+}
+
+static const struct store_ops redis_ops = {
+	.check = redis_check,
+	.create = redis_create,
+	.destroy = redis_destroy,
+	.destroy_all = redis_destroy_all,
+	.user_get = redis_user_get,
+	.user_add = redis_user_add,
+	.user_passwd = redis_user_passwd,
+	.user_del = redis_user_del,
+	.user_rehash = redis_user_rehash,
+	.list = redis_list,
+	.revoke = redis_revoke,
+	.fail_get = redis_fail_get,
+	.fail_add = redis_fail_add,
+	.fail_clear = redis_fail_clear,
+	.free = redis_free,
+};
+
+/* The password file's first line: "PASSWORD" or "USER PASSWORD" (ACL). */
+static int
+apply_password(struct redis_url *u, const char *line)
+{
+	const char	*sp = strchr(line, ' ');
+	int		 n;
+
+	if (sp == NULL)
+		n = snprintf(u->password, sizeof(u->password), "%s", line);
+	else {
+		if ((size_t)(sp - line) >= sizeof(u->user))
+			return -1;
+		memcpy(u->user, line, (size_t)(sp - line));
+		u->user[sp - line] = '\0';
+		n = snprintf(u->password, sizeof(u->password), "%s", sp + 1);
+	}
+	return (n < 0 || (size_t)n >= sizeof(u->password)) ? -1 : 0;
+}
+
+struct store *
+store_redis_new(const struct config *cfg)
+{
+	struct redis_store	*rs;
+	char			 err[128];
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return NULL;
+	rs->base.ops = &redis_ops;
+	store_params_init(&rs->base.params, cfg);
+	if (redis_url_parse(&rs->url, cfg->redis, err, sizeof(err)) == -1 ||
+	    (cfg->redis_password != NULL &&
+	    apply_password(&rs->url, cfg->redis_password) == -1)) {
+		free(rs);
+		return NULL;
+	}
+	rs->timeout.tv_sec = cfg->redis_timeout / 1000;
+	rs->timeout.tv_usec = (cfg->redis_timeout % 1000) * 1000;
+	snprintf(rs->idle, sizeof(rs->idle), "%lld",
+	    (long long)cfg->idle_timeout);
+	return &rs->base;
+}

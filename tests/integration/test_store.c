@@ -1,0 +1,837 @@
+/*
+ * The Redis store against a real redis-server (started by store.sh):
+ * every script, the cap under parallel creates, idle and absolute
+ * timeouts, revocation races, round trips counted with MONITOR, and that
+ * no raw token ever reaches Redis.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "store.h"
+#include "token.h"
+#include "user.h"
+
+#define HASH	"$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+
+static const char	*port, *sock;
+static redisContext	*admin;
+static int		 prefix_seq;
+
+static void
+msleep(long ms)
+{
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/* A store with its own key prefix, so tests never see each other's keys. */
+static struct store *
+open_store_url(const char *url, const char *extra, char *prefix, size_t plen)
+{
+	struct config	 c;
+	struct store	*s;
+	char		 text[1024], err[CONFIG_ERRLEN];
+
+	snprintf(prefix, plen, "t%d:", ++prefix_seq);
+	snprintf(text, sizeof(text), "redis = %s\nkey_prefix = %s\n"
+	    "redis_timeout = 500ms\n%s", url, prefix, extra);
+	assert_int_equal(config_defaults(&c), 0);
+	if (config_parse(&c, "test", text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	s = store_redis_new(&c);
+	assert_non_null(s);
+	config_free(&c);
+	return s;
+}
+
+static struct store *
+open_store(const char *extra, char *prefix, size_t plen)
+{
+	char	 url[128];
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	return open_store_url(url, extra, prefix, plen);
+}
+
+static void
+add_user(struct store *s, const char *name, struct store_user *u)
+{
+	assert_int_equal(store_user_add(s, name, HASH), 1);
+	assert_int_equal(store_user_get(s, name, u), 1);
+}
+
+static void
+new_session(struct store *s, const struct store_user *u, struct token *t)
+{
+	char	 tag[TOKEN_TAGLEN + 1];
+	int64_t	 created;
+
+	user_tag(u->name, strlen(u->name), tag);
+	token_new(t, tag);
+	assert_int_equal(store_create(s, u, t, &created), STORE_CREATE_OK);
+}
+
+static int
+check(struct store *s, const struct token *t)
+{
+	char	 user[USER_NAME_MAX + 1];
+
+	return store_check(s, t, user);
+}
+
+static long long
+admin_int(const char *fmt, const char *arg)
+{
+	redisReply	*r = redisCommand(admin, fmt, arg);
+	long long	 v;
+
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+	v = r->integer;
+	freeReplyObject(r);
+	return v;
+}
+
+static void
+test_users(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	char			 p[16];
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	assert_int_equal(store_user_get(s, "alice", &u), 0);
+	assert_int_equal(store_user_add(s, "alice", HASH), 1);
+	assert_int_equal(store_user_add(s, "alice", "other"), 0);
+	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_string_equal(u.name, "alice");
+	assert_string_equal(u.pwhash, HASH);
+	assert_string_equal(u.gen, "1");
+	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"), 0);
+	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), 1);
+	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_string_equal(u.pwhash, "$new");
+	assert_string_equal(u.gen, "1");
+	assert_int_equal(store_user_passwd(s, "alice", HASH), 0);
+	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_string_equal(u.gen, "2");
+	assert_int_equal(store_user_passwd(s, "nobody", HASH), STORE_NO_USER);
+	assert_int_equal(store_user_del(s, "alice"), 0);
+	assert_int_equal(store_user_del(s, "alice"), STORE_NO_USER);
+	assert_int_equal(store_user_get(s, "alice", &u), 0);
+	store_free(s);
+}
+
+static void
+test_create_check_destroy(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t, forged;
+	char			 p[16], user[USER_NAME_MAX + 1];
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "bob", &u);
+	new_session(s, &u, &t);
+	assert_int_equal(store_check(s, &t, user), 1);
+	assert_string_equal(user, "bob");
+	assert_int_equal(store_check(s, &t, user), 1);	/* idempotent */
+	forged = t;
+	forged.secret[5] ^= 0x40;
+	assert_int_equal(check(s, &forged), 0);
+	assert_int_equal(store_destroy(s, &t), 1);
+	assert_int_equal(check(s, &t), 0);
+	assert_int_equal(store_destroy(s, &t), 0);
+	store_free(s);
+}
+
+struct racer {
+	char		 prefix[16];
+	const char	*extra;
+	struct token	 t;
+	int64_t		 created;
+	enum store_create rv;
+	pthread_barrier_t *go;
+};
+
+static void *
+create_thread(void *arg)
+{
+	struct racer		*r = arg;
+	struct store		*s;
+	struct store_user	 u;
+	char			 tag[TOKEN_TAGLEN + 1], text[256], err[256];
+	struct config		 c;
+
+	snprintf(text, sizeof(text), "redis = redis://127.0.0.1:%s/0\n"
+	    "key_prefix = %s\n%s", port, r->prefix, r->extra);
+	config_defaults(&c);
+	if (config_parse(&c, "t", text, strlen(text), err, sizeof(err)) != 0)
+		abort();
+	s = store_redis_new(&c);
+	config_free(&c);
+	/* Connect and read the user before the barrier: only creates race. */
+	if (store_user_get(s, "carol", &u) != 1)
+		abort();
+	user_tag("carol", 5, tag);
+	token_new(&r->t, tag);
+	pthread_barrier_wait(r->go);
+	r->rv = store_create(s, &u, &r->t, &r->created);
+	store_free(s);
+	return NULL;
+}
+
+/* 50 threads, each with its own connection, create at once. */
+static void
+race_creates(const char *extra, struct racer *rs, size_t n, struct store **sp)
+{
+	pthread_t		 th[64];
+	pthread_barrier_t	 go;
+	struct store_user	 u;
+	char			 p[16];
+	size_t			 i;
+
+	*sp = open_store(extra, p, sizeof(p));
+	add_user(*sp, "carol", &u);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		snprintf(rs[i].prefix, sizeof(rs[i].prefix), "%s", p);
+		rs[i].extra = extra;
+		rs[i].go = &go;
+		assert_int_equal(pthread_create(&th[i], NULL, create_thread,
+		    &rs[i]), 0);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+}
+
+static void
+test_cap_evict_oldest_parallel(void **state)
+{
+	struct racer	 rs[50];
+	struct store	*s;
+	int64_t		 third = 0, c;
+	size_t		 i, j, live = 0, newer;
+
+	(void)state;
+	race_creates("max_sessions = 3\n", rs, 50, &s);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(rs[i].rv, STORE_CREATE_OK);
+	/* the three largest creation times */
+	for (i = 0; i < 50; i++) {
+		newer = 0;
+		for (j = 0; j < 50; j++)
+			if (rs[j].created > rs[i].created)
+				newer++;
+		if (newer == 2)
+			third = rs[i].created;
+	}
+	assert_true(third > 0);
+	for (i = 0; i < 50; i++) {
+		c = check(s, &rs[i].t);
+		assert_int_not_equal(c, -1);
+		live += (size_t)c;
+		if (c == 1)
+			assert_true(rs[i].created >= third);
+		else
+			assert_true(rs[i].created < third);
+	}
+	assert_int_equal(live, 3);
+	store_free(s);
+}
+
+static void
+test_cap_reject_parallel(void **state)
+{
+	struct racer	 rs[50];
+	struct store	*s;
+	size_t		 i, ok = 0, limit = 0, live = 0;
+
+	(void)state;
+	race_creates("max_sessions = 3\nsession_limit = reject\n", rs, 50, &s);
+	for (i = 0; i < 50; i++) {
+		ok += rs[i].rv == STORE_CREATE_OK;
+		limit += rs[i].rv == STORE_CREATE_LIMIT;
+		live += (size_t)check(s, &rs[i].t);
+	}
+	assert_int_equal(ok, 3);
+	assert_int_equal(limit, 47);
+	assert_int_equal(live, 3);
+	store_free(s);
+}
+
+static void
+test_idle_timeout_slides(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t, idle;
+	char			 p[16];
+	int			 i;
+
+	(void)state;
+	s = open_store("idle_timeout = 1s\nabsolute_timeout = 60s\n", p,
+	    sizeof(p));
+	add_user(s, "dave", &u);
+	new_session(s, &u, &t);
+	new_session(s, &u, &idle);
+	/* Used every 400 ms for 2.4 s: well past one idle period. */
+	for (i = 0; i < 6; i++) {
+		msleep(400);
+		assert_int_equal(check(s, &t), 1);
+	}
+	assert_int_equal(check(s, &idle), 0);	/* unused: ended after 1 s */
+	msleep(1300);
+	assert_int_equal(check(s, &t), 0);	/* now unused for 1.3 s */
+	store_free(s);
+}
+
+static void
+test_absolute_timeout(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	char			 p[16];
+	int			 i, alive = 0;
+
+	(void)state;
+	s = open_store("idle_timeout = 1s\nabsolute_timeout = 2s\n", p,
+	    sizeof(p));
+	add_user(s, "erin", &u);
+	new_session(s, &u, &t);
+	/* Checked every 300 ms: alive until 2 s, dead from then on. */
+	for (i = 0; i < 6; i++) {
+		msleep(300);
+		alive += check(s, &t);
+	}
+	assert_int_equal(alive, 6);	/* 1.8 s: still inside */
+	msleep(400);
+	assert_int_equal(check(s, &t), 0);	/* 2.2 s: past the deadline */
+	store_free(s);
+}
+
+static void
+test_ttl_never_past_deadline(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	char			 p[16], id[TOKEN_IDLEN + 1], k[256];
+	long long		 pttl;
+
+	(void)state;
+	s = open_store("idle_timeout = 10s\nabsolute_timeout = 12s\n", p,
+	    sizeof(p));
+	add_user(s, "fred", &u);
+	new_session(s, &u, &t);
+	token_id(&t, id);
+	snprintf(k, sizeof(k), "%s{%s}:s:%s", p, t.tag, id);
+	pttl = admin_int("PTTL %s", k);
+	assert_true(pttl > 9000 && pttl <= 10000);
+	msleep(2500);
+	assert_int_equal(check(s, &t), 1);
+	pttl = admin_int("PTTL %s", k);
+	/* min(idle 10 s, 12 s - 2.5 s elapsed) = 9.5 s */
+	assert_true(pttl > 9000 && pttl <= 9500);
+	store_free(s);
+}
+
+static void
+test_logout_everywhere(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t[3], other;
+	struct store_user	 v;
+	char			 p[16];
+	int			 i;
+
+	(void)state;
+	s = open_store("max_sessions = 0\n", p, sizeof(p));
+	add_user(s, "gina", &u);
+	add_user(s, "hank", &v);
+	for (i = 0; i < 3; i++)
+		new_session(s, &u, &t[i]);
+	new_session(s, &v, &other);
+	assert_int_equal(store_destroy_all(s, "gina"), 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(check(s, &t[i]), 0);
+	assert_int_equal(check(s, &other), 1);
+	assert_int_equal(store_destroy_all(s, "gina"), 0);
+	store_free(s);
+}
+
+static void
+test_password_change_ends_sessions(void **state)
+{
+	struct store		*s;
+	struct store_user	 u, stale;
+	struct token		 t[2], late;
+	char			 p[16];
+	int64_t			 created;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "ivan", &u);
+	new_session(s, &u, &t[0]);
+	new_session(s, &u, &t[1]);
+	stale = u;
+	assert_int_equal(store_user_passwd(s, "ivan", "$other"), 2);
+	assert_int_equal(check(s, &t[0]), 0);
+	assert_int_equal(check(s, &t[1]), 0);
+	/* A login that verified the old password cannot land afterwards. */
+	token_new(&late, t[0].tag);
+	assert_int_equal(store_create(s, &stale, &late, &created),
+	    STORE_CREATE_STALE);
+	assert_int_equal(check(s, &late), 0);
+	assert_int_equal(store_user_get(s, "ivan", &u), 1);
+	new_session(s, &u, &late);
+	assert_int_equal(check(s, &late), 1);
+	assert_int_equal(store_user_del(s, "ivan"), 1);
+	assert_int_equal(check(s, &late), 0);
+	store_free(s);
+}
+
+struct checker {
+	struct token	 t;
+	char		 prefix[16];
+	volatile int	 stop, revoked;
+	int		 after_revoke_ok, errors;
+};
+
+static void *
+check_thread(void *arg)
+{
+	struct checker	*c = arg;
+	struct store	*s;
+	struct config	 cfg;
+	char		 text[256], err[256];
+	int		 rv, revoked;
+
+	snprintf(text, sizeof(text), "redis = redis://127.0.0.1:%s/0\n"
+	    "key_prefix = %s\n", port, c->prefix);
+	config_defaults(&cfg);
+	if (config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)) != 0)
+		abort();
+	s = store_redis_new(&cfg);
+	config_free(&cfg);
+	while (!c->stop) {
+		revoked = c->revoked;
+		rv = check(s, &c->t);
+		if (rv == -1)
+			c->errors++;
+		if (revoked && rv == 1)
+			c->after_revoke_ok++;
+	}
+	store_free(s);
+	return NULL;
+}
+
+static void
+test_check_racing_revoke(void **state)
+{
+	struct checker		 c[2];
+	struct store		*s;
+	struct store_user	 u;
+	pthread_t		 th[2];
+	char			 p[16], id[TOKEN_IDLEN + 1], k[256];
+	int			 round, i;
+
+	(void)state;
+	s = open_store("max_sessions = 0\n", p, sizeof(p));
+	add_user(s, "jill", &u);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 2; i++) {
+			memset(&c[i], 0, sizeof(c[i]));
+			snprintf(c[i].prefix, sizeof(c[i].prefix), "%s", p);
+			new_session(s, &u, &c[i].t);
+			pthread_create(&th[i], NULL, check_thread, &c[i]);
+		}
+		msleep(5 + round);
+		assert_int_equal(store_destroy(s, &c[0].t), 1);
+		c[0].revoked = 1;
+		assert_int_equal(store_destroy_all(s, "jill"), 1);
+		c[1].revoked = 1;
+		msleep(10);
+		for (i = 0; i < 2; i++) {
+			c[i].stop = 1;
+			pthread_join(th[i], NULL);
+			assert_int_equal(c[i].after_revoke_ok, 0);
+			assert_int_equal(c[i].errors, 0);
+			token_id(&c[i].t, id);
+			snprintf(k, sizeof(k), "%s{%s}:s:%s", p, c[i].t.tag, id);
+			assert_int_equal(admin_int("EXISTS %s", k), 0);
+		}
+	}
+	store_free(s);
+}
+
+/* Read MONITOR lines until the marker; count what clients sent. */
+static int
+monitored_commands(redisContext *mon, const char *marker, char *first,
+    size_t flen)
+{
+	redisReply	*r;
+	int		 n = 0;
+
+	first[0] = '\0';
+	for (;;) {
+		assert_int_equal(redisGetReply(mon, (void **)&r), REDIS_OK);
+		assert_int_equal(r->type, REDIS_REPLY_STATUS);
+		if (strstr(r->str, marker) != NULL) {
+			freeReplyObject(r);
+			return n;
+		}
+		if (strstr(r->str, " lua] ") == NULL) {
+			if (n++ == 0)
+				snprintf(first, flen, "%s", r->str);
+		}
+		freeReplyObject(r);
+	}
+}
+
+static void
+test_one_round_trip_per_check(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	redisContext		*mon;
+	redisReply		*r;
+	char			 p[16], first[1024];
+	int			 i;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "kate", &u);
+	new_session(s, &u, &t);
+	assert_int_equal(check(s, &t), 1);	/* connected, script cached */
+	mon = redisConnect("127.0.0.1", atoi(port));
+	assert_non_null(mon);
+	r = redisCommand(mon, "MONITOR");
+	assert_string_equal(r->str, "OK");
+	freeReplyObject(r);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(check(s, &t), 1);
+		freeReplyObject(redisCommand(admin, "ECHO marker-%d", i));
+		assert_int_equal(monitored_commands(mon, "marker-", first,
+		    sizeof(first)), 1);
+		assert_non_null(strstr(first, "\"EVALSHA\""));
+	}
+	/* After SCRIPT FLUSH: NOSCRIPT, then EVAL; then one again. */
+	freeReplyObject(redisCommand(admin, "SCRIPT FLUSH"));
+	assert_int_equal(monitored_commands(mon, "FLUSH", first, sizeof(first)),
+	    0);
+	assert_int_equal(check(s, &t), 1);
+	freeReplyObject(redisCommand(admin, "ECHO marker-x"));
+	assert_int_equal(monitored_commands(mon, "marker-", first,
+	    sizeof(first)), 2);
+	assert_int_equal(check(s, &t), 1);
+	freeReplyObject(redisCommand(admin, "ECHO marker-y"));
+	assert_int_equal(monitored_commands(mon, "marker-", first,
+	    sizeof(first)), 1);
+	redisFree(mon);
+	store_free(s);
+}
+
+/* Does needle (len bytes) occur in any key or value under prefix? */
+static int
+redis_holds(const char *prefix, const void *needle, size_t len)
+{
+	redisReply	*keys, *v;
+	size_t		 i, j;
+	int		 found = 0;
+
+	keys = redisCommand(admin, "KEYS %s*", prefix);
+	assert_true(keys->elements > 0);
+	for (i = 0; i < keys->elements; i++) {
+		const char *k = keys->element[i]->str;
+
+		if (memmem(k, keys->element[i]->len, needle, len) != NULL)
+			found = 1;
+		v = redisCommand(admin, "DUMP %s", k);
+		assert_int_equal(v->type, REDIS_REPLY_STRING);
+		if (memmem(v->str, v->len, needle, len) != NULL)
+			found = 1;
+		freeReplyObject(v);
+		v = redisCommand(admin, "TYPE %s", k);
+		if (strcmp(v->str, "zset") == 0) {
+			freeReplyObject(v);
+			v = redisCommand(admin, "ZRANGE %s 0 -1", k);
+		} else if (strcmp(v->str, "hash") == 0) {
+			freeReplyObject(v);
+			v = redisCommand(admin, "HGETALL %s", k);
+		} else {
+			freeReplyObject(v);
+			v = redisCommand(admin, "GET %s", k);
+		}
+		if (v->type == REDIS_REPLY_STRING &&
+		    memmem(v->str, v->len, needle, len) != NULL)
+			found = 1;
+		for (j = 0; v->type == REDIS_REPLY_ARRAY && j < v->elements; j++)
+			if (memmem(v->element[j]->str, v->element[j]->len,
+			    needle, len) != NULL)
+				found = 1;
+		freeReplyObject(v);
+	}
+	freeReplyObject(keys);
+	return found;
+}
+
+static void
+test_no_raw_token_in_redis(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t[3];
+	char			 p[16], v[TOKEN_COOKIELEN + 1],
+				 id[TOKEN_IDLEN + 1], hex[TOKEN_BYTES * 2 + 1];
+	int			 i;
+
+	(void)state;
+	s = open_store("max_sessions = 0\n", p, sizeof(p));
+	add_user(s, "liam", &u);
+	for (i = 0; i < 3; i++)
+		new_session(s, &u, &t[i]);
+	assert_int_equal(check(s, &t[0]), 1);
+	assert_int_equal(store_destroy(s, &t[2]), 1);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(token_encode(&t[i], v, sizeof(v)), 0);
+		/* the secret: base64url, raw, hex, and a 12-char slice of it */
+		assert_false(redis_holds(p, v + TOKEN_TAGLEN + 1, TOKEN_B64LEN));
+		assert_false(redis_holds(p, v + TOKEN_TAGLEN + 10, 12));
+		assert_false(redis_holds(p, t[i].secret, TOKEN_BYTES));
+		sodium_bin2hex(hex, sizeof(hex), t[i].secret, TOKEN_BYTES);
+		assert_false(redis_holds(p, hex, 24));
+	}
+	/* what Redis does hold: the hash (control: the search works) */
+	token_id(&t[0], id);
+	assert_true(redis_holds(p, id, TOKEN_IDLEN));
+	store_free(s);
+}
+
+struct listed {
+	int		 n;
+	char		 ids[4][TOKEN_IDLEN + 1];
+	struct record	 rec[4];
+	int64_t		 ttl[4];
+};
+
+static int
+collect(const struct store_session *ss, void *arg)
+{
+	struct listed	*l = arg;
+
+	if (l->n < 4) {
+		memcpy(l->ids[l->n], ss->id, sizeof(ss->id));
+		l->rec[l->n] = ss->rec;
+		l->ttl[l->n] = ss->ttl;
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+test_list_and_revoke(void **state)
+{
+	struct store		*s;
+	struct store_user	 u, v;
+	struct token		 t[2], other;
+	struct listed		 l = { 0 };
+	char			 p[16], id[TOKEN_IDLEN + 1];
+
+	(void)state;
+	s = open_store("idle_timeout = 1h\nabsolute_timeout = 2h\n", p,
+	    sizeof(p));
+	add_user(s, "mona", &u);
+	add_user(s, "nate", &v);
+	new_session(s, &u, &t[0]);
+	new_session(s, &u, &t[1]);
+	new_session(s, &v, &other);
+	assert_int_equal(store_list(s, "mona", collect, &l), 0);
+	assert_int_equal(l.n, 2);
+	token_id(&t[0], id);
+	assert_string_equal(l.ids[0], id);	/* oldest first */
+	assert_string_equal(l.rec[0].user, "mona");
+	assert_int_equal(l.rec[0].deadline - l.rec[0].created, 7200000);
+	assert_true(l.ttl[0] > 3590000 && l.ttl[0] <= 3600000);
+	/* another user's id is not mona's to revoke */
+	token_id(&other, id);
+	assert_int_equal(store_revoke(s, "mona", id), 0);
+	assert_int_equal(check(s, &other), 1);
+	assert_int_equal(store_revoke(s, "mona", l.ids[0]), 1);
+	assert_int_equal(check(s, &t[0]), 0);
+	assert_int_equal(check(s, &t[1]), 1);
+	assert_int_equal(store_revoke(s, "mona", l.ids[0]), 0);
+	l.n = 0;
+	assert_int_equal(store_list(s, "mona", collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	store_free(s);
+}
+
+static void
+test_expired_entries_pruned(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t[3], fresh;
+	char			 p[16], k[256];
+	int			 i;
+
+	(void)state;
+	s = open_store("idle_timeout = 1s\nabsolute_timeout = 1s\n"
+	    "max_sessions = 3\n", p, sizeof(p));
+	add_user(s, "olga", &u);
+	for (i = 0; i < 3; i++)
+		new_session(s, &u, &t[i]);
+	msleep(1200);
+	new_session(s, &u, &fresh);
+	snprintf(k, sizeof(k), "%s{%s}:idx:olga", p, fresh.tag);
+	assert_int_equal(admin_int("ZCARD %s", k), 1);
+	assert_int_equal(check(s, &fresh), 1);
+	store_free(s);
+}
+
+static void
+test_connections(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	char			 p[16], url[256];
+
+	(void)state;
+	/* ACL user, database 2 */
+	snprintf(url, sizeof(url), "redis://app:app-secret@127.0.0.1:%s/2",
+	    port);
+	s = open_store_url(url, "", p, sizeof(p));
+	add_user(s, "pat", &u);
+	new_session(s, &u, &t);
+	assert_int_equal(check(s, &t), 1);
+	store_free(s);
+	/* the same keys over the Unix socket, database 2 */
+	snprintf(url, sizeof(url), "unix:%s?db=2", sock);
+	s = open_store_url(url, "", p, sizeof(p));
+	snprintf(s->params.key_prefix, sizeof(s->params.key_prefix), "t%d:",
+	    prefix_seq - 1);
+	assert_int_equal(check(s, &t), 1);
+	store_free(s);
+	/* database 0 does not have them */
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	s = open_store_url(url, "", p, sizeof(p));
+	snprintf(s->params.key_prefix, sizeof(s->params.key_prefix), "t%d:",
+	    prefix_seq - 2);
+	assert_int_equal(check(s, &t), 0);
+	store_free(s);
+	/* a wrong password is an error, never "no session" */
+	snprintf(url, sizeof(url), "redis://app:wrong@127.0.0.1:%s/2", port);
+	s = open_store_url(url, "", p, sizeof(p));
+	assert_int_equal(check(s, &t), -1);
+	assert_non_null(strstr(s->err, "AUTH"));
+	store_free(s);
+}
+
+static void
+test_unreachable_then_reconnect(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	redisReply		*r;
+	char			 p[16];
+
+	(void)state;
+	s = open_store_url("redis://127.0.0.1:1/0", "", p, sizeof(p));
+	token_new(&t, "AAAAAAAAAAAAAAAA");
+	assert_int_equal(check(s, &t), -1);
+	assert_non_null(strstr(s->err, "connect"));
+	store_free(s);
+	/* a connection killed under the store: one error, then reconnected */
+	s = open_store("", p, sizeof(p));
+	add_user(s, "quin", &u);
+	new_session(s, &u, &t);
+	r = redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
+	assert_non_null(r);
+	freeReplyObject(r);
+	assert_int_equal(check(s, &t), -1);
+	assert_int_equal(check(s, &t), 1);
+	store_free(s);
+}
+
+static void
+test_failure_counters(void **state)
+{
+	struct store	*s;
+	char		 p[16];
+	int64_t		 n, retry;
+
+	(void)state;
+	s = open_store("login_failure_window = 30s\n", p, sizeof(p));
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), 0);
+	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), 0);
+	assert_int_equal(store_fail_add(s, "sam", "192.0.2.1"), 0);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), 0);
+	assert_int_equal(n, 2);
+	assert_true(retry > 29000 && retry <= 30000);
+	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_fail_clear(s, "rita"), 0);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), 0);
+	assert_int_equal(n, 0);
+	store_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_create_check_destroy),
+		cmocka_unit_test(test_cap_evict_oldest_parallel),
+		cmocka_unit_test(test_cap_reject_parallel),
+		cmocka_unit_test(test_idle_timeout_slides),
+		cmocka_unit_test(test_absolute_timeout),
+		cmocka_unit_test(test_ttl_never_past_deadline),
+		cmocka_unit_test(test_logout_everywhere),
+		cmocka_unit_test(test_password_change_ends_sessions),
+		cmocka_unit_test(test_check_racing_revoke),
+		cmocka_unit_test(test_one_round_trip_per_check),
+		cmocka_unit_test(test_no_raw_token_in_redis),
+		cmocka_unit_test(test_list_and_revoke),
+		cmocka_unit_test(test_expired_entries_pruned),
+		cmocka_unit_test(test_connections),
+		cmocka_unit_test(test_unreachable_then_reconnect),
+		cmocka_unit_test(test_failure_counters),
+	};
+
+	if (sodium_init() == -1 || (port = getenv("REDIS_PORT")) == NULL ||
+	    (sock = getenv("REDIS_SOCK")) == NULL) {
+		fprintf(stderr, "run me through store.sh\n");
+		return 1;
+	}
+	if ((admin = redisConnect("127.0.0.1", atoi(port))) == NULL ||
+	    admin->err)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

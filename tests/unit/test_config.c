@@ -1,0 +1,230 @@
+/* Unit tests of config.c: defaults, keys, durations, errors with lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static void
+test_defaults(void **state)
+{
+	struct config	 c;
+
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	assert_string_equal(c.listen, "unix:/run/sessgate/sessgate.sock");
+	assert_int_equal(c.socket_mode, 0660);
+	assert_int_equal(c.threads, 4);
+	assert_string_equal(c.redis, "redis://127.0.0.1:6379/0");
+	assert_null(c.redis_password_file);
+	assert_int_equal(c.redis_timeout, 250);
+	assert_string_equal(c.key_prefix, "sg:");
+	assert_string_equal(c.cookie_name, "__Host-sid");
+	assert_int_equal(c.cookie_secure, 1);
+	assert_string_equal(c.cookie_samesite, "Lax");
+	assert_int_equal(c.idle_timeout, 24LL * 3600 * 1000);
+	assert_int_equal(c.absolute_timeout, 7LL * 86400 * 1000);
+	assert_int_equal(c.max_sessions, 3);
+	assert_int_equal(c.session_limit, CONFIG_LIMIT_EVICT_OLDEST);
+	assert_string_equal(c.login_path, "/login");
+	assert_string_equal(c.logout_path, "/logout");
+	assert_string_equal(c.logout_all_path, "/logout-all");
+	assert_string_equal(c.password_path, "/password");
+	assert_string_equal(c.auth_path, "/auth");
+	assert_string_equal(c.login_redirect, "/login");
+	config_free(&c);
+}
+
+static const struct {
+	const char	*in;
+	int		 rv;
+	int64_t		 ms;
+} durations[] = {
+	{ "250ms", 0, 250 }, { "30", 0, 30000 }, { "30s", 0, 30000 },
+	{ "15m", 0, 900000 }, { "24h", 0, 86400000 }, { "7d", 0, 604800000 },
+	{ "0", 0, 0 }, { "", -1, 0 }, { "s", -1, 0 }, { "-1s", -1, 0 },
+	{ "1.5h", -1, 0 }, { "10 s", -1, 0 }, { "5w", -1, 0 }, { "1hh", -1, 0 },
+	{ "99999999999999999999", -1, 0 }, { "9999999999999999d", -1, 0 },
+};
+
+static void
+test_durations(void **state)
+{
+	size_t	 i;
+	int64_t	 ms;
+
+	(void)state;
+	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		ms = -7;
+		assert_int_equal(config_duration(durations[i].in, &ms),
+		    durations[i].rv);
+		if (durations[i].rv == 0)
+			assert_int_equal(ms, durations[i].ms);
+	}
+}
+
+static void
+test_sizes(void **state)
+{
+	size_t	 b;
+
+	(void)state;
+	assert_int_equal(config_size("64M", &b), 0);
+	assert_int_equal(b, 64u << 20);
+	assert_int_equal(config_size("1G", &b), 0);
+	assert_int_equal(b, 1u << 30);
+	assert_int_equal(config_size("512K", &b), 0);
+	assert_int_equal(b, 512u << 10);
+	assert_int_equal(config_size("8192", &b), 0);
+	assert_int_equal(b, 8192);
+	assert_int_equal(config_size("64MB", &b), -1);
+	assert_int_equal(config_size("M", &b), -1);
+}
+
+static const struct {
+	const char	*text;
+	const char	*error;	/* NULL: accepted */
+} files[] = {
+	{ "", NULL },
+	{ "# only a comment\n\n   \n", NULL },
+	{ "idle_timeout = 30s\nabsolute_timeout = 1h # trailing\n", NULL },
+	{ "threads=8\r\n", NULL },
+	{ "cookie_name = sid\ncookie_secure = no\n", NULL },
+	{ "cookie_samesite = Strict\n", NULL },
+	{ "session_limit = reject\nmax_sessions = 0\n", NULL },
+	{ "redis = unix:/run/redis.sock?db=2\n", NULL },
+	{ "redis = redis://:pw@[::1]:6380/3\n", NULL },
+	{ "login_redirect =\n", NULL },
+	{ "socket_mode = 0600\n", NULL },
+	{ "password_memlimit = 8M\npassword_opslimit = 1\n", NULL },
+	{ "\nbogus = 1\n", "f.conf:2: unknown key \"bogus\"" },
+	{ "threads\n", "f.conf:1: expected \"key = value\"" },
+	{ "= 4\n", "f.conf:1: missing key before '='" },
+	{ "threads = four\n", "f.conf:1: threads: must be a non-negative integer" },
+	{ "threads = 0\n", "f.conf:1: threads: must be between 1 and 1024" },
+	{ "idle_timeout = 1x\n", "f.conf:1: idle_timeout: must be a duration" },
+	{ "cookie_secure = maybe\n", "f.conf:1: cookie_secure: must be yes or no" },
+	{ "cookie_samesite = lax\n", "f.conf:1: cookie_samesite: must be Strict" },
+	{ "session_limit = drop\n", "f.conf:1: session_limit: must be evict-oldest" },
+	{ "socket_mode = 0999\n", "f.conf:1: socket_mode: must be an octal" },
+	{ "login_path = login\n", "f.conf:1: login_path: must be a path" },
+	{ "# x\ncookie_secure = no\n",
+	    "f.conf:2: cookie_secure: a __Host- or __Secure- cookie needs" },
+	{ "cookie_name = __Secure-x\ncookie_secure = no\n",
+	    "f.conf:2: cookie_secure: a __Host- or __Secure-" },
+	{ "cookie_name = sid\ncookie_secure = no\ncookie_samesite = None\n",
+	    "f.conf:3: cookie_samesite: None requires cookie_secure yes" },
+	{ "idle_timeout = 2h\nabsolute_timeout = 1h\n",
+	    "f.conf:2: absolute_timeout: must be at least idle_timeout" },
+	{ "idle_timeout = 0\n", "f.conf:1: idle_timeout: must be greater" },
+	{ "cookie_name = a b\n", "f.conf:1: cookie_name: not a valid cookie name" },
+	{ "cookie_name = a;b\n", "f.conf:1: cookie_name: not a valid" },
+	{ "redis = http://x\n", "f.conf:1: redis: expected redis://" },
+	{ "redis = redis://host:99999\n", "f.conf:1: redis: bad port" },
+	{ "key_prefix = a{b}\n", "f.conf:1: key_prefix: must be 1-63" },
+	{ "login_redirect = https://evil/\n", "f.conf:1: login_redirect: must be" },
+	{ "password_memlimit = 1K\n", "f.conf:1: password_memlimit: out of" },
+};
+
+static void
+test_files(void **state)
+{
+	struct config	 c;
+	char		 err[CONFIG_ERRLEN];
+	size_t		 i;
+	int		 rv;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(config_defaults(&c), 0);
+		err[0] = '\0';
+		rv = config_parse(&c, "f.conf", files[i].text,
+		    strlen(files[i].text), err, sizeof(err));
+		if (files[i].error == NULL) {
+			if (rv != 0)
+				fail_msg("case %zu: unexpected error %s", i, err);
+		} else {
+			assert_int_equal(rv, -1);
+			if (strncmp(err, files[i].error,
+			    strlen(files[i].error)) != 0)
+				fail_msg("case %zu: got \"%s\", want \"%s\"", i,
+				    err, files[i].error);
+		}
+		config_free(&c);
+	}
+}
+
+static void
+test_values_set(void **state)
+{
+	struct config	 c;
+	char		 err[CONFIG_ERRLEN];
+	const char	*t = "idle_timeout = 2s\nabsolute_timeout = 5s\n"
+	    "max_sessions = 7\nsession_limit = reject\nkey_prefix = t1:\n"
+	    "redis_timeout = 100ms\nlogin_redirect =\n";
+
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(config_parse(&c, "f", t, strlen(t), err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.idle_timeout, 2000);
+	assert_int_equal(c.absolute_timeout, 5000);
+	assert_int_equal(c.max_sessions, 7);
+	assert_int_equal(c.session_limit, CONFIG_LIMIT_REJECT);
+	assert_string_equal(c.key_prefix, "t1:");
+	assert_int_equal(c.redis_timeout, 100);
+	assert_string_equal(c.login_redirect, "");
+	config_free(&c);
+}
+
+static void
+test_load(void **state)
+{
+	struct config	 c;
+	char		 dir[] = "/tmp/sg-config-XXXXXX", path[64], pwpath[64];
+	char		 err[CONFIG_ERRLEN];
+	FILE		*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sessgate.conf", dir);
+	snprintf(pwpath, sizeof(pwpath), "%s/pw", dir);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "sessgate.conf:0: No such file"));
+	f = fopen(pwpath, "w");
+	fputs("default s3cret\nignored\n", f);
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "redis_password_file = %s\n", pwpath);
+	fclose(f);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.redis_password, "default s3cret");
+	config_free(&c);
+	unlink(pwpath);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "redis_password_file"));
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_values_set),
+		cmocka_unit_test(test_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
