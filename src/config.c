@@ -241,6 +241,12 @@ config_free(struct config *cfg)
 	}
 }
 
+const char *
+config_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
 static const struct config_key *
 find_key(const char *name)
 {
@@ -475,7 +481,8 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	}
 	rv = config_parse(cfg, file, text, len, errbuf, errlen);
 	free(text);
-	if (rv == 0 && cfg->redis_password_file != NULL)
+	if (rv == 0 && cfg->redis_password_file != NULL &&
+	    cfg->redis_password_file[0] != '\0')
 		rv = load_password(cfg, file, errbuf, errlen);
 	if (rv == -1)
 		config_free(cfg);

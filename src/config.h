@@ -50,6 +50,8 @@ int	config_parse(struct config *cfg, const char *file, const char *text,
 int	config_load(struct config *cfg, const char *file, char *errbuf,
 	    size_t errlen);
 void	config_free(struct config *cfg);
+/* The name of the i-th configuration key, NULL past the last. */
+const char *config_key_name(size_t i);
 /* Parse "250ms", "24h", "7d" or plain seconds into milliseconds. */
 int	config_duration(const char *s, int64_t *ms);
 /* Parse "64M", "1G", "65536K" or plain bytes. */

@@ -214,6 +214,65 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+/* conf/sessgate.conf names every key, each at its default. */
+static void
+test_sample_config(void **state)
+{
+	struct config	 def, c;
+	char		 path[1024], line[512], text[16384], err[CONFIG_ERRLEN];
+	const char	*top = getenv("top_srcdir");
+	size_t		 n = 0, i, found;
+	FILE		*f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/conf/sessgate.conf", top ? top : ".");
+	assert_non_null(f = fopen(path, "r"));
+	text[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* "#key = value" lines are the commented-out settings */
+		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' &&
+		    strstr(line, " =") != NULL) {
+			strncat(text, line + 1, sizeof(text) - strlen(text) - 1);
+			n++;
+		}
+	}
+	fclose(f);
+	for (i = 0; config_key_name(i) != NULL; i++) {
+		char	 want[128];
+
+		snprintf(want, sizeof(want), "\n%s =", config_key_name(i));
+		found = strncmp(text, want + 1, strlen(want + 1)) == 0 ||
+		    strstr(text, want) != NULL;
+		if (!found)
+			fail_msg("conf/sessgate.conf lacks %s", config_key_name(i));
+	}
+	assert_int_equal(n, i);
+	assert_int_equal(config_defaults(&def), 0);
+	assert_int_equal(config_defaults(&c), 0);
+	if (config_parse(&c, path, text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.listen, def.listen);
+	assert_string_equal(c.redis, def.redis);
+	assert_true(c.redis_password_file == NULL ||
+	    c.redis_password_file[0] == '\0');
+	assert_string_equal(c.cookie_name, def.cookie_name);
+	assert_string_equal(c.cookie_samesite, def.cookie_samesite);
+	assert_string_equal(c.login_redirect, def.login_redirect);
+	assert_string_equal(c.auth_path, def.auth_path);
+	assert_int_equal(c.idle_timeout, def.idle_timeout);
+	assert_int_equal(c.absolute_timeout, def.absolute_timeout);
+	assert_int_equal(c.redis_timeout, def.redis_timeout);
+	assert_int_equal(c.socket_mode, def.socket_mode);
+	assert_int_equal(c.threads, def.threads);
+	assert_int_equal(c.max_sessions, def.max_sessions);
+	assert_int_equal(c.password_memlimit, def.password_memlimit);
+	assert_int_equal(c.password_opslimit, def.password_opslimit);
+	assert_int_equal(c.login_max_failures, def.login_max_failures);
+	assert_int_equal(c.login_failure_window, def.login_failure_window);
+	config_free(&c);
+	config_free(&def);
+}
+
 int
 main(void)
 {
@@ -224,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_values_set),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_sample_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Install what is missing (Debian 12, as root), build with warnings as
+# errors and sanitizers, run every test, then `make distcheck`.
+# Ends with one line: "N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+
+# Build tools and libraries, then the real servers the tests start.
+PACKAGES="build-essential autoconf automake pkg-config python3
+    libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
+    redis-server redis-tools"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
+# The packaged redis-server may have been started by its postinst; the
+# tests start their own on free ports and do not need it.
+
+./autogen.sh
+./configure --enable-werror --enable-sanitizers
+make -j"$(nproc)"
+log=$(mktemp)
+status=0
+make -j"$(nproc)" check 2>&1 | tee "$log" || status=1
+make -j"$(nproc)" distcheck >"$log.distcheck" 2>&1 || {
+	tail -n 50 "$log.distcheck"
+	echo "make distcheck failed"
+	status=1
+}
+pass=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+err=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+rm -f "$log" "$log.distcheck"
+echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} )) failed"
+exit $status
