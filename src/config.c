@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "listen.h"
 #include "redisurl.h"
 
 enum config_type {
@@ -318,8 +319,9 @@ errorf(char *errbuf, size_t errlen, const char *file, unsigned int line,
 static const char *
 cross_check(const struct config *cfg)
 {
-	static __thread char	 redis_msg[200];
+	static __thread char	 msgbuf[200];
 	struct redis_url	 url;
+	struct listen_addr	 la;
 	char			 err[128];
 	const char		*n = cfg->cookie_name;
 	size_t			 i;
@@ -348,9 +350,13 @@ cross_check(const struct config *cfg)
 	if (cfg->key_prefix[0] == '\0' || strlen(cfg->key_prefix) > 63 ||
 	    strpbrk(cfg->key_prefix, "{} ") != NULL)
 		return "key_prefix: must be 1-63 characters, no braces or spaces";
+	if (listen_parse(&la, cfg->listen, err, sizeof(err)) == -1) {
+		snprintf(msgbuf, sizeof(msgbuf), "listen: %s", err);
+		return msgbuf;
+	}
 	if (redis_url_parse(&url, cfg->redis, err, sizeof(err)) == -1) {
-		snprintf(redis_msg, sizeof(redis_msg), "redis: %s", err);
-		return redis_msg;
+		snprintf(msgbuf, sizeof(msgbuf), "redis: %s", err);
+		return msgbuf;
 	}
 	if (crypto_pwhash_OPSLIMIT_MIN > cfg->password_opslimit ||
 	    cfg->password_opslimit > crypto_pwhash_OPSLIMIT_MAX)

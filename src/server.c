@@ -1,0 +1,284 @@
+/*
+ * server.c: the FastCGI loop.
+ *
+ * Each worker thread owns one FCGX_Request and one store (one Redis
+ * connection) and loops on FCGX_Accept_r, with no lock around accept.
+ * Signals are blocked in every thread and taken by the main thread with
+ * sigwait(): SIGHUP loads the configuration anew and publishes it if it
+ * is valid (workers pick it up before their next request); SIGTERM stops
+ * accepting, shuts the listening socket down to wake every worker, lets
+ * requests in flight finish, and exits 0.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "handler.h"
+#include "log.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+
+struct cfgref {
+	struct config	 cfg;
+	int		 refs;
+};
+
+static struct {
+	pthread_mutex_t	 mu;
+	struct cfgref	*cur;
+	unsigned long	 gen;		/* read without the lock: atomics */
+	int		 listen_fd;
+	int		 stopping;
+} srv = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, -1, 0 };
+
+struct worker {
+	pthread_t	 thread;
+	struct cfgref	*cfg;
+	unsigned long	 gen;
+	struct store	*store;
+};
+
+static void
+cfgref_release(struct cfgref *r)
+{
+	if (r != NULL && --r->refs == 0) {
+		config_free(&r->cfg);
+		free(r);
+	}
+}
+
+/* Take the newest configuration if it changed; rebuild the store then. */
+static void
+worker_refresh(struct worker *w)
+{
+	if (__atomic_load_n(&srv.gen, __ATOMIC_ACQUIRE) == w->gen &&
+	    w->store != NULL)
+		return;
+	pthread_mutex_lock(&srv.mu);
+	cfgref_release(w->cfg);
+	w->cfg = srv.cur;
+	w->cfg->refs++;
+	w->gen = srv.gen;
+	pthread_mutex_unlock(&srv.mu);
+	if (w->store != NULL)
+		store_free(w->store);
+	if ((w->store = store_redis_new(&w->cfg->cfg)) == NULL)
+		log_warnx("cannot create the store (out of memory)");
+}
+
+static const char *
+param(const char *name, void *envp)
+{
+	return FCGX_GetParam(name, envp);
+}
+
+/* Read a POST body of at most REQUEST_BODY_MAX bytes. */
+static char *
+read_body(FCGX_Request *fr, struct request *r)
+{
+	char	*buf;
+	size_t	 want, got = 0;
+	int	 n;
+
+	if (r->content_length > REQUEST_BODY_MAX) {
+		r->body_too_large = 1;
+		return NULL;
+	}
+	want = r->content_length >= 0 ? (size_t)r->content_length :
+	    REQUEST_BODY_MAX + 1;
+	if ((buf = malloc(want + 1)) == NULL)
+		return NULL;
+	while (got < want && (n = FCGX_GetStr(buf + got, (int)(want - got),
+	    fr->in)) > 0)
+		got += (size_t)n;
+	if (got > REQUEST_BODY_MAX)
+		r->body_too_large = 1;
+	buf[got] = '\0';
+	r->body = buf;
+	r->body_len = got;
+	return buf;
+}
+
+static void
+write_response(FCGX_Request *fr, const struct request *r,
+    struct response *resp)
+{
+	char	 head[RESPONSE_HEADERS_MAX + 64];
+	int	 n;
+
+	if (resp->overflow) {
+		log_warnx("%s %s: response did not fit; 500", r->remote_addr,
+		    r->uri);
+		response_free(resp);
+		handler_error(resp, 500, "internal error");
+	}
+	if ((n = response_head(resp, head, sizeof(head))) < 0)
+		return;
+	FCGX_PutStr(head, n, fr->out);
+	if (resp->body != NULL && strcmp(r->method, "HEAD") != 0)
+		FCGX_PutStr(resp->body, (int)resp->blen, fr->out);
+}
+
+static void
+serve(struct worker *w, FCGX_Request *fr)
+{
+	struct handler_ctx	 ctx;
+	struct request		 r;
+	struct response		 resp;
+	char			*body = NULL;
+
+	request_init(&r, param, fr->envp);
+	response_init(&resp, 500);
+	if (w->store == NULL) {
+		handler_unavailable(&resp);
+		write_response(fr, &r, &resp);
+		response_free(&resp);
+		return;
+	}
+	ctx.store = w->store;
+	ctx.cfg = &w->cfg->cfg;
+	/* Never read stdin for a check: servers send none, or never end it. */
+	if (!handler_is_check(&ctx, &r) && strcmp(r.method, "POST") == 0)
+		body = read_body(fr, &r);
+	handler_handle(&ctx, &r, &resp);
+	write_response(fr, &r, &resp);
+	response_free(&resp);
+	if (body != NULL) {
+		sodium_memzero(body, r.body_len);
+		free(body);
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker	*w = arg;
+	FCGX_Request	 fr;
+
+	if (FCGX_InitRequest(&fr, srv.listen_fd, 0) != 0) {
+		log_warnx("FCGX_InitRequest failed");
+		kill(getpid(), SIGTERM);
+		return NULL;
+	}
+	while (FCGX_Accept_r(&fr) >= 0) {
+		worker_refresh(w);
+		serve(w, &fr);
+		FCGX_Finish_r(&fr);
+		if (__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE))
+			break;
+	}
+	if (!__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE)) {
+		log_warn("accept failed; stopping");
+		kill(getpid(), SIGTERM);
+	}
+	FCGX_Free(&fr, 1);
+	return NULL;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static void
+reload(const char *file)
+{
+	struct cfgref	*n;
+	char		 err[CONFIG_ERRLEN];
+	const struct config *old = &srv.cur->cfg;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		log_warnx("reload: out of memory; keeping the configuration");
+		return;
+	}
+	if (config_load(&n->cfg, file, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the configuration", err);
+		free(n);
+		return;
+	}
+	if (!same(n->cfg.listen, old->listen) || n->cfg.threads != old->threads
+	    || n->cfg.socket_mode != old->socket_mode)
+		log_warnx("reload: listen, socket_mode and threads take effect "
+		    "at the next start");
+	n->refs = 1;
+	pthread_mutex_lock(&srv.mu);
+	cfgref_release(srv.cur);
+	srv.cur = n;
+	__atomic_add_fetch(&srv.gen, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&srv.mu);
+	log_info("configuration reloaded from %s", file);
+}
+
+/* Wait for signals until SIGTERM or SIGINT. */
+static void
+signal_loop(const char *file, const sigset_t *set)
+{
+	int	 sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(file);
+			continue;
+		}
+		log_info("signal %d: finishing requests in flight", sig);
+		return;
+	}
+}
+
+int
+server_run(int listen_fd, const char *file, struct config *cfg)
+{
+	struct worker	*workers;
+	sigset_t	 set;
+	unsigned int	 i, n = cfg->threads;
+
+	if ((srv.cur = calloc(1, sizeof(*srv.cur))) == NULL ||
+	    (workers = calloc(n, sizeof(*workers))) == NULL) {
+		log_warnx("out of memory");
+		return 1;
+	}
+	srv.cur->cfg = *cfg;
+	srv.cur->refs = 1;
+	srv.listen_fd = listen_fd;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&workers[i].thread, NULL, worker_main,
+		    &workers[i]) != 0) {
+			log_warnx("cannot start worker %u", i);
+			n = i;
+			kill(getpid(), SIGTERM);
+			break;
+		}
+	log_info("serving with %u threads", n);
+	signal_loop(file, &set);
+	__atomic_store_n(&srv.stopping, 1, __ATOMIC_RELEASE);
+	shutdown(listen_fd, SHUT_RDWR);
+	for (i = 0; i < n; i++) {
+		pthread_join(workers[i].thread, NULL);
+		if (workers[i].store != NULL)
+			store_free(workers[i].store);
+		cfgref_release(workers[i].cfg);
+	}
+	free(workers);
+	cfgref_release(srv.cur);
+	log_info("stopped");
+	return 0;
+}

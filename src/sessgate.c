@@ -1,0 +1,106 @@
+/*
+ * sessgate: the FastCGI daemon, both roles in one process. Reads the
+ * configuration, finds its listening socket (fd 0 when a web server or
+ * systemd started it with one, else `listen`), and runs the server loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "listen.h"
+#include "log.h"
+#include "server.h"
+
+#define BACKLOG	128
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: sessgate [-c FILE] [-d] [-n] [-V] [-h]\n"
+	    "  -c FILE  configuration file (default: %s/sessgate.conf)\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -V       print the version\n", SYSCONFDIR);
+	exit(status);
+}
+
+/* The listening socket: fd 0 if we were given one, else `listen`. */
+static int
+open_listener(const struct config *cfg, int *spawned)
+{
+	struct listen_addr	 a;
+	char			 err[128];
+
+	if ((*spawned = listen_is_socket(0)))
+		return 0;
+	if (listen_parse(&a, cfg->listen, err, sizeof(err)) == -1) {
+		log_warnx("listen: %s", err);
+		return -1;
+	}
+	return listen_open(&a, cfg->socket_mode, BACKLOG);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config	 cfg;
+	const char	*file = SYSCONFDIR "/sessgate.conf";
+	char		 err[CONFIG_ERRLEN];
+	int		 ch, check_only = 0, foreground = 0, fd, spawned;
+
+	while ((ch = getopt(argc, argv, "c:dnVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'd':
+			foreground = 1;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'V':
+			printf("sessgate %s\n", PACKAGE_VERSION_STR);
+			return 0;
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+	if (sodium_init() == -1) {
+		fprintf(stderr, "sessgate: libsodium failed to start\n");
+		return 1;
+	}
+	if (config_load(&cfg, file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("configuration OK\n");
+		config_free(&cfg);
+		return 0;
+	}
+	log_init(foreground);
+	if (FCGX_Init() != 0) {
+		log_warnx("FCGX_Init failed");
+		return 1;
+	}
+	if ((fd = open_listener(&cfg, &spawned)) == -1)
+		return 1;
+	/* Detach only when we opened our own socket and were not told -d. */
+	if (!foreground && !spawned && daemon(0, 0) == -1) {
+		log_warn("daemon");
+		return 1;
+	}
+	return server_run(fd, file, &cfg);
+}
