@@ -1,0 +1,463 @@
+"""sessgate behind a real lighttpd 1.4 (mod_fastcgi, authorizer mode, the
+shipped contrib/lighttpd/sessgate.conf), with a real redis-server."""
+
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import http  # noqa: E402
+
+T = harness.TAP()
+S = harness.Stack()
+COOKIE = "__Host-sid"
+# Every test comes from 127.0.0.1: throttling gets its own test and limit.
+BASE = "max_sessions = 2\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
+
+
+def setup():
+    S.start_redis()
+    S.write_config(BASE)
+    for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw"),
+                     ("carol", "carol-pw"), ("dave", "dave-pw")):
+        r = S.ctl("user", "add", user, stdin=pw + "\n")
+        assert r.returncode == 0, r.stderr
+    docroot = os.path.join(S.tmp, "www")
+    os.makedirs(os.path.join(docroot, "private"))
+    with open(os.path.join(docroot, "private", "index.html"), "w") as f:
+        f.write("the secret page\n")
+    cgi = os.path.join(docroot, "private", "whoami.cgi")
+    with open(cgi, "w") as f:
+        f.write("#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n"
+                "user=%s\\n' \"$REMOTE_USER\"\n")
+    os.chmod(cgi, 0o755)
+    S.start_sessgate(BASE)
+    S.start_lighttpd(docroot)
+
+
+def get(path, cookie=None, headers=None):
+    h = dict(headers or {})
+    if cookie is not None:
+        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
+    return http(S.http_port, "GET", path, h)
+
+
+def post(path, fields, cookie=None, headers=None, raw=None):
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    h.update(headers or {})
+    if cookie is not None:
+        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
+    body = raw if raw is not None else urllib.parse.urlencode(fields)
+    return http(S.http_port, "POST", path, h, body)
+
+
+def login(user, pw, cookie=None, next_="/private/"):
+    r = post("/login", {"username": user, "password": pw, "next": next_},
+             cookie)
+    assert r.status == 303, (r.status, r.body)
+    value, attrs = r.cookie(COOKIE)
+    return value, attrs, r
+
+
+def alive(cookie):
+    r = get("/private/whoami.cgi", cookie)
+    if r.status == 200:
+        return True
+    assert r.status == 401, (r.status, r.body)
+    return False
+
+
+@T.test
+def unauthenticated_navigation_redirects_to_login():
+    r = get("/private/a%20b/page.html?x=1&y=2", headers={
+        "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status == 302, r.status
+    assert r.header("Location") == \
+        "/login?next=/private/a%2520b/page.html%3Fx%3D1%26y%3D2", \
+        r.header("Location")
+
+
+@T.test
+def unauthenticated_api_gets_401_json():
+    for headers in ({}, {"Accept": "application/json"}):
+        r = get("/private/whoami.cgi", headers=headers)
+        assert r.status == 401, r.status
+        assert r.header("Content-Type") == "application/json"
+        assert r.body == b'{"error":"unauthenticated"}\n', r.body
+    r = http(S.http_port, "POST", "/private/whoami.cgi",
+             {"Accept": "text/html"}, "x=1")
+    assert r.status == 401, r.status   # not a page navigation: no redirect
+
+
+@T.test
+def login_form_carries_next():
+    r = get("/login?next=%2Fprivate%2F%3Fq%3D%22%3E")
+    assert r.status == 200, r.status
+    assert r.header("Content-Type").startswith("text/html")
+    body = r.body.decode()
+    assert '<form method="post" action="/login">' in body
+    assert 'name="next" value="/private/?q=&quot;&gt;"' in body, body
+    assert '<label for="password">' in body
+    assert "<script" not in body
+    r = get("/login?next=https://evil.example/")
+    assert 'name="next" value=""' in r.body.decode()
+
+
+@T.test
+def login_sets_a_strict_cookie_and_redirects_to_next():
+    value, attrs, r = login("alice", "alice-pw", next_="/private/x?y=1")
+    assert r.header("Location") == "/private/x?y=1", r.header("Location")
+    assert attrs == ["Path=/", "Max-Age=604800", "Secure", "HttpOnly",
+                     "SameSite=Lax"], attrs
+    assert len(value) == 60 and value[16] == ".", value
+    assert alive(value)
+
+
+@T.test
+def protected_static_file_and_cgi_see_the_user():
+    value, _, _ = login("bob", "bob-pw")
+    r = get("/private/", value, {"Accept": "text/html"})
+    assert r.status == 200 and r.body == b"the secret page\n", r.status
+    r = get("/private/whoami.cgi", value)
+    assert r.status == 200 and r.body == b"user=bob\n", r.body
+    assert r.header("Variable-REMOTE_USER") is None
+    # the check is safe to repeat: the same cookie keeps working
+    for _ in range(5):
+        assert get("/private/whoami.cgi", value).body == b"user=bob\n"
+
+
+@T.test
+def wrong_password_and_unknown_user_get_the_same_answer():
+    a = post("/login", {"username": "alice", "password": "nope"})
+    b = post("/login", {"username": "nobody", "password": "nope"})
+    c = post("/login", {"username": "bad name{}", "password": "nope"})
+    for r in (a, b, c):
+        assert r.status == 401, r.status
+        assert r.cookie(COOKIE) is None
+        assert b"Wrong user name or password." in r.body
+    assert a.body == b.body == c.body
+
+
+@T.test
+def next_must_be_a_local_path():
+    for target in ("//evil.example/", "https://evil.example/",
+                   "/\\evil.example", "javascript:alert(1)", ""):
+        _, _, r = login("carol", "carol-pw", next_=target)
+        assert r.header("Location") == "/", (target, r.header("Location"))
+    _, _, r = login("carol", "carol-pw", next_="/a b\u00e9")
+    assert r.header("Location") == "/a%20b%C3%A9", r.header("Location")
+
+
+@T.test
+def fresh_id_after_every_login_and_the_old_one_dies():
+    old, _, _ = login("alice", "alice-pw")
+    new, _, _ = login("alice", "alice-pw", cookie=old)
+    assert new != old
+    assert not alive(old), "the session presented at login must end"
+    assert alive(new)
+    # a planted cookie that names no session is never adopted
+    planted = old[:17] + "A" * 43
+    mine, _, _ = login("alice", "alice-pw", cookie=planted)
+    assert mine != planted and alive(mine)
+
+
+@T.test
+def cap_evicts_the_oldest_login():
+    a, _, _ = login("dave", "dave-pw")
+    b, _, _ = login("dave", "dave-pw")
+    c, _, _ = login("dave", "dave-pw")
+    assert (alive(a), alive(b), alive(c)) == (False, True, True)
+    r = S.ctl("session", "list", "dave")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 2, r.stdout
+
+
+@T.test
+def cap_reject_answers_409():
+    S.reload(BASE + "session_limit = reject\n")
+    try:
+        S.ctl("session", "revoke", "dave")
+        a, _, _ = login("dave", "dave-pw")
+        b, _, _ = login("dave", "dave-pw")
+        r = post("/login", {"username": "dave", "password": "dave-pw"})
+        assert r.status == 409, r.status
+        assert r.cookie(COOKIE) is None
+        assert alive(a) and alive(b)
+    finally:
+        S.reload(BASE)
+
+
+@T.test
+def logout_ends_the_session_and_clears_the_cookie():
+    value, _, _ = login("bob", "bob-pw")
+    r = post("/logout", {}, value)
+    assert r.status == 303 and r.header("Location") == "/login"
+    v, attrs = r.cookie(COOKIE)
+    assert v == "" and attrs == ["Path=/", "Max-Age=0", "Secure", "HttpOnly",
+                                 "SameSite=Lax"], attrs
+    assert not alive(value)
+    assert get("/logout").status == 405
+
+
+@T.test
+def logout_everywhere_ends_every_session():
+    S.ctl("session", "revoke", "carol")
+    a, _, _ = login("carol", "carol-pw")
+    b, _, _ = login("carol", "carol-pw")
+    other, _, _ = login("bob", "bob-pw")
+    r = post("/logout-all", {}, a)
+    assert r.status == 303 and r.header("Location") == "/login"
+    assert r.cookie(COOKIE)[0] == ""
+    assert not alive(a) and not alive(b)
+    assert alive(other)
+
+
+@T.test
+def password_change_ends_sessions_and_reissues_this_cookie():
+    S.ctl("session", "revoke", "alice")
+    a, _, _ = login("alice", "alice-pw")
+    b, _, _ = login("alice", "alice-pw")
+    r = post("/password", {"current_password": "wrong",
+                           "new_password": "x"}, a)
+    assert r.status == 403, r.status
+    assert alive(a) and alive(b)
+    r = post("/password", {"current_password": "alice-pw",
+                           "new_password": "alice-new"}, a)
+    assert r.status == 303, (r.status, r.body)
+    new = r.cookie(COOKIE)[0]
+    assert not alive(a) and not alive(b)
+    assert alive(new)
+    assert post("/login", {"username": "alice",
+                           "password": "alice-pw"}).status == 401
+    login("alice", "alice-new")
+    r = post("/password", {"current_password": "a", "new_password": "b"})
+    assert r.status == 401, r.status
+
+
+@T.test
+def cross_site_posts_are_refused_and_change_nothing():
+    value, _, _ = login("bob", "bob-pw")
+    for h in ({"Origin": "http://evil.example"},
+              {"Origin": "null"},
+              {"Referer": "http://evil.example/page"},
+              {"Origin": "http://127.0.0.1:1"}):
+        for path in ("/logout", "/logout-all"):
+            r = post(path, {}, value, h)
+            assert r.status == 403, (h, path, r.status)
+        r = post("/login", {"username": "bob", "password": "bob-pw"},
+                 headers=h)
+        assert r.status == 403 and r.cookie(COOKIE) is None
+    assert alive(value)
+    same = {"Origin": "http://127.0.0.1:%d" % S.http_port}
+    assert post("/logout", {}, value, same).status == 303
+    assert not alive(value)
+
+
+@T.test
+def sliding_idle_timeout():
+    S.reload(BASE + "idle_timeout = 1s\nabsolute_timeout = 30s\n")
+    try:
+        used, _, _ = login("carol", "carol-pw")
+        unused, _, _ = login("carol", "carol-pw")
+        for _ in range(5):          # used every 0.4 s for 2 s
+            time.sleep(0.4)
+            assert alive(used)
+        assert not alive(unused)    # idle for 2 s > 1 s
+        time.sleep(1.3)
+        assert not alive(used)
+    finally:
+        S.reload(BASE)
+
+
+@T.test
+def absolute_timeout_ends_even_an_active_session():
+    S.reload(BASE + "idle_timeout = 1s\nabsolute_timeout = 2s\n")
+    try:
+        value, attrs, _ = login("bob", "bob-pw")
+        assert "Max-Age=2" in attrs, attrs
+        for _ in range(4):          # used every 0.4 s: alive to 1.6 s
+            time.sleep(0.4)
+            assert alive(value)
+        time.sleep(0.6)             # 2.2 s: past the deadline
+        assert not alive(value)
+    finally:
+        S.reload(BASE)
+
+
+def clear_failures():
+    for k in S.redis_cmd("KEYS", "sg:*fail*"):
+        S.redis_cmd("DEL", k)
+
+
+@T.test
+def failed_logins_are_throttled_with_429():
+    clear_failures()
+    S.reload(BASE.replace("1000", "5") + "login_failure_window = 10m\n")
+    try:
+        for _ in range(5):
+            assert post("/login", {"username": "dave",
+                                   "password": "bad"}).status == 401
+        r = post("/login", {"username": "dave", "password": "dave-pw"})
+        assert r.status == 429, r.status
+        assert 590 < int(r.header("Retry-After")) <= 600
+        assert r.cookie(COOKIE) is None
+        # the address is over the limit too: another user is refused
+        r = post("/login", {"username": "bob", "password": "bob-pw"})
+        assert r.status == 429, r.status
+    finally:
+        clear_failures()
+        S.reload(BASE)
+    login("dave", "dave-pw")
+
+
+@T.test
+def redis_paused_gives_503_then_the_same_cookie_works():
+    value, _, _ = login("bob", "bob-pw")
+    os.kill(S.redis.pid, signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        r = get("/private/whoami.cgi", value, {"Accept": "text/html"})
+        took = time.monotonic() - t0
+        assert r.status == 503, r.status
+        assert r.header("Retry-After") == "1"
+        assert took < 2.0, took     # redis_timeout is 250 ms
+        r = post("/login", {"username": "bob", "password": "bob-pw"})
+        assert r.status == 503, r.status
+    finally:
+        os.kill(S.redis.pid, signal.SIGCONT)
+    assert alive(value)
+
+
+def raw_cookie(header):
+    return http(S.http_port, "GET", "/private/whoami.cgi",
+                {"Cookie": header})
+
+
+@T.test
+def bad_cookies_each_get_their_status():
+    value, _, _ = login("carol", "carol-pw")
+    many = "; ".join("c%d=%d" % (i, i) for i in range(400))
+    big = "pad=" + "x" * 16384
+    cases = [
+        ("%s=%s; %s" % (COOKIE, value, big), 200),     # 16 KiB header
+        ("%s; %s=%s" % (many, COOKIE, value), 200),    # hundreds of cookies
+        ("%s=garbage" % COOKIE, 401),
+        ("%s=%s" % (COOKIE, "A" * 5000), 401),         # over-long token
+        ("%s=%s" % (COOKIE, value + "A"), 401),
+        ("%s=%s" % (COOKIE, value[:-1]), 401),
+        ("%s=%s.%s" % (COOKIE, value[:16], "!" * 43), 401),
+        ("%s=junk; %s=%s" % (COOKIE, COOKIE, value), 200),   # duplicates
+        ("%s=%s; %s=junk" % (COOKIE, value, COOKIE), 200),
+        ("%s=\"%s\"" % (COOKIE, value), 200),
+        ("%s=%s" % (COOKIE, value.lower()), 401),
+        (big, 401),
+    ]
+    for header, want in cases:
+        r = raw_cookie(header)
+        assert r.status == want, (header[:60], r.status, want)
+    assert alive(value)
+
+
+@T.test
+def bad_login_bodies_each_get_their_status():
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cases = [
+        ({"Content-Type": "application/json"}, '{"username":"a"}', 415),
+        ({}, "username=a&password=b", 415),
+        ({"Content-Type": "text/plain"}, "username=a&password=b", 415),
+        (form, "username=alice&password=" + "x" * 9000, 413),
+        (form, "username=%zz&password=b", 400),
+        (form, "username=a%00b&password=b", 400),
+        (form, "username=alice", 400),
+        (form, "password=x", 400),
+        (form, "username=alice&password=" + "x" * 2000, 400),
+        (form, "\x01\x02", 400),
+    ]
+    for headers, body, want in cases:
+        r = http(S.http_port, "POST", "/login", headers, body)
+        assert r.status == want, (body[:40], r.status, want)
+        assert r.cookie(COOKIE) is None
+    r = http(S.http_port, "PUT", "/login", form, "x")
+    assert r.status == 405 and "POST" in r.header("Allow")
+    value, _, _ = login("bob", "bob-pw")   # still serving
+    assert alive(value)
+    log = S.sessgate_log()
+    assert "Content-Type application/json refused" in log
+    assert "body over 8192 bytes" in log
+    assert "malformed form" in log
+
+
+@T.test
+def no_token_or_password_in_logs():
+    value, _, _ = login("bob", "bob-pw")
+    secret = value[17:]
+    log = S.sessgate_log()
+    assert secret not in log and secret[:12] not in log
+    assert "bob-pw" not in log and "alice-new" not in log
+    with open(os.path.join(S.tmp, "lighttpd-error.log"), errors="replace") as f:
+        assert secret not in f.read()
+
+
+@T.test
+def reload_with_a_bad_config_keeps_the_old_one():
+    value, _, _ = login("bob", "bob-pw")
+    with open(S.conf, "a") as f:
+        f.write("bogus_key = 1\n")
+    S.sessgate.send_signal(signal.SIGHUP)
+    harness.wait_for(lambda: "keeping the configuration" in
+                     S.sessgate_log(), "the refused reload")
+    assert "unknown key \"bogus_key\"" in S.sessgate_log()
+    assert alive(value)
+    S.reload(BASE)
+
+
+@T.test
+def authorizer_never_reads_stdin():
+    """A direct Authorizer request with no FCGI_STDIN at all (mod_fcgid)
+    is answered at once."""
+    value, _, _ = login("bob", "bob-pw")
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(S.sock)
+    params = {"REQUEST_METHOD": "POST", "REQUEST_URI": "/private/x",
+              "HTTP_COOKIE": "%s=%s" % (COOKIE, value),
+              "CONTENT_LENGTH": "100"}
+    s.sendall(harness.fcgi_begin(harness.AUTHORIZER) +
+              harness.fcgi_record(harness.FCGI_PARAMS,
+                                  harness.fcgi_params(params)) +
+              harness.fcgi_record(harness.FCGI_PARAMS, b""))
+    out = harness.fcgi_read_stdout(s)
+    s.close()
+    assert out.startswith(b"Status: 200 OK\r\n"), out
+    assert b"Variable-REMOTE_USER: bob\r\n" in out
+
+
+@T.test
+def sigterm_finishes_requests_in_flight_then_exits_0():
+    value, _, _ = login("bob", "bob-pw")
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(S.sock)
+    params = harness.fcgi_params({"REQUEST_METHOD": "GET",
+                                  "REQUEST_URI": "/private/",
+                                  "HTTP_COOKIE": "%s=%s" % (COOKIE, value)})
+    # A request in flight: begun, its params not yet complete.
+    s.sendall(harness.fcgi_begin(harness.AUTHORIZER) +
+              harness.fcgi_record(harness.FCGI_PARAMS, params))
+    time.sleep(0.2)     # let a worker take the connection
+    S.sessgate.send_signal(signal.SIGTERM)
+    harness.wait_for(lambda: "finishing requests in flight" in
+                     S.sessgate_log(), "the SIGTERM log line")
+    s.sendall(harness.fcgi_record(harness.FCGI_PARAMS, b""))
+    out = harness.fcgi_read_stdout(s)
+    s.close()
+    assert out.startswith(b"Status: 200 OK\r\n"), out
+    assert S.sessgate.wait(10) == 0
+
+
+setup()
+sys.exit(T.run())
