@@ -1,0 +1,420 @@
+/*
+ * Unit tests of the handlers and the session service, with the fake store:
+ * every status of the session check and of the endpoints, built from
+ * tables of FastCGI params.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "fake_store.h"
+#include "handler.h"
+#include "password.h"
+
+struct kv {
+	const char	*k, *v;
+};
+
+static struct config	 cfg;
+static struct store	*st;
+static char		 alice[TOKEN_COOKIELEN + 1];	/* a live cookie value */
+
+static const char *
+getp(const char *name, void *arg)
+{
+	const struct kv	*p;
+
+	for (p = arg; p->k != NULL; p++)
+		if (strcmp(p->k, name) == 0)
+			return p->v;
+	return NULL;
+}
+
+/* Run one request; returns the number of store calls it made. */
+static int
+run(const struct kv *params, const char *body, struct response *resp)
+{
+	struct handler_ctx	 h = { st, &cfg };
+	struct request		 r;
+	int			 before = fake_calls(st);
+
+	request_init(&r, getp, (void *)params);
+	if (body != NULL) {
+		r.body = body;
+		r.body_len = strlen(body);
+		r.body_too_large = r.body_len > REQUEST_BODY_MAX;
+	}
+	response_init(resp, 0);
+	handler_handle(&h, &r, resp);
+	return fake_calls(st) - before;
+}
+
+static int
+has_header(const struct response *r, const char *line)
+{
+	return strstr(r->headers, line) != NULL;
+}
+
+static void
+new_session(char out[TOKEN_COOKIELEN + 1])
+{
+	struct store_user	 u;
+	struct token		 t;
+	char			 tag[TOKEN_TAGLEN + 1];
+	int64_t			 c;
+
+	assert_int_equal(store_user_get(st, "alice", &u), 1);
+	user_tag("alice", 5, tag);
+	token_new(&t, tag);
+	assert_int_equal(store_create(st, &u, &t, &c), STORE_CREATE_OK);
+	assert_int_equal(token_encode(&t, out, TOKEN_COOKIELEN + 1), 0);
+}
+
+static int
+setup(void **state)
+{
+	const char		*text = "password_memlimit = 8K\n"
+	    "password_opslimit = 1\nmax_sessions = 0\n";
+	struct password_cost	 pc = { 1, 8192 };
+	char			 err[CONFIG_ERRLEN], h[PASSWORD_HASHLEN];
+
+	(void)state;
+	assert_int_equal(config_defaults(&cfg), 0);
+	assert_int_equal(config_parse(&cfg, "t", text, strlen(text), err,
+	    sizeof(err)), 0);
+	st = fake_store_new(&cfg);
+	assert_int_equal(password_hash(h, "s3cret", 6, &pc), 0);
+	assert_int_equal(store_user_add(st, "alice", h), 1);
+	new_session(alice);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	store_free(st);
+	config_free(&cfg);
+	return 0;
+}
+
+static void
+test_check_allows(void **state)
+{
+	char		 c[128];
+	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/x" },
+	    { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response	 r;
+	char		 head[8192];
+
+	(void)state;
+	snprintf(c, sizeof(c), "a=1; __Host-sid=%s; b=2", alice);
+	assert_int_equal(run(p, NULL, &r), 1);	/* one store call */
+	assert_int_equal(r.status, 200);
+	assert_true(has_header(&r, "Variable-REMOTE_USER: alice\r\n"));
+	assert_true(response_head(&r, head, sizeof(head)) > 0);
+	assert_int_equal(strncmp(head, "Status: 200 OK\r\n", 16), 0);
+	response_free(&r);
+}
+
+static const struct {
+	const char	*role, *method, *accept, *cookie;
+	int		 status, calls;
+	const char	*header;
+} denials[] = {
+	/* page navigations: 302 to the login page with next */
+	{ "AUTHORIZER", "GET", "text/html,*/*", NULL, 302, 0,
+	    "Location: /login?next=/a%20b%3Fc%3D1%26d\r\n" },
+	{ "AUTHORIZER", "HEAD", "TEXT/HTML", NULL, 302, 0, "Location: " },
+	/* not navigations: 401 JSON */
+	{ "AUTHORIZER", "GET", "application/json", NULL, 401, 0,
+	    "Content-Type: application/json\r\n" },
+	{ "AUTHORIZER", "GET", NULL, NULL, 401, 0, "Cache-Control: no-store" },
+	{ "AUTHORIZER", "POST", "text/html", NULL, 401, 0, "Content-Type" },
+	/* the responder check (nginx) never redirects */
+	{ "RESPONDER", "GET", "text/html", NULL, 401, 0, "Content-Type" },
+	/* cookies that are not tokens never reach the store */
+	{ "AUTHORIZER", "GET", NULL, "__Host-sid=junk", 401, 0, NULL },
+	{ "AUTHORIZER", "GET", NULL, "__Host-sid=", 401, 0, NULL },
+	{ "AUTHORIZER", "GET", NULL, "sid=x; __host-sid=y", 401, 0, NULL },
+	/* a well-formed unknown token costs one call */
+	{ "AUTHORIZER", "GET", NULL,
+	    "__Host-sid=AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    401, 1, NULL },
+	/* control bytes: malformed, 400 */
+	{ "AUTHORIZER", "GET", NULL, "__Host-sid=a\x01", 400, 0, NULL },
+};
+
+static void
+test_check_denials(void **state)
+{
+	struct response	 r;
+	size_t		 i;
+	int		 calls;
+
+	(void)state;
+	for (i = 0; i < sizeof(denials) / sizeof(denials[0]); i++) {
+		struct kv p[] = { { "FCGI_ROLE", denials[i].role },
+		    { "REQUEST_METHOD", denials[i].method },
+		    { "REQUEST_URI", "/a b?c=1&d" },
+		    { "HTTP_ACCEPT", denials[i].accept },
+		    { "HTTP_COOKIE", denials[i].cookie },
+		    { "SESSGATE_AUTH", strcmp(denials[i].role, "RESPONDER") == 0 ?
+		    "1" : NULL }, { NULL, NULL } };
+
+		if (denials[i].accept == NULL)
+			p[3].k = "unused";
+		if (denials[i].cookie == NULL)
+			p[4].k = "unused";
+		if (p[5].v == NULL)
+			p[5].k = "unused";
+		calls = run(p, NULL, &r);
+		if (r.status != denials[i].status || calls != denials[i].calls ||
+		    (denials[i].header && !has_header(&r, denials[i].header)))
+			fail_msg("case %zu: status %d calls %d headers %s", i,
+			    r.status, calls, r.headers);
+		response_free(&r);
+	}
+}
+
+static void
+test_check_store_error_is_503(void **state)
+{
+	char		 c[128];
+	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+	    { "HTTP_ACCEPT", "text/html" }, { "HTTP_COOKIE", c },
+	    { NULL, NULL } };
+	struct response	 r;
+
+	(void)state;
+	snprintf(c, sizeof(c), "__Host-sid=%s", alice);
+	fake_fail(st, 1);
+	run(p, NULL, &r);
+	fake_fail(st, 0);
+	assert_int_equal(r.status, 503);
+	assert_true(has_header(&r, "Retry-After: 1\r\n"));
+	response_free(&r);
+}
+
+static void
+test_check_duplicates_and_candidate_cap(void **state)
+{
+	char		 c[1024];
+	const char	*unknown = "__Host-sid=AAAAAAAAAAAAAAAA."
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA; ";
+	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+	    { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response	 r;
+
+	(void)state;
+	snprintf(c, sizeof(c), "__Host-sid=junk; %s__Host-sid=%s", unknown,
+	    alice);
+	assert_int_equal(run(p, NULL, &r), 2);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	/* at most SESSION_CANDIDATES well-formed tokens are tried */
+	snprintf(c, sizeof(c), "%s%s%s%s__Host-sid=%s", unknown, unknown,
+	    unknown, unknown, alice);
+	assert_int_equal(run(p, NULL, &r), 4);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+}
+
+static void
+test_error_document_401(void **state)
+{
+	struct kv	 p[] = { { "REQUEST_METHOD", "GET" },
+	    { "REQUEST_URI", "/private/doc?x=\"1\"" },
+	    { "REDIRECT_STATUS", "401" }, { "REDIRECT_URL", "/private/doc" },
+	    { NULL, NULL } };
+	struct response	 r;
+
+	(void)state;
+	run(p, NULL, &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body,
+	    "name=\"next\" value=\"/private/doc?x=&quot;1&quot;\""));
+	response_free(&r);
+	/* lighttpd sends REDIRECT_STATUS=200 on every request */
+	p[1].v = "/login?next=/a";
+	p[2].v = "200";
+	run(p, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "value=\"/a\""));
+	response_free(&r);
+}
+
+static void
+test_login(void **state)
+{
+	char		 c[128];
+	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
+	    { "REQUEST_URI", "/login" },
+	    { "CONTENT_TYPE", "application/x-www-form-urlencoded; charset=UTF-8" },
+	    { "HTTP_HOST", "example.com" },
+	    { "HTTP_ORIGIN", "https://example.com" },
+	    { "HTTPS", "on" }, { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct kv	 chk[] = { { "FCGI_ROLE", "AUTHORIZER" },
+	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+	    { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response	 r;
+	char		 old[TOKEN_COOKIELEN + 1];
+
+	(void)state;
+	new_session(old);
+	snprintf(c, sizeof(c), "__Host-sid=%s", old);
+	run(p, "username=alice&password=s3cret&next=%2Fhome%3Fa%3Db", &r);
+	assert_int_equal(r.status, 303);
+	assert_true(has_header(&r, "Location: /home?a=b\r\n"));
+	assert_non_null(strstr(r.headers, "Set-Cookie: __Host-sid="));
+	assert_true(has_header(&r, "; Path=/; Max-Age=604800; Secure; "
+	    "HttpOnly; SameSite=Lax\r\n"));
+	assert_null(strstr(r.headers, old));
+	response_free(&r);
+	run(chk, NULL, &r);		/* the presented session ended */
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	run(p, "username=alice&password=wrong", &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body, "Wrong user name or password."));
+	assert_null(strstr(r.headers, "Set-Cookie"));
+	response_free(&r);
+	run(p, "username=nobody&password=wrong", &r);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body, "Wrong user name or password."));
+	response_free(&r);
+}
+
+static const struct {
+	const char	*method, *uri, *type, *origin, *referer, *body;
+	int		 status, calls;
+} posts[] = {
+	{ "POST", "/login", "application/x-www-form-urlencoded",
+	    "https://evil.example", NULL, "username=a&password=b", 403, 0 },
+	{ "POST", "/logout", "application/x-www-form-urlencoded", "null",
+	    NULL, "", 403, 0 },
+	{ "POST", "/logout-all", "application/x-www-form-urlencoded", NULL,
+	    "https://evil.example/x", "", 403, 0 },
+	{ "POST", "/login", "application/x-www-form-urlencoded",
+	    "https://example.com:8443", NULL, "", 403, 0 },
+	{ "POST", "/login", "application/json", NULL, NULL, "{}", 415, 0 },
+	{ "POST", "/login", "application/x-www-form-urlencodedX", NULL, NULL,
+	    "", 415, 0 },
+	{ "POST", "/login", NULL, NULL, NULL, "", 415, 0 },
+	{ "POST", "/login", "application/x-www-form-urlencoded", NULL, NULL,
+	    "username=%4", 400, 0 },
+	{ "POST", "/login", "application/x-www-form-urlencoded", NULL, NULL,
+	    "password=x", 400, 0 },
+	{ "POST", "/password", "application/x-www-form-urlencoded", NULL, NULL,
+	    "current_password=a&new_password=b", 401, 0 },
+	{ "GET", "/logout", NULL, NULL, NULL, NULL, 405, 0 },
+	{ "DELETE", "/login", NULL, NULL, NULL, NULL, 405, 0 },
+	{ "GET", "/elsewhere", NULL, NULL, NULL, NULL, 404, 0 },
+	{ "POST", "/logout", "application/x-www-form-urlencoded",
+	    "https://example.com:443", NULL, "", 303, 0 },
+	{ "POST", "/logout", "application/x-www-form-urlencoded", NULL,
+	    "https://example.com/page", "", 303, 0 },
+};
+
+static void
+test_post_guards(void **state)
+{
+	struct response	 r;
+	size_t		 i;
+	int		 calls;
+
+	(void)state;
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		struct kv p[] = { { "REQUEST_METHOD", posts[i].method },
+		    { "REQUEST_URI", posts[i].uri },
+		    { "CONTENT_TYPE", posts[i].type },
+		    { "HTTP_ORIGIN", posts[i].origin },
+		    { "HTTP_REFERER", posts[i].referer },
+		    { "HTTP_HOST", "example.com" }, { "HTTPS", "on" },
+		    { NULL, NULL } };
+		size_t j;
+
+		for (j = 2; j <= 4; j++)
+			if (p[j].v == NULL)
+				p[j].k = "unused";
+		calls = run(p, posts[i].body, &r);
+		if (r.status != posts[i].status || calls != posts[i].calls)
+			fail_msg("case %zu (%s %s): status %d calls %d", i,
+			    posts[i].method, posts[i].uri, r.status, calls);
+		response_free(&r);
+	}
+}
+
+static void
+test_body_too_large(void **state)
+{
+	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
+	    { "REQUEST_URI", "/login" },
+	    { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+	    { NULL, NULL } };
+	struct response	 r;
+	char		*big = malloc(REQUEST_BODY_MAX + 2);
+
+	(void)state;
+	memset(big, 'a', REQUEST_BODY_MAX + 1);
+	big[REQUEST_BODY_MAX + 1] = '\0';
+	assert_int_equal(run(p, big, &r), 0);
+	assert_int_equal(r.status, 413);
+	response_free(&r);
+	free(big);
+}
+
+static void
+test_logout_clears_cookie(void **state)
+{
+	char		 c[128], v[TOKEN_COOKIELEN + 1];
+	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
+	    { "REQUEST_URI", "/logout" },
+	    { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+	    { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response	 r;
+
+	(void)state;
+	new_session(v);
+	snprintf(c, sizeof(c), "__Host-sid=%s", v);
+	run(p, "", &r);
+	assert_int_equal(r.status, 303);
+	assert_true(has_header(&r, "Location: /login\r\n"));
+	assert_true(has_header(&r, "Set-Cookie: __Host-sid=; Path=/; "
+	    "Max-Age=0; Secure; HttpOnly; SameSite=Lax\r\n"));
+	response_free(&r);
+	p[1].v = "/logout";
+	run(p, "", &r);		/* again: nothing left to end, same answer */
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_allows),
+		cmocka_unit_test(test_check_denials),
+		cmocka_unit_test(test_check_store_error_is_503),
+		cmocka_unit_test(test_check_duplicates_and_candidate_cap),
+		cmocka_unit_test(test_error_document_401),
+		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_post_guards),
+		cmocka_unit_test(test_body_too_large),
+		cmocka_unit_test(test_logout_clears_cookie),
+	};
+
+	if (sodium_init() == -1)
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
