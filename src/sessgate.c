@@ -46,13 +46,27 @@ open_listener(const struct config *cfg, int *spawned)
 	return listen_open(&a, cfg->socket_mode, BACKLOG);
 }
 
+/* The path of the Unix socket we made ourselves, to remove at exit. */
+static char *
+unix_socket_path(const struct config *cfg, int spawned)
+{
+	struct listen_addr	 a;
+	char			 err[128];
+
+	if (spawned || listen_parse(&a, cfg->listen, err, sizeof(err)) == -1 ||
+	    !a.is_unix)
+		return NULL;
+	return strdup(a.path);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct config	 cfg;
 	const char	*file = SYSCONFDIR "/sessgate.conf";
 	char		 err[CONFIG_ERRLEN];
-	int		 ch, check_only = 0, foreground = 0, fd, spawned;
+	char		*unix_path;
+	int		 ch, check_only = 0, foreground = 0, fd, spawned, rv;
 
 	while ((ch = getopt(argc, argv, "c:dnVh")) != -1) {
 		switch (ch) {
@@ -102,5 +116,11 @@ main(int argc, char **argv)
 		log_warn("daemon");
 		return 1;
 	}
-	return server_run(fd, file, &cfg);
+	unix_path = unix_socket_path(&cfg, spawned);
+	rv = server_run(fd, file, &cfg);
+	if (unix_path != NULL) {	/* ours: leave no stale socket behind */
+		unlink(unix_path);
+		free(unix_path);
+	}
+	return rv;
 }

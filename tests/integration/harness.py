@@ -84,8 +84,8 @@ class Stack:
 
     def spawn(self, args, log, **kw):
         out = open(os.path.join(self.tmp, log), "ab")
-        p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                             stderr=subprocess.STDOUT, **kw)
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        p = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **kw)
         self.procs.append(p)
         return p
 
