@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build tools and libraries, then the real servers the tests start.
 PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
-    redis-server redis-tools"
+    redis-server redis-tools lighttpd"
 
 missing=""
 for p in $PACKAGES; do
