@@ -10,21 +10,8 @@ PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
     redis-server redis-tools lighttpd"
 
-missing=""
-for p in $PACKAGES; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-	    missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "missing packages:$missing (run as root to install them)" >&2
-		exit 1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+contrib/install-deps.sh $PACKAGES
 # The packaged redis-server may have been started by its postinst; the
 # tests start their own on free ports and do not need it.
 
