@@ -10,16 +10,25 @@ set -eu
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 CONNS=${2:-32}
-for p in wrk redis-server /usr/sbin/lighttpd ./sessgate ./sessgatectl; do
-	command -v "$p" >/dev/null || { echo "bench: $p is missing" >&2; exit 1; }
+for p in wrk redis-server /usr/sbin/lighttpd ./sessgatectl src/lua_scripts.c; do
+	command -v "$p" >/dev/null || [ -f "$p" ] ||
+	    { echo "bench: $p is missing (build the tree first)" >&2; exit 1; }
 done
 TMP=$(mktemp -d)
 PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+NULLPID=
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; [ -z "$NULLPID" ] || kill -9 $NULLPID; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { i=0; until "$@" >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done; }
 
+# Both FastCGI programs built the same way: -O2, no sanitizers (the
+# tree's own build may carry ASan, whose shadow memory would swamp RSS).
+LIBS="fcgi hiredis libsodium libcjson"
 cc -O2 -o "$TMP/null-authorizer" bench/null-authorizer.c $(pkg-config --cflags --libs fcgi) -pthread
+# shellcheck disable=SC2046
+cc -O2 -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' -DPACKAGE_VERSION_STR='"bench"' -Isrc \
+    -o "$TMP/sessgate" $(ls src/*.c | grep -v sessgatectl) \
+    $(pkg-config --cflags --libs $LIBS) -pthread -lm
 RP=$(port)
 redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" \
     --logfile "$TMP/redis.log" </dev/null & PIDS="$PIDS $!"
@@ -32,8 +41,9 @@ cookie_secure = no
 threads = 4
 EOC
 echo bench-pw | ./sessgatectl -c "$TMP/sg.conf" user add bench
-./sessgate -d -c "$TMP/sg.conf" 2>"$TMP/sg.log" & SGPID=$!; PIDS="$PIDS $SGPID"
-"$TMP/null-authorizer" "$TMP/null.sock" & PIDS="$PIDS $!"
+"$TMP/sessgate" -d -c "$TMP/sg.conf" 2>"$TMP/sg.log" & SGPID=$!; PIDS="$PIDS $SGPID"
+# libfcgi only sets a flag on SIGTERM: this one is killed with SIGKILL
+"$TMP/null-authorizer" "$TMP/null.sock" & NULLPID=$!
 wait_for test -S "$TMP/sg.sock"
 wait_for test -S "$TMP/null.sock"
 mkdir -p "$TMP/www/static" "$TMP/www/null" "$TMP/www/private"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build tools and libraries, then the real servers the tests start.
 PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
-    redis-server redis-tools lighttpd"
+    redis-server redis-tools lighttpd apache2 libapache2-mod-fcgid"
 
 # shellcheck disable=SC2086
 contrib/install-deps.sh $PACKAGES

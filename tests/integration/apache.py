@@ -1,0 +1,453 @@
+"""sessgate behind a real Apache 2.4, both ways the shipped configs offer,
+each included unchanged:
+
+- "fcgid": mod_fcgid spawns sessgate (listening socket on fd 0) as the
+  FcgidAccessChecker and, through a virtual FcgidWrapper, as the Responder
+  for the endpoints (contrib/apache/sessgate-fcgid.conf);
+- "authnz": mod_authnz_fcgi checks sessions and mod_proxy_fcgi serves the
+  endpoints, both over TCP to one sessgate daemon
+  (contrib/apache/sessgate-authnz.conf);
+
+with a real redis-server. Apache is started as the current user; as root
+its children run as www-data (Apache refuses to serve as root)."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import http  # noqa: E402
+
+APACHE = os.environ.get("APACHE2") or "/usr/sbin/apache2"
+MODULES = os.environ.get("APACHE2_MODULES") or "/usr/lib/apache2/modules"
+harness.need(APACHE, "apache2")
+harness.need(APACHE if os.path.exists(os.path.join(MODULES, "mod_fcgid.so"))
+             else None, "libapache2-mod-fcgid (mod_fcgid)")
+
+T = harness.TAP()
+S = harness.Stack()
+COOKIE = "__Host-sid"
+BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
+DENIED = "/private/a%20b/page.html?x=1&y=2"
+ENDPOINTS = "login|logout|logout-all|password"
+CONTRIB = os.path.join(harness.TOP_SRCDIR, "contrib", "apache")
+
+# Both servers load the same modules; each includes one shipped file.
+MODS = ("mpm_event authz_core authz_user authn_core mime dir headers cgid "
+        "fcgid authnz_fcgi proxy proxy_fcgi").split()
+
+APACHE_CONF = """
+ServerRoot "%(dir)s"
+ServerName 127.0.0.1
+Listen 127.0.0.1:%(port)d
+PidFile "%(dir)s/httpd.pid"
+DefaultRuntimeDir "%(dir)s"
+Mutex file:%(dir)s default
+ErrorLog "%(dir)s/error.log"
+LogLevel info
+LogFormat "%%u %%>s %%r" sessgate
+CustomLog "%(dir)s/access.log" sessgate
+%(user)s
+%(modules)s
+# mod_fcgid's files: the directory does not exist yet, mod_fcgid makes it.
+FcgidIPCDir "%(dir)s/fcgid"
+FcgidProcessTableFile "%(dir)s/fcgid-shm"
+TypesConfig /dev/null
+AddType text/html .html
+DocumentRoot "%(www)s"
+DirectoryIndex index.html
+<Directory "%(www)s">
+	Require all granted
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+%(defines)s
+Include "%(contrib)s"
+"""
+
+
+class Site:
+    """One Apache in front of sessgate."""
+
+    def __init__(self, name):
+        self.name = name
+        self.port = None
+        self.dir = None
+        self.proc = None
+
+    def log(self, name):
+        try:
+            with open(os.path.join(self.dir, name), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+FCGID = Site("fcgid")
+AUTHNZ = Site("authnz")
+
+
+def connects(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def start_daemon(extra):
+    """sessgate as a TCP daemon on a loopback port (mod_authnz_fcgi)."""
+    S.daemon_port = harness.free_port()
+    S.write_config(extra + "listen = 127.0.0.1:%d\n" % S.daemon_port)
+    S.sessgate = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"),
+                          "-d", "-c", S.conf], "sessgate.log")
+    harness.wait_for(lambda: connects(S.daemon_port), "sessgate's TCP port")
+
+
+def start_apache(site, contrib, defines):
+    site.port = harness.free_port()
+    site.dir = os.path.join(S.tmp, site.name)
+    os.mkdir(site.dir)
+    user = ""
+    if os.geteuid() == 0:
+        # Apache refuses to serve as root; its children and the programs
+        # mod_fcgid spawns run as www-data.
+        user = "User www-data\nGroup www-data"
+    conf = os.path.join(site.dir, "httpd.conf")
+    with open(conf, "w") as f:
+        f.write(APACHE_CONF % {
+            "dir": site.dir, "port": site.port, "user": user,
+            "www": os.path.join(S.tmp, "www"),
+            "modules": "\n".join(
+                "LoadModule %s_module %s/mod_%s.so" % (m, MODULES, m)
+                for m in MODS),
+            "defines": "\n".join('Define %s "%s"' % kv for kv in defines),
+            "contrib": os.path.join(CONTRIB, contrib)})
+    site.proc = S.spawn([APACHE, "-DFOREGROUND", "-f", conf],
+                        site.name + ".out")
+    try:
+        harness.wait_for(lambda: connects(site.port), "apache " + site.name)
+    except RuntimeError:
+        print("# " + site.log("error.log").replace("\n", "\n# "))
+        with open(os.path.join(S.tmp, site.name + ".out")) as f:
+            print("# " + f.read().replace("\n", "\n# "))
+        raise
+
+
+def write(path, text, mode=0o644):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def setup():
+    # Apache's children (www-data when we are root) read the tree.
+    os.chmod(S.tmp, 0o755)
+    S.start_redis()
+    start_daemon(BASE)
+    os.chmod(S.conf, 0o644)
+    for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw")):
+        r = S.ctl("user", "add", user, stdin=pw + "\n")
+        assert r.returncode == 0, r.stderr
+    # mod_fcgid's sessgate: one request at a time per process, one thread.
+    fcgid_conf = os.path.join(S.tmp, "sessgate-fcgid.conf")
+    with open(S.conf) as f:
+        write(fcgid_conf, f.read() + "threads = 1\n")
+    www = os.path.join(S.tmp, "www")
+    os.makedirs(os.path.join(www, "private"))
+    write(os.path.join(www, "public.html"), "the public page\n")
+    write(os.path.join(www, "private", "index.html"), "the secret page\n")
+    write(os.path.join(www, "private", "whoami.cgi"),
+          "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n"
+          "user=%s\\n' \"$REMOTE_USER\"\n", 0o755)
+    # mod_fcgid runs sessgate as Apache's User: a copy in the temp tree
+    # works wherever the build tree is (a checkout under /root is not
+    # reachable by www-data).
+    binary = os.path.join(S.tmp, "sessgate")
+    shutil.copy2(os.path.join(harness.TOP_BUILDDIR, "sessgate"), binary)
+    start_apache(FCGID, "sessgate-fcgid.conf", (
+        ("SESSGATE_BIN", binary),
+        ("SESSGATE_CONF", fcgid_conf),
+        ("SESSGATE_PROTECTED", "^/private/")))
+    # The whole site but the endpoints, as the file's comment suggests.
+    start_apache(AUTHNZ, "sessgate-authnz.conf", (
+        ("SESSGATE_PORT", str(S.daemon_port)),
+        ("SESSGATE_PROTECTED", "^/(?!(%s)$)" % ENDPOINTS)))
+
+
+def get(site, path, cookie=None, headers=None, method="GET"):
+    h = dict(headers or {})
+    if cookie is not None:
+        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
+    return http(site.port, method, path, h)
+
+
+def post(site, path, fields, cookie=None, headers=None):
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    h.update(headers or {})
+    if cookie is not None:
+        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
+    return http(site.port, "POST", path, h, urllib.parse.urlencode(fields))
+
+
+def same_origin(site):
+    return {"Origin": "http://127.0.0.1:%d" % site.port}
+
+
+def login(site, user, pw, next_="/private/"):
+    r = post(site, "/login", {"username": user, "password": pw,
+                              "next": next_})
+    assert r.status == 303, (r.status, r.body)
+    assert r.cookie(COOKIE) is not None, r.headers
+    return r.cookie(COOKIE)[0]
+
+
+def alive(site, cookie):
+    r = get(site, "/private/whoami.cgi", cookie)
+    if r.status == 200:
+        return True
+    assert r.status == 401, (r.status, r.body)
+    return False
+
+
+def form_next(body):
+    m = re.search(rb'<input type="hidden" name="next" value="([^"]*)">', body)
+    assert m, body
+    return m.group(1).decode()
+
+
+def both(fn):
+    """Register fn once per server, named after it."""
+    for site in (FCGID, AUTHNZ):
+        def t(site=site):
+            fn(site)
+        t.__name__ = "%s_%s" % (site.name, fn.__name__)
+        T.test(t)
+    return fn
+
+
+@T.test
+def fcgid_denied_navigation_gets_401_and_the_login_form():
+    """mod_fcgid turns sessgate's 302 into a 401; ErrorDocument 401 /login
+    has sessgate answer it with the form, still 401, next = the URL."""
+    nav = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for method in ("GET", "HEAD"):
+        r = get(FCGID, DENIED, headers=nav, method=method)
+        assert r.status == 401, (method, r.status)
+        assert r.header("Content-Type").startswith("text/html")
+        assert r.header("Location") is None
+        assert r.cookie(COOKIE) is None
+    r = get(FCGID, DENIED, headers=nav)
+    assert b'<form method="post" action="/login">' in r.body, r.body
+    assert form_next(r.body) == "/private/a%20b/page.html?x=1&amp;y=2"
+
+
+@T.test
+def fcgid_denied_api_request_gets_a_plain_401():
+    """Not a page navigation: Apache's own 401 page, not the form (the
+    JSON body sessgate sent is lost in mod_fcgid)."""
+    for method, headers in (("GET", {}),
+                            ("GET", {"Accept": "application/json"}),
+                            ("POST", {"Accept": "text/html"})):
+        r = get(FCGID, "/private/whoami.cgi", headers=headers, method=method)
+        assert r.status == 401, (method, headers, r.status)
+        assert b"<form" not in r.body, r.body
+        assert b"user=" not in r.body
+
+
+@T.test
+def authnz_denied_navigation_is_redirected_to_the_login_form():
+    """mod_authnz_fcgi passes sessgate's 302 and Location through."""
+    r = get(AUTHNZ, DENIED, headers={"Accept": "text/html"})
+    assert r.status == 302, r.status
+    loc = r.header("Location")
+    assert loc == "/login?next=/private/a%2520b/page.html%3Fx%3D1%26y%3D2", loc
+    r = get(AUTHNZ, loc, headers={"Accept": "text/html"})
+    assert r.status == 200, r.status
+    assert form_next(r.body) == "/private/a%20b/page.html?x=1&amp;y=2"
+
+
+@T.test
+def authnz_denied_api_request_gets_401_with_sessgates_body():
+    """Status and body come through; Apache relabels the body text/html."""
+    r = get(AUTHNZ, "/private/whoami.cgi", headers={
+        "Accept": "application/json"})
+    assert r.status == 401, r.status
+    assert r.body == b'{"error":"unauthenticated"}\n', r.body
+    assert r.header("WWW-Authenticate") is None
+
+
+@T.test
+def fcgid_protects_only_its_tree():
+    r = get(FCGID, "/public.html")
+    assert r.status == 200 and r.body == b"the public page\n", r.status
+
+
+@T.test
+def authnz_protects_the_whole_site_but_the_endpoints():
+    r = get(AUTHNZ, "/public.html")
+    assert r.status == 401, r.status
+    r = get(AUTHNZ, "/login")
+    assert r.status == 200 and b"<form" in r.body, r.status
+
+
+@both
+def login_form_is_served(site):
+    r = get(site, "/login?next=%2Fprivate%2Fx%3Fy%3D1")
+    assert r.status == 200, r.status
+    assert r.header("Content-Type").startswith("text/html")
+    assert form_next(r.body) == "/private/x?y=1"
+
+
+@both
+def login_sets_the_cookie_and_redirects_to_next(site):
+    r = post(site, "/login", {"username": "alice", "password": "alice-pw",
+                              "next": "/private/x?y=1"})
+    assert r.status == 303, (r.status, r.body)
+    assert r.header("Location") == "/private/x?y=1", r.header("Location")
+    value, attrs = r.cookie(COOKIE)
+    assert attrs == ["Path=/", "Max-Age=604800", "Secure", "HttpOnly",
+                     "SameSite=Lax"], attrs
+    assert len(value) == 60 and value[16] == ".", value
+    r = post(site, "/login", {"username": "alice", "password": "nope"})
+    assert r.status == 401 and r.cookie(COOKIE) is None, r.status
+
+
+@both
+def static_file_and_cgi_are_served_with_the_cookie(site):
+    value = login(site, "bob", "bob-pw")
+    r = get(site, "/private/", value, {"Accept": "text/html"})
+    assert r.status == 200 and r.body == b"the secret page\n", r.status
+    assert r.header("Variable-REMOTE_USER") is None, r.headers
+    r = get(site, "/private/whoami.cgi", value)
+    assert r.status == 200 and r.body == b"user=bob\n", (r.status, r.body)
+    for k, _ in r.headers:
+        assert not k.lower().startswith("variable-"), r.headers
+    # the check is safe to repeat: the same cookie keeps working
+    for _ in range(3):
+        assert get(site, "/private/whoami.cgi", value).body == b"user=bob\n"
+
+
+@both
+def apache_knows_the_user_only_with_authnz(site):
+    """mod_authnz_fcgi sets r->user (%u in the access log); mod_fcgid only
+    sets the REMOTE_USER variable, so Apache logs "-"."""
+    value = login(site, "alice", "alice-pw")
+    path = "/private/whoami.cgi?log=%s" % site.name
+    assert get(site, path, value).status == 200
+    want = "%s 200 GET %s HTTP/1.1" % (
+        "alice" if site is AUTHNZ else "-", path)
+    harness.wait_for(lambda: want in site.log("access.log"),
+                     "the access log line %r" % want)
+
+
+@both
+def logout_clears_the_cookie_and_ends_the_session(site):
+    value = login(site, "alice", "alice-pw")
+    other = login(site, "alice", "alice-pw")
+    assert alive(site, value)
+    r = post(site, "/logout", {}, value, {"Origin": "http://evil.example"})
+    assert r.status == 403 and r.cookie(COOKIE) is None, r.status
+    assert alive(site, value)
+    r = post(site, "/logout", {}, value, same_origin(site))
+    assert r.status == 303, (r.status, r.body)
+    assert r.header("Location") == "/login", r.header("Location")
+    v, attrs = r.cookie(COOKIE)
+    assert v == "" and attrs == ["Path=/", "Max-Age=0", "Secure", "HttpOnly",
+                                 "SameSite=Lax"], attrs
+    assert not alive(site, value)
+    assert alive(site, other)   # only this session ended
+    assert get(site, "/logout").status == 405
+
+
+@both
+def logout_everywhere_ends_every_session(site):
+    a = login(site, "bob", "bob-pw")
+    b = login(site, "bob", "bob-pw")
+    r = post(site, "/logout-all", {}, a, same_origin(site))
+    assert r.status == 303 and r.cookie(COOKIE)[0] == "", r.status
+    assert not alive(site, a) and not alive(site, b)
+
+
+@both
+def password_change_reissues_the_cookie(site):
+    user = "pw" + site.name
+    assert S.ctl("user", "add", user, stdin="old-pw\n").returncode == 0
+    a = login(site, user, "old-pw")
+    r = post(site, "/password", {"current_password": "old-pw",
+                                 "new_password": "new-pw"}, a,
+             same_origin(site))
+    assert r.status == 303, (r.status, r.body)
+    new = r.cookie(COOKIE)[0]
+    assert new and new != a
+    assert not alive(site, a) and alive(site, new)
+
+
+@both
+def bogus_cookies_are_refused(site):
+    value = login(site, "bob", "bob-pw")
+    for bogus in ("garbage", value[:17] + "A" * 43, value + "A",
+                  value.lower(), ""):
+        assert not alive(site, bogus), bogus
+        r = get(site, "/private/", bogus, {"Accept": "text/html"})
+        assert r.status == (302 if site is AUTHNZ else 401), r.status
+        assert b"the secret page" not in r.body
+        assert r.header("Variable-REMOTE_USER") is None
+
+
+@both
+def redis_down_never_lets_anyone_in(site):
+    """Redis paused: mod_authnz_fcgi passes sessgate's 503; mod_fcgid turns
+    it into 401 (the login form for a navigation), Retry-After kept."""
+    value = login(site, "bob", "bob-pw")
+    os.kill(S.redis.pid, signal.SIGSTOP)
+    try:
+        for accept in ("text/html", "application/json"):
+            r = get(site, "/private/whoami.cgi", value, {"Accept": accept})
+            want = 503 if site is AUTHNZ else 401
+            assert r.status == want, (accept, r.status)
+            assert r.header("Retry-After") == "1", r.headers
+            assert b"user=" not in r.body
+    finally:
+        os.kill(S.redis.pid, signal.SIGCONT)
+    assert alive(site, value)   # the stored session was not lost
+
+
+def sessgate_children():
+    """pids of sessgate processes spawned by mod_fcgid for this test."""
+    conf = os.path.join(S.tmp, "sessgate-fcgid.conf").encode()
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+            with open("/proc/%s/stat" % pid) as f:
+                state = f.read().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if conf in argv and state != "Z":
+            pids.append(int(pid))
+    return pids
+
+
+@T.test
+def fcgid_spawned_sessgate_exits_cleanly_with_apache():
+    assert sessgate_children(), "mod_fcgid spawned no sessgate"
+    FCGID.proc.terminate()
+    assert FCGID.proc.wait(30) == 0
+    harness.wait_for(lambda: not sessgate_children(),
+                     "mod_fcgid's sessgate processes to exit")
+    log = FCGID.log("error.log")
+    # sessgate's own SIGTERM handling: not killed after a timeout
+    assert "terminated by calling exit(), return code: 0" in log, log
+
+
+setup()
+sys.exit(T.run())
