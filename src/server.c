@@ -6,18 +6,26 @@
  * Signals are blocked in every thread and taken by the main thread with
  * sigwait(): SIGHUP loads the configuration anew and publishes it if it
  * is valid (workers pick it up before their next request); SIGTERM stops
- * accepting, shuts the listening socket down to wake every worker, lets
- * requests in flight finish, and exits 0.
+ * accepting, lets requests in flight finish (for STOP_GRACE at most), and
+ * exits 0.
+ *
+ * The listening socket may be shared with a parent that keeps it (systemd
+ * socket activation, spawn-fcgi): shutting it down would break it for the
+ * next start. So it is made non-blocking and workers poll it together
+ * with a stop pipe; a worker that loses the race for a connection gets
+ * EAGAIN from FCGX_Accept_r and polls again.
  */
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -39,7 +47,11 @@ static struct {
 	unsigned long	 gen;		/* read without the lock: atomics */
 	int		 listen_fd;
 	int		 stopping;
-} srv = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, -1, 0 };
+	int		 failed;	/* a worker could not accept: exit 1 */
+	int		 stop_pipe[2];
+} srv = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, -1, 0, 0, { -1, -1 } };
+
+#define STOP_GRACE	10	/* seconds for requests in flight at SIGTERM */
 
 struct worker {
 	pthread_t	 thread;
@@ -159,27 +171,65 @@ serve(struct worker *w, FCGX_Request *fr)
 	}
 }
 
+/* Wait for a connection or the stop; 1 to accept, 0 to stop. */
+static int
+worker_wait(void)
+{
+	struct pollfd	 pfd[2];
+
+	pfd[0].fd = srv.listen_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = srv.stop_pipe[0];
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents != 0)
+			return 0;
+		if (pfd[0].revents != 0)
+			return 1;
+	}
+}
+
+static void
+worker_failed(const char *what)
+{
+	log_warn("%s; stopping", what);
+	__atomic_store_n(&srv.failed, 1, __ATOMIC_RELEASE);
+	kill(getpid(), SIGTERM);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker	*w = arg;
 	FCGX_Request	 fr;
+	int		 rv;
 
 	if (FCGX_InitRequest(&fr, srv.listen_fd, 0) != 0) {
-		log_warnx("FCGX_InitRequest failed");
-		kill(getpid(), SIGTERM);
+		worker_failed("FCGX_InitRequest");
 		return NULL;
 	}
-	while (FCGX_Accept_r(&fr) >= 0) {
+	while (!__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE)) {
+		if ((rv = worker_wait()) <= 0) {
+			if (rv == -1)
+				worker_failed("poll");
+			break;
+		}
+		if (FCGX_Accept_r(&fr) < 0) {
+			/* another worker took it, or the peer left early */
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == 0)
+				continue;
+			worker_failed("accept");
+			break;
+		}
 		worker_refresh(w);
 		serve(w, &fr);
 		FCGX_Finish_r(&fr);
-		if (__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE))
-			break;
-	}
-	if (!__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE)) {
-		log_warn("accept failed; stopping");
-		kill(getpid(), SIGTERM);
 	}
 	FCGX_Free(&fr, 1);
 	return NULL;
@@ -238,6 +288,52 @@ signal_loop(const char *file, const sigset_t *set)
 	}
 }
 
+/* Join the workers, giving requests in flight STOP_GRACE seconds. */
+static unsigned int
+join_workers(struct worker *workers, unsigned int n)
+{
+	struct timespec	 deadline;
+	unsigned int	 i, left = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += STOP_GRACE;
+	for (i = 0; i < n; i++) {
+		if (pthread_timedjoin_np(workers[i].thread, NULL, &deadline)
+		    != 0) {
+			left++;
+			continue;
+		}
+		if (workers[i].store != NULL)
+			store_free(workers[i].store);
+		cfgref_release(workers[i].cfg);
+	}
+	if (left > 0)
+		log_warnx("%u requests still in flight after %d s; exiting",
+		    left, STOP_GRACE);
+	return left;
+}
+
+static int
+setup(int listen_fd, const struct config *cfg)
+{
+	int	 fl;
+
+	if ((srv.cur = calloc(1, sizeof(*srv.cur))) == NULL) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	srv.cur->cfg = *cfg;
+	srv.cur->refs = 1;
+	srv.listen_fd = listen_fd;
+	if (pipe2(srv.stop_pipe, O_CLOEXEC) == -1 ||
+	    (fl = fcntl(listen_fd, F_GETFL)) == -1 ||
+	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_warn("setting up the listening socket");
+		return -1;
+	}
+	return 0;
+}
+
 int
 server_run(int listen_fd, const char *file, struct config *cfg)
 {
@@ -245,14 +341,9 @@ server_run(int listen_fd, const char *file, struct config *cfg)
 	sigset_t	 set;
 	unsigned int	 i, n = cfg->threads;
 
-	if ((srv.cur = calloc(1, sizeof(*srv.cur))) == NULL ||
-	    (workers = calloc(n, sizeof(*workers))) == NULL) {
-		log_warnx("out of memory");
+	if (setup(listen_fd, cfg) == -1 ||
+	    (workers = calloc(n, sizeof(*workers))) == NULL)
 		return 1;
-	}
-	srv.cur->cfg = *cfg;
-	srv.cur->refs = 1;
-	srv.listen_fd = listen_fd;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -262,23 +353,19 @@ server_run(int listen_fd, const char *file, struct config *cfg)
 	for (i = 0; i < n; i++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main,
 		    &workers[i]) != 0) {
-			log_warnx("cannot start worker %u", i);
 			n = i;
-			kill(getpid(), SIGTERM);
+			worker_failed("starting a worker");
 			break;
 		}
 	log_info("serving with %u threads", n);
 	signal_loop(file, &set);
 	__atomic_store_n(&srv.stopping, 1, __ATOMIC_RELEASE);
-	shutdown(listen_fd, SHUT_RDWR);
-	for (i = 0; i < n; i++) {
-		pthread_join(workers[i].thread, NULL);
-		if (workers[i].store != NULL)
-			store_free(workers[i].store);
-		cfgref_release(workers[i].cfg);
+	if (write(srv.stop_pipe[1], "", 1) == -1)
+		log_warn("waking the workers");
+	if (join_workers(workers, n) == 0) {
+		free(workers);
+		cfgref_release(srv.cur);
 	}
-	free(workers);
-	cfgref_release(srv.cur);
 	log_info("stopped");
-	return 0;
+	return __atomic_load_n(&srv.failed, __ATOMIC_ACQUIRE) ? 1 : 0;
 }

@@ -103,7 +103,6 @@ def socket_activation_reload_and_stop():
     argv[0] = SESSGATE
     argv[argv.index("-c") + 1] = S.conf
     p = S.spawn(argv, "activated.log", stdin=ls.fileno())
-    ls.close()
 
     def conn():
         s = socket.socket(socket.AF_UNIX)
@@ -136,6 +135,15 @@ def socket_activation_reload_and_stop():
     p.send_signal(signal.SIGTERM)
     assert p.wait(int(svc["TimeoutStopSec"].rstrip("s"))) == 0
     assert os.path.exists(path), "the socket is systemd's: not removed"
+    # systemctl restart: a new process on the socket systemd kept
+    p = S.spawn(argv, "activated.log", stdin=ls.fileno())
+    out = fcgi(conn, harness.AUTHORIZER, {"REQUEST_METHOD": "GET",
+                                           "REQUEST_URI": "/",
+                                           "HTTP_COOKIE": cookie})
+    assert "Variable-REMOTE_USER: sam\r\n" in out, out
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(30) == 0
+    ls.close()
 
 
 S.start_redis()
