@@ -17,6 +17,7 @@
 #include "session.h"
 
 #define NEXT_MAX	4096
+#define LOCATION_MAX	2048	/* a longer encoded next goes to "/" instead */
 
 static const char generic_failure[] = "Wrong user name or password.";
 
@@ -57,19 +58,17 @@ endpoint_login_form(const struct handler_ctx *h, const struct request *req,
 	form_page(h, resp, status, next, NULL);
 }
 
-/* Where to go after a POST: next if it is a local path, else "/". */
-static void
-see_other(struct response *resp, const char *next)
+/* Encode a decoded local path for a Location header; -1 if too long. */
+static int
+location_encode(const char *next, char loc[LOCATION_MAX])
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char		 loc[NEXT_MAX * 3];
 	size_t		 o = 0;
 	unsigned char	 c;
 
-	if (!handler_local_path(next))
-		next = "/";
-	/* next is decoded text: re-encode what a header must not carry */
-	for (; *next != '\0' && o + 4 < sizeof(loc); next++) {
+	for (; *next != '\0'; next++) {
+		if (o + 4 > LOCATION_MAX)
+			return -1;
 		c = (unsigned char)*next;
 		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
 			loc[o++] = '%';
@@ -79,6 +78,21 @@ see_other(struct response *resp, const char *next)
 			loc[o++] = (char)c;
 	}
 	loc[o] = '\0';
+	return 0;
+}
+
+/*
+ * Where to go after a POST: next if it is a local path that fits, else
+ * "/". It always fits the response, so a session made before it is never
+ * lost to a 500.
+ */
+static void
+see_other(struct response *resp, const char *next)
+{
+	char	 loc[LOCATION_MAX];
+
+	if (!handler_local_path(next) || location_encode(next, loc) == -1)
+		snprintf(loc, sizeof(loc), "/");
 	response_init(resp, 303);
 	response_header(resp, "Location", loc);
 	response_header(resp, "Cache-Control", "no-store");

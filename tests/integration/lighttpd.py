@@ -151,6 +151,13 @@ def next_must_be_a_local_path():
         assert r.header("Location") == "/", (target, r.header("Location"))
     _, _, r = login("carol", "carol-pw", next_="/a b\u00e9")
     assert r.header("Location") == "/a%20b%C3%A9", r.header("Location")
+    # too long to redirect to (700 x 6 bytes encoded): "/", and the
+    # session made is the one the client gets (never a 500)
+    S.ctl("session", "revoke", "carol")
+    value, _, r = login("carol", "carol-pw", next_="/" + "\u00e9" * 700)
+    assert r.header("Location") == "/", r.header("Location")
+    assert alive(value)
+    assert len(S.ctl("session", "list", "carol").stdout.splitlines()) == 1
 
 
 @T.test
