@@ -3,6 +3,8 @@
  * configuration, finds its listening socket (fd 0 when a web server or
  * systemd started it with one, else `listen`), and runs the server loop.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +67,7 @@ main(int argc, char **argv)
 	struct config	 cfg;
 	const char	*file = SYSCONFDIR "/sessgate.conf";
 	char		 err[CONFIG_ERRLEN];
-	char		*unix_path;
+	char		*unix_path, abs_file[PATH_MAX];
 	int		 ch, check_only = 0, foreground = 0, fd, spawned, rv;
 
 	while ((ch = getopt(argc, argv, "c:dnVh")) != -1) {
@@ -104,6 +106,12 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	/* SIGHUP reads it again, after daemon() moved us to / */
+	if (realpath(file, abs_file) == NULL) {
+		fprintf(stderr, "sessgate: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	file = abs_file;
 	log_init(foreground);
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");

@@ -146,6 +146,26 @@ connect_store(struct redis_store *rs)
 	return auth_and_select(rs);
 }
 
+/*
+ * Error replies that mean this server cannot serve us as things stand
+ * (a replica after a failover, a restart that lost AUTH, a loading
+ * dataset): drop the connection so that the next use connects afresh.
+ */
+static void
+error_reply(struct redis_store *rs, const char *what, const char *err)
+{
+	static const char *const fatal[] = { "READONLY", "NOAUTH", "LOADING",
+	    "MASTERDOWN", "NOPERM", "WRONGPASS", NULL };
+	size_t	 i;
+
+	seterr(rs, "redis %s: %s", what, err);
+	for (i = 0; fatal[i] != NULL; i++)
+		if (strncmp(err, fatal[i], strlen(fatal[i])) == 0) {
+			disconnect(rs);
+			return;
+		}
+}
+
 static redisReply *
 command(struct redis_store *rs, int argc, const char **argv)
 {
@@ -154,7 +174,7 @@ command(struct redis_store *rs, int argc, const char **argv)
 	if (connect_store(rs) == -1 || (r = send_argv(rs, argc, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		seterr(rs, "redis %s: %s", argv[0], r->str);
+		error_reply(rs, argv[0], r->str);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -186,7 +206,7 @@ eval(struct redis_store *rs, const struct lua_script *sc, int nkeys,
 			return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		seterr(rs, "redis script %s: %s", sc->name, r->str);
+		error_reply(rs, sc->name, r->str);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -341,24 +361,40 @@ redis_destroy(struct store *s, const struct token *t)
 }
 
 /*
+ * A user's generation: random, so that a login which verified a password
+ * before the user was deleted and added again cannot match by chance.
+ */
+static void
+new_gen(char gen[STORE_GENLEN])
+{
+	unsigned char	 b[8];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2hex(gen, STORE_GENLEN, b, sizeof(b));
+}
+
+/*
  * The scripts that act on all of one user's sessions take
- * ([user key,] index key, [hash,] session key prefix).
+ * ([user key,] index key, [hash, generation,] session key prefix).
  */
 static int
 user_script(struct redis_store *rs, const struct lua_script *sc,
     const char *user, int with_user_key, const char *hash)
 {
 	char		 tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX],
-			 pfx[KEYMAX];
-	const char	*args[4];
+			 pfx[KEYMAX], gen[STORE_GENLEN];
+	const char	*args[5];
 	int		 n = 0;
 
 	user_tag(user, strlen(user), tag);
 	if (with_user_key)
 		args[n++] = key(ku, &rs->base, tag, "user:", user);
 	args[n++] = key(ki, &rs->base, tag, "idx:", user);
-	if (hash != NULL)
+	if (hash != NULL) {
+		new_gen(gen);
 		args[n++] = hash;
+		args[n++] = gen;
+	}
 	args[n++] = key(pfx, &rs->base, tag, "s:", "");
 	return count_reply(rs, eval(rs, sc, with_user_key + 1, n, args));
 }
@@ -387,13 +423,15 @@ static int
 redis_user_add(struct store *s, const char *user, const char *hash)
 {
 	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[KEYMAX];
-	const char		*args[3];
+	char			 k[KEYMAX], gen[STORE_GENLEN];
+	const char		*args[4];
 
+	new_gen(gen);
 	args[0] = user_key(k, s, "user:", user);
 	args[1] = user;
 	args[2] = hash;
-	return count_reply(rs, eval(rs, &lua_user_add, 1, 3, args));
+	args[3] = gen;
+	return count_reply(rs, eval(rs, &lua_user_add, 1, 4, args));
 }
 
 static int

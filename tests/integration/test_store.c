@@ -112,7 +112,7 @@ test_users(void **state)
 {
 	struct store		*s;
 	struct store_user	 u;
-	char			 p[16];
+	char			 p[16], gen1[STORE_GENLEN];
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
@@ -122,15 +122,16 @@ test_users(void **state)
 	assert_int_equal(store_user_get(s, "alice", &u), 1);
 	assert_string_equal(u.name, "alice");
 	assert_string_equal(u.pwhash, HASH);
-	assert_string_equal(u.gen, "1");
+	assert_int_equal(strlen(u.gen), 16);
+	snprintf(gen1, sizeof(gen1), "%s", u.gen);
 	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"), 0);
 	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), 1);
 	assert_int_equal(store_user_get(s, "alice", &u), 1);
 	assert_string_equal(u.pwhash, "$new");
-	assert_string_equal(u.gen, "1");
+	assert_string_equal(u.gen, gen1);	/* same password, same gen */
 	assert_int_equal(store_user_passwd(s, "alice", HASH), 0);
 	assert_int_equal(store_user_get(s, "alice", &u), 1);
-	assert_string_equal(u.gen, "2");
+	assert_string_not_equal(u.gen, gen1);
 	assert_int_equal(store_user_passwd(s, "nobody", HASH), STORE_NO_USER);
 	assert_int_equal(store_user_del(s, "alice"), 0);
 	assert_int_equal(store_user_del(s, "alice"), STORE_NO_USER);
@@ -408,6 +409,12 @@ test_password_change_ends_sessions(void **state)
 	assert_int_equal(check(s, &late), 1);
 	assert_int_equal(store_user_del(s, "ivan"), 1);
 	assert_int_equal(check(s, &late), 0);
+	/* deleted and added again: a login that verified before cannot land */
+	stale = u;
+	assert_int_equal(store_user_add(s, "ivan", HASH), 1);
+	token_new(&late, t[0].tag);
+	assert_int_equal(store_create(s, &stale, &late, &created),
+	    STORE_CREATE_STALE);
 	store_free(s);
 }
 
@@ -777,6 +784,35 @@ test_unreachable_then_reconnect(void **state)
 	store_free(s);
 }
 
+/* An error reply that means "wrong server state" drops the connection. */
+static void
+test_state_errors_reconnect(void **state)
+{
+	struct store		*s;
+	struct store_user	 u;
+	struct token		 t;
+	redisReply		*r;
+	char			 p[16], url[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "redis://app:app-secret@127.0.0.1:%s/0",
+	    port);
+	s = open_store_url(url, "", p, sizeof(p));
+	add_user(s, "uwe", &u);
+	new_session(s, &u, &t);
+	/* the ACL user loses its rights: NOPERM on its live connection */
+	freeReplyObject(redisCommand(admin, "ACL SETUSER app -@all"));
+	assert_int_equal(check(s, &t), -1);
+	assert_non_null(strstr(s->err, "NOPERM"));
+	r = redisCommand(admin, "CLIENT LIST");
+	assert_int_equal(r->type, REDIS_REPLY_STRING);
+	assert_null(strstr(r->str, " user=app "));	/* the store hung up */
+	freeReplyObject(r);
+	freeReplyObject(redisCommand(admin, "ACL SETUSER app +@all"));
+	assert_int_equal(check(s, &t), 1);
+	store_free(s);
+}
+
 static void
 test_failure_counters(void **state)
 {
@@ -822,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_expired_entries_pruned),
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_unreachable_then_reconnect),
+		cmocka_unit_test(test_state_errors_reconnect),
 		cmocka_unit_test(test_failure_counters),
 	};
 
