@@ -73,6 +73,8 @@ static const struct config_key keys[] = {
 };
 #undef K
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+/* Ten years: far beyond any sensible session, well inside Redis's PX. */
+#define DURATION_MAX	(3650LL * 86400 * 1000)
 
 static int
 scale_number(const char *s, const char *const *units, const int64_t *mult,
@@ -337,8 +339,10 @@ cross_check(const struct config *cfg)
 		return "cookie_secure: a __Host- or __Secure- cookie needs cookie_secure yes";
 	if (strcmp(cfg->cookie_samesite, "None") == 0 && !cfg->cookie_secure)
 		return "cookie_samesite: None requires cookie_secure yes";
-	if (cfg->idle_timeout <= 0)
-		return "idle_timeout: must be greater than zero";
+	if (cfg->idle_timeout < 1000 || cfg->idle_timeout > DURATION_MAX)
+		return "idle_timeout: must be between 1s and 3650d";
+	if (cfg->absolute_timeout > DURATION_MAX)
+		return "absolute_timeout: must be at most 3650d";
 	if (cfg->absolute_timeout < cfg->idle_timeout)
 		return "absolute_timeout: must be at least idle_timeout";
 	if (cfg->threads == 0 || cfg->threads > 1024)
@@ -364,8 +368,11 @@ cross_check(const struct config *cfg)
 	if (crypto_pwhash_MEMLIMIT_MIN > cfg->password_memlimit ||
 	    cfg->password_memlimit > crypto_pwhash_MEMLIMIT_MAX)
 		return "password_memlimit: out of libsodium's range";
-	if (cfg->login_failure_window <= 0)
-		return "login_failure_window: must be greater than zero";
+	if (cfg->login_failure_window < 1000 ||
+	    cfg->login_failure_window > DURATION_MAX)
+		return "login_failure_window: must be between 1s and 3650d";
+	if (cfg->redis_timeout > 3600000)
+		return "redis_timeout: must be at most 1h";
 	return NULL;
 }
 
@@ -466,7 +473,14 @@ load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	if ((buf = read_file(cfg->redis_password_file, 4096, &len)) == NULL)
 		return errorf(errbuf, errlen, file, 0, "redis_password_file %s: %s",
 		    cfg->redis_password_file, strerror(errno));
-	buf[strcspn(buf, "\r\n")] = '\0';
+	len = strcspn(buf, "\r\n");
+	sodium_memzero(buf + len, strlen(buf + len));
+	if (len >= 255) {	/* what the Redis store can carry */
+		sodium_memzero(buf, len);
+		free(buf);
+		return errorf(errbuf, errlen, file, 0, "redis_password_file %s: "
+		    "longer than 254 bytes", cfg->redis_password_file);
+	}
 	cfg->redis_password = buf;
 	return 0;
 }

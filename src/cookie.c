@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-header_ok(const char *hdr, size_t len)
+int
+cookie_valid(const char *hdr, size_t len)
 {
 	size_t	 i;
 
@@ -40,7 +40,7 @@ cookie_next(const char *hdr, size_t len, const char *name, size_t *pos,
 	const char	*semi;
 	size_t		 nlen = strlen(name), i = *pos, end, eq, vs, ve;
 
-	if (i == 0 && !header_ok(hdr, len))
+	if (i == 0 && !cookie_valid(hdr, len))
 		return -1;
 	while (i < len) {
 		semi = memchr(hdr + i, ';', len - i);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cookie.h"
 #include "form.h"
 #include "log.h"
 #include "session.h"
@@ -113,6 +114,13 @@ post_ok(const struct request *req, struct response *resp)
 		log_warnx("%s %s: cross-site POST refused", req->remote_addr,
 		    req->uri);
 		handler_error(resp, 403, "cross-site request");
+		return 0;
+	}
+	if (req->cookie != NULL &&
+	    !cookie_valid(req->cookie, strlen(req->cookie))) {
+		log_warnx("%s %s: malformed Cookie header", req->remote_addr,
+		    req->uri);
+		handler_error(resp, 400, "malformed cookie");
 		return 0;
 	}
 	if (req->body_too_large) {

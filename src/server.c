@@ -139,6 +139,9 @@ write_response(FCGX_Request *fr, const struct request *r,
 	FCGX_PutStr(head, n, fr->out);
 	if (resp->body != NULL && strcmp(r->method, "HEAD") != 0)
 		FCGX_PutStr(resp->body, (int)resp->blen, fr->out);
+	/* a Set-Cookie carries a token: leave no copy on the stack */
+	sodium_memzero(head, (size_t)n);
+	sodium_memzero(resp->headers, resp->hlen);
 }
 
 static void

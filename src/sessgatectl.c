@@ -20,15 +20,15 @@
 #define EXIT_USAGE	2
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 	    "usage: sessgatectl [-c FILE] user add|passwd|del NAME\n"
 	    "       sessgatectl [-c FILE] session list NAME\n"
 	    "       sessgatectl [-c FILE] session revoke NAME [ID]\n"
 	    "The password of user add and user passwd is the first line of "
 	    "standard input.\n");
-	exit(EXIT_USAGE);
+	exit(status);
 }
 
 /* The first line of stdin, without its newline. */
@@ -159,7 +159,7 @@ session_cmd(struct store *s, int argc, char **argv)
 		return store_list(s, name, print_session, NULL) == -1 ?
 		    store_failed(s, "session list") : 0;
 	if (strcmp(argv[0], "revoke") != 0 || argc > 3)
-		usage();
+		usage(EXIT_USAGE);
 	if (argc == 2)
 		return ended(s, store_destroy_all(s, name), "session revoke",
 		    name);
@@ -171,6 +171,28 @@ session_cmd(struct store *s, int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+/* Exit 2 unless argv is one of the commands, with its arguments. */
+static void
+check_usage(int argc, char **argv)
+{
+	static const struct {
+		const char	*noun, *verb;
+		int		 min, max;
+	} cmds[] = {
+		{ "user", "add", 3, 3 }, { "user", "passwd", 3, 3 },
+		{ "user", "del", 3, 3 }, { "session", "list", 3, 3 },
+		{ "session", "revoke", 3, 4 },
+	};
+	size_t	 i;
+
+	for (i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[0], cmds[i].noun) == 0 &&
+		    strcmp(argv[1], cmds[i].verb) == 0 &&
+		    argc >= cmds[i].min && argc <= cmds[i].max)
+			return;
+	usage(EXIT_USAGE);
 }
 
 static int
@@ -186,14 +208,14 @@ run(const struct config *cfg, struct store *s, int argc, char **argv)
 	if (strcmp(argv[0], "session") == 0)
 		return session_cmd(s, argc - 1, argv + 1);
 	if (strcmp(argv[0], "user") != 0 || argc != 3)
-		usage();
+		usage(EXIT_USAGE);
 	if (strcmp(argv[1], "add") == 0)
 		return user_add(cfg, s, name);
 	if (strcmp(argv[1], "passwd") == 0)
 		return user_passwd(cfg, s, name);
 	if (strcmp(argv[1], "del") == 0)
 		return ended(s, store_user_del(s, name), "user del", name);
-	usage();
+	usage(EXIT_USAGE);
 	return EXIT_USAGE;
 }
 
@@ -211,15 +233,16 @@ main(int argc, char **argv)
 		case 'c':
 			file = optarg;
 			break;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 3 || (strcmp(argv[0], "user") != 0 &&
-	    strcmp(argv[0], "session") != 0))
-		usage();
+	check_usage(argc, argv);
 	if (sodium_init() == -1) {
 		fprintf(stderr, "sessgatectl: libsodium failed to start\n");
 		return 1;

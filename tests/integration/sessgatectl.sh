@@ -33,7 +33,7 @@ expect() {
 }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-echo "1..22"
+echo "1..24"
 IN='pa55 word
 ' expect 0 "user add" "$CTL" -c "$CONF" user add alice
 IN='other
@@ -44,6 +44,8 @@ IN='x
 ' expect 1 "an invalid user name fails" "$CTL" -c "$CONF" user add 'bad name'
 expect 2 "no arguments is a usage error" "$CTL" -c "$CONF"
 expect 2 "unknown command is a usage error" "$CTL" -c "$CONF" user frob alice
+expect 2 "a usage error comes before a bad name" "$CTL" -c "$CONF" user frob 'bad name'
+expect 0 "-h prints the usage" "$CTL" -h
 expect 1 "a missing config file fails" "$CTL" -c "$SG_TMP/none.conf" session list alice
 grep -q "none.conf:0:" "$SG_TMP/err" && ok "names the config file" || notok "names the config file"
 hash=$(rcli --raw KEYS 'ctl:*:user:alice' | head -1)

@@ -299,6 +299,9 @@ static const struct {
 	const char	*method, *uri, *type, *origin, *referer, *body;
 	int		 status, calls;
 } posts[] = {
+	/* a malformed Cookie header (control bytes): 400, like the check */
+	{ "POST", "/logout", "application/x-www-form-urlencoded", NULL, NULL,
+	    "\x01cookie", 400, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded",
 	    "https://evil.example", NULL, "username=a&password=b", 403, 0 },
 	{ "POST", "/logout", "application/x-www-form-urlencoded", "null",
@@ -341,13 +344,19 @@ test_post_guards(void **state)
 		    { "HTTP_ORIGIN", posts[i].origin },
 		    { "HTTP_REFERER", posts[i].referer },
 		    { "HTTP_HOST", "example.com" }, { "HTTPS", "on" },
+		    { "HTTP_COOKIE", "a=1; __Host-sid=x\x01" },
 		    { NULL, NULL } };
 		size_t j;
+
+		/* the first case's body is the marker for a bad Cookie */
+		if (posts[i].body == NULL || posts[i].body[0] != '\x01')
+			p[7].k = "unused";
 
 		for (j = 2; j <= 4; j++)
 			if (p[j].v == NULL)
 				p[j].k = "unused";
-		calls = run(p, posts[i].body, &r);
+		calls = run(p, posts[i].body != NULL && posts[i].body[0] ==
+		    '\x01' ? "" : posts[i].body, &r);
 		if (r.status != posts[i].status || calls != posts[i].calls)
 			fail_msg("case %zu (%s %s): status %d calls %d", i,
 			    posts[i].method, posts[i].uri, r.status, calls);
