@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-static int
-hexval(char c)
+int
+form_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,8 +33,8 @@ decode(const char *s, size_t len, char *out, size_t outlen)
 		else if (c == '%') {
 			if (i + 2 >= len)
 				return -1;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if ((hi = form_hexval(s[i + 1])) < 0 ||
+			    (lo = form_hexval(s[i + 2])) < 0)
 				return -1;
 			c = hi * 16 + lo;
 			i += 2;

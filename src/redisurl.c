@@ -9,22 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "form.h"
+
 static int
 fail(char *err, size_t errlen, const char *msg)
 {
 	snprintf(err, errlen, "%s", msg);
-	return -1;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return -1;
 }
 
@@ -44,7 +34,8 @@ unescape(char *out, size_t outlen, const char *s, size_t len)
 		}
 		if (i + 2 >= len)
 			return -1;
-		if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
+		if ((hi = form_hexval(s[i + 1])) < 0 ||
+		    (lo = form_hexval(s[i + 2])) < 0 ||
 		    hi * 16 + lo == 0)
 			return -1;
 		out[o++] = (char)(hi * 16 + lo);
