@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sys
 import urllib.parse
 
@@ -92,21 +91,14 @@ FCGID = Site("fcgid")
 AUTHNZ = Site("authnz")
 
 
-def connects(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        return True
-    except OSError:
-        return False
-
-
 def start_daemon(extra):
     """sessgate as a TCP daemon on a loopback port (mod_authnz_fcgi)."""
     S.daemon_port = harness.free_port()
     S.write_config(extra + "listen = 127.0.0.1:%d\n" % S.daemon_port)
     S.sessgate = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"),
                           "-d", "-c", S.conf], "sessgate.log")
-    harness.wait_for(lambda: connects(S.daemon_port), "sessgate's TCP port")
+    harness.wait_for(lambda: harness.connects(S.daemon_port),
+                     "sessgate's TCP port")
 
 
 def start_apache(site, contrib, defines):
@@ -131,7 +123,8 @@ def start_apache(site, contrib, defines):
     site.proc = S.spawn([APACHE, "-DFOREGROUND", "-f", conf],
                         site.name + ".out")
     try:
-        harness.wait_for(lambda: connects(site.port), "apache " + site.name)
+        harness.wait_for(lambda: harness.connects(site.port),
+                         "apache " + site.name)
     except RuntimeError:
         print("# " + site.log("error.log").replace("\n", "\n# "))
         with open(os.path.join(S.tmp, site.name + ".out")) as f:

@@ -30,17 +30,10 @@ def conf(name, text):
 
 def check_request(connect, cookie=None):
     """An Authorizer request over a fresh connection; returns stdout."""
-    s = connect()
     params = {"REQUEST_METHOD": "GET", "REQUEST_URI": "/x"}
     if cookie:
         params["HTTP_COOKIE"] = "__Host-sid=" + cookie
-    s.sendall(harness.fcgi_begin(harness.AUTHORIZER) +
-              harness.fcgi_record(harness.FCGI_PARAMS,
-                                  harness.fcgi_params(params)) +
-              harness.fcgi_record(harness.FCGI_PARAMS, b""))
-    out = harness.fcgi_read_stdout(s)
-    s.close()
-    return out
+    return harness.fcgi_request(connect(), harness.AUTHORIZER, params)
 
 
 def unix_connect(path):
@@ -98,19 +91,12 @@ def user_session():
 
 
 def login_cookie(connect):
-    s = connect()
     body = b"username=uma&password=uma-pw"
     params = {"REQUEST_METHOD": "POST", "REQUEST_URI": "/login",
               "CONTENT_TYPE": "application/x-www-form-urlencoded",
               "CONTENT_LENGTH": str(len(body))}
-    s.sendall(harness.fcgi_begin(harness.RESPONDER) +
-              harness.fcgi_record(harness.FCGI_PARAMS,
-                                  harness.fcgi_params(params)) +
-              harness.fcgi_record(harness.FCGI_PARAMS, b"") +
-              harness.fcgi_record(harness.FCGI_STDIN, body) +
-              harness.fcgi_record(harness.FCGI_STDIN, b""))
-    out = harness.fcgi_read_stdout(s).decode()
-    s.close()
+    out = harness.fcgi_request(connect(), harness.RESPONDER, params,
+                               body).decode()
     assert out.startswith("Status: 303 See Other\r\n"), out
     for line in out.split("\r\n"):
         if line.startswith("Set-Cookie: __Host-sid="):

@@ -31,6 +31,15 @@ def need(path, name):
     sys.exit(0)
 
 
+def connects(port):
+    """Does something accept TCP connections on 127.0.0.1:port?"""
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -97,15 +106,7 @@ class Stack:
                                  "--bind", "127.0.0.1", "--dir", self.tmp,
                                  "--save", "", "--appendonly", "no"],
                                 "redis.log")
-        wait_for(lambda: self._connects(self.redis_port), "redis")
-
-    @staticmethod
-    def _connects(port):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            return False
+        wait_for(lambda: connects(self.redis_port), "redis")
 
     def redis_cmd(self, *args):
         """One Redis command over RESP; returns the decoded reply."""
@@ -168,7 +169,7 @@ class Stack:
                 "extra": extra})
         self.lighttpd = self.spawn([lighttpd, "-D", "-f", conf],
                                    "lighttpd.log")
-        wait_for(lambda: self._connects(self.http_port), "lighttpd")
+        wait_for(lambda: connects(self.http_port), "lighttpd")
 
     def stop(self):
         for p in self.procs:
@@ -278,6 +279,20 @@ def fcgi_params(params):
 
 def fcgi_begin(role):
     return fcgi_record(FCGI_BEGIN, struct.pack("!HB5x", role, 0))
+
+
+def fcgi_request(sock, role, params, body=None):
+    """Send one whole request (with FCGI_STDIN only if body is given),
+    close the socket after the answer; returns the FCGI_STDOUT bytes."""
+    msg = fcgi_begin(role) + fcgi_record(FCGI_PARAMS, fcgi_params(params)) \
+        + fcgi_record(FCGI_PARAMS, b"")
+    if body is not None:
+        msg += fcgi_record(FCGI_STDIN, body) + fcgi_record(FCGI_STDIN, b"")
+    sock.sendall(msg)
+    try:
+        return fcgi_read_stdout(sock)
+    finally:
+        sock.close()
 
 
 def fcgi_read_stdout(sock):

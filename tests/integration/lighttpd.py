@@ -433,12 +433,7 @@ def authorizer_never_reads_stdin():
     params = {"REQUEST_METHOD": "POST", "REQUEST_URI": "/private/x",
               "HTTP_COOKIE": "%s=%s" % (COOKIE, value),
               "CONTENT_LENGTH": "100"}
-    s.sendall(harness.fcgi_begin(harness.AUTHORIZER) +
-              harness.fcgi_record(harness.FCGI_PARAMS,
-                                  harness.fcgi_params(params)) +
-              harness.fcgi_record(harness.FCGI_PARAMS, b""))
-    out = harness.fcgi_read_stdout(s)
-    s.close()
+    out = harness.fcgi_request(s, harness.AUTHORIZER, params)  # no stdin
     assert out.startswith(b"Status: 200 OK\r\n"), out
     assert b"Variable-REMOTE_USER: bob\r\n" in out
 

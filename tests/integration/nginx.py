@@ -107,17 +107,10 @@ def start_nginx(name, sock, docroot, fcgiwrap_sock):
     assert r.returncode == 0, r.stderr
     p = S.spawn([NGINX, "-p", d + "/", "-e", os.path.join(d, "error.log"),
                  "-c", conf, "-g", "daemon off;"], name + ".log")
-    harness.wait_for(lambda: p.poll() is not None or connects(port), name)
+    harness.wait_for(lambda: p.poll() is not None or harness.connects(port),
+                     name)
     assert p.poll() is None, nginx_log(name)
     return port
-
-
-def connects(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 def nginx_log(name):

@@ -72,18 +72,8 @@ def service_is_hardened():
     assert float(m.group(1)) <= 2.0, m.group(1)
 
 
-def fcgi(conn, role, params, body=b""):
-    s = conn()
-    msg = harness.fcgi_begin(role) + harness.fcgi_record(
-        harness.FCGI_PARAMS, harness.fcgi_params(params)) + \
-        harness.fcgi_record(harness.FCGI_PARAMS, b"")
-    if role == harness.RESPONDER:
-        msg += harness.fcgi_record(harness.FCGI_STDIN, body) + \
-            harness.fcgi_record(harness.FCGI_STDIN, b"")
-    s.sendall(msg)
-    out = harness.fcgi_read_stdout(s).decode()
-    s.close()
-    return out
+def fcgi(conn, role, params, body=None):
+    return harness.fcgi_request(conn(), role, params, body).decode()
 
 
 @T.test
