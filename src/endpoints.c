@@ -161,8 +161,7 @@ void
 endpoint_login(const struct handler_ctx *h, const struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx	 c = handler_session(h, req);
 	char			 user[256], pw[PASSWORD_MAX + 1], next[NEXT_MAX];
 	struct token		 t;
 	int64_t			 retry = 0;
@@ -211,8 +210,7 @@ void
 endpoint_logout(const struct handler_ctx *h, const struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx	 c = handler_session(h, req);
 
 	if (session_end_presented(&c) == -1) {
 		log_warnx("logout %s: store failed: %s", req->remote_addr,
@@ -228,8 +226,7 @@ void
 endpoint_logout_all(const struct handler_ctx *h, const struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx	 c = handler_session(h, req);
 
 	if (session_end_all(&c) == SESSION_ERROR) {
 		log_warnx("logout-all %s: store failed: %s", req->remote_addr,
@@ -274,8 +271,7 @@ void
 endpoint_password(const struct handler_ctx *h, const struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx	 c = handler_session(h, req);
 	char			 cur[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1],
 				 next[NEXT_MAX], user[USER_NAME_MAX + 1] = "";
 	struct token		 t;

@@ -17,6 +17,15 @@
 
 #define NEXT_MAX	2048	/* longer targets are dropped from the redirect */
 
+struct session_ctx
+handler_session(const struct handler_ctx *h, const struct request *req)
+{
+	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
+				    req->remote_addr };
+
+	return c;
+}
+
 void
 handler_error(struct response *resp, int status, const char *error)
 {
@@ -77,8 +86,7 @@ static void
 handle_check(const struct handler_ctx *h, const struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx	 c = handler_session(h, req);
 	char			 user[USER_NAME_MAX + 1];
 
 	switch (session_find(&c, user)) {

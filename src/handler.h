@@ -5,6 +5,7 @@
 #include "config.h"
 #include "request.h"
 #include "response.h"
+#include "session.h"
 #include "store.h"
 
 struct handler_ctx {
@@ -29,6 +30,10 @@ void	endpoint_logout_all(const struct handler_ctx *,
 	    const struct request *, struct response *);
 void	endpoint_password(const struct handler_ctx *, const struct request *,
 	    struct response *);
+
+/* The session service's view of a request. */
+struct session_ctx handler_session(const struct handler_ctx *,
+	    const struct request *);
 
 /* Shared answers. */
 void	handler_unavailable(struct response *);

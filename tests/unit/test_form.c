@@ -12,6 +12,8 @@
 #include "handler.h"
 #include "request.h"
 
+#include "params.h"
+
 static const struct {
 	const char	*data, *name;
 	int		 rv;
@@ -67,21 +69,6 @@ test_form_valid_and_encode(void **state)
 	assert_int_equal(form_encode("\r\n\xff", out, sizeof(out)), 0);
 	assert_string_equal(out, "%0D%0A%FF");
 	assert_int_equal(form_encode("abcdef", out, 6), -1);
-}
-
-struct kv {
-	const char	*k, *v;
-};
-
-static const char *
-getp(const char *name, void *arg)
-{
-	const struct kv	*p;
-
-	for (p = arg; p->k != NULL; p++)
-		if (strcmp(p->k, name) == 0)
-			return p->v;
-	return NULL;
 }
 
 static const struct {

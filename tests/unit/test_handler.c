@@ -18,24 +18,11 @@
 #include "handler.h"
 #include "password.h"
 
-struct kv {
-	const char	*k, *v;
-};
+#include "params.h"
 
 static struct config	 cfg;
 static struct store	*st;
 static char		 alice[TOKEN_COOKIELEN + 1];	/* a live cookie value */
-
-static const char *
-getp(const char *name, void *arg)
-{
-	const struct kv	*p;
-
-	for (p = arg; p->k != NULL; p++)
-		if (strcmp(p->k, name) == 0)
-			return p->v;
-	return NULL;
-}
 
 /* Run one request; returns the number of store calls it made. */
 static int
