@@ -10,13 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <fcgiapp.h>
 #include <sodium.h>
 
-#include "config.h"
-#include "listen.h"
-#include "log.h"
-#include "server.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "daemon/listen.h"
+#include "daemon/server.h"
 
 #define BACKLOG	128
 
@@ -36,29 +35,18 @@ usage(int status)
 static int
 open_listener(const struct config *cfg, int *spawned)
 {
-	struct listen_addr	 a;
-	char			 err[128];
-
 	if ((*spawned = listen_is_socket(0)))
 		return 0;
-	if (listen_parse(&a, cfg->listen, err, sizeof(err)) == -1) {
-		log_warnx("listen: %s", err);
-		return -1;
-	}
-	return listen_open(&a, cfg->socket_mode, BACKLOG);
+	return listen_open(&cfg->listen_addr, cfg->socket_mode, BACKLOG);
 }
 
 /* The path of the Unix socket we made ourselves, to remove at exit. */
 static char *
 unix_socket_path(const struct config *cfg, int spawned)
 {
-	struct listen_addr	 a;
-	char			 err[128];
-
-	if (spawned || listen_parse(&a, cfg->listen, err, sizeof(err)) == -1 ||
-	    !a.is_unix)
+	if (spawned || !cfg->listen_addr.is_unix)
 		return NULL;
-	return strdup(a.path);
+	return strdup(cfg->listen_addr.path);
 }
 
 int
@@ -113,10 +101,8 @@ main(int argc, char **argv)
 	}
 	file = abs_file;
 	log_init(foreground);
-	if (FCGX_Init() != 0) {
-		log_warnx("FCGX_Init failed");
+	if (server_init() == -1)
 		return 1;
-	}
 	if ((fd = open_listener(&cfg, &spawned)) == -1)
 		return 1;
 	/* Detach only when we opened our own socket and were not told -d. */

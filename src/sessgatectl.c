@@ -1,9 +1,9 @@
 /*
  * sessgatectl: administration of users and sessions, against the same
- * Redis (and with the same key layout) as the daemon.
+ * Redis (and with the same key layout) as the daemon. One table names
+ * every command with its arguments and its function; usage is checked
+ * from the table before anything is read or opened.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +13,11 @@
 
 #include <sodium.h>
 
-#include "password.h"
-#include "store.h"
-#include "user.h"
+#include "config/config.h"
+#include "core/user.h"
+#include "session/password.h"
+#include "session/session.h"
+#include "store/store.h"
 
 #define EXIT_USAGE	2
 
@@ -76,54 +78,73 @@ hash_stdin(const struct config *cfg, char hash[PASSWORD_HASHLEN])
 static int
 store_failed(struct store *s, const char *what)
 {
-	fprintf(stderr, "sessgatectl: %s: %s\n", what, s->err);
+	fprintf(stderr, "sessgatectl: %s: %s\n", what, store_error(s));
 	return 1;
 }
 
+/* Exit status and message for a store answer; ended sessions counted. */
 static int
-no_user(const char *name)
+ended(struct store *s, enum sg_result rv, int n, const char *what,
+    const char *name)
 {
-	fprintf(stderr, "sessgatectl: no such user: %s\n", name);
-	return 1;
+	switch (rv) {
+	case SG_OK:
+		printf("%d session%s ended\n", n, n == 1 ? "" : "s");
+		return 0;
+	case SG_NO_USER:
+		fprintf(stderr, "sessgatectl: no such user: %s\n", name);
+		return 1;
+	default:
+		return store_failed(s, what);
+	}
 }
 
+struct ctl {
+	const struct config	*cfg;
+	struct store		*store;
+	const char		*name;	/* the user */
+	const char		*id;	/* session revoke: the session, or NULL */
+};
+
 static int
-user_add(const struct config *cfg, struct store *s, const char *name)
+cmd_user_add(const struct ctl *c)
 {
 	char	 hash[PASSWORD_HASHLEN];
 
-	if (hash_stdin(cfg, hash) == -1)
+	if (hash_stdin(c->cfg, hash) == -1)
 		return 1;
-	switch (store_user_add(s, name, hash)) {
-	case 1:
+	switch (store_user_add(c->store, c->name, hash)) {
+	case SG_OK:
 		return 0;
-	case 0:
-		fprintf(stderr, "sessgatectl: user exists: %s\n", name);
+	case SG_EXISTS:
+		fprintf(stderr, "sessgatectl: user exists: %s\n", c->name);
 		return 1;
 	default:
-		return store_failed(s, "user add");
+		return store_failed(c->store, "user add");
 	}
 }
 
 static int
-ended(struct store *s, int n, const char *what, const char *name)
+cmd_user_passwd(const struct ctl *c)
 {
-	if (n == STORE_NO_USER)
-		return no_user(name);
-	if (n < 0)
-		return store_failed(s, what);
-	printf("%d session%s ended\n", n, n == 1 ? "" : "s");
-	return 0;
+	char		 hash[PASSWORD_HASHLEN];
+	enum sg_result	 rv;
+	int		 n;
+
+	if (hash_stdin(c->cfg, hash) == -1)
+		return 1;
+	rv = store_user_passwd(c->store, c->name, hash, &n);
+	return ended(c->store, rv, n, "user passwd", c->name);
 }
 
 static int
-user_passwd(const struct config *cfg, struct store *s, const char *name)
+cmd_user_del(const struct ctl *c)
 {
-	char	 hash[PASSWORD_HASHLEN];
+	enum sg_result	 rv;
+	int		 n;
 
-	if (hash_stdin(cfg, hash) == -1)
-		return 1;
-	return ended(s, store_user_passwd(s, name, hash), "user passwd", name);
+	rv = store_user_del(c->store, c->name, &n);
+	return ended(c->store, rv, n, "user del", c->name);
 }
 
 static void
@@ -150,83 +171,73 @@ print_session(const struct store_session *ss, void *arg)
 }
 
 static int
-session_cmd(struct store *s, int argc, char **argv)
+cmd_session_list(const struct ctl *c)
 {
-	const char	*name = argv[1];
-	int		 n;
-
-	if (strcmp(argv[0], "list") == 0 && argc == 2)
-		return store_list(s, name, print_session, NULL) == -1 ?
-		    store_failed(s, "session list") : 0;
-	if (strcmp(argv[0], "revoke") != 0 || argc > 3)
-		usage(EXIT_USAGE);
-	if (argc == 2)
-		return ended(s, store_destroy_all(s, name), "session revoke",
-		    name);
-	if ((n = store_revoke(s, name, argv[2])) == -1)
-		return store_failed(s, "session revoke");
-	if (n == 0) {
-		fprintf(stderr, "sessgatectl: %s has no session %s\n", name,
-		    argv[2]);
-		return 1;
-	}
+	if (store_session_list(c->store, c->name, print_session, NULL) ==
+	    SG_UNAVAILABLE)
+		return store_failed(c->store, "session list");
 	return 0;
 }
 
-/* Exit 2 unless argv is one of the commands, with its arguments. */
-static void
-check_usage(int argc, char **argv)
-{
-	static const struct {
-		const char	*noun, *verb;
-		int		 min, max;
-	} cmds[] = {
-		{ "user", "add", 3, 3 }, { "user", "passwd", 3, 3 },
-		{ "user", "del", 3, 3 }, { "session", "list", 3, 3 },
-		{ "session", "revoke", 3, 4 },
-	};
-	size_t	 i;
-
-	for (i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[0], cmds[i].noun) == 0 &&
-		    strcmp(argv[1], cmds[i].verb) == 0 &&
-		    argc >= cmds[i].min && argc <= cmds[i].max)
-			return;
-	usage(EXIT_USAGE);
-}
-
 static int
-run(const struct config *cfg, struct store *s, int argc, char **argv)
+cmd_session_revoke(const struct ctl *c)
 {
-	const char	*name = argv[2];
+	enum sg_result	 rv;
+	int		 n;
 
-	if (!user_name_valid(name, strlen(name))) {
-		fprintf(stderr, "sessgatectl: invalid user name (1-%d of "
-		    "A-Z a-z 0-9 . _ @ + -)\n", USER_NAME_MAX);
+	if (c->id == NULL) {
+		rv = store_session_destroy_all(c->store, c->name, &n);
+		return ended(c->store, rv, n, "session revoke", c->name);
+	}
+	switch (store_session_revoke(c->store, c->name, c->id)) {
+	case SG_OK:
+		return 0;
+	case SG_UNAVAILABLE:
+		return store_failed(c->store, "session revoke");
+	default:
+		fprintf(stderr, "sessgatectl: %s has no session %s\n",
+		    c->name, c->id);
 		return 1;
 	}
-	if (strcmp(argv[0], "session") == 0)
-		return session_cmd(s, argc - 1, argv + 1);
-	if (strcmp(argv[0], "user") != 0 || argc != 3)
-		usage(EXIT_USAGE);
-	if (strcmp(argv[1], "add") == 0)
-		return user_add(cfg, s, name);
-	if (strcmp(argv[1], "passwd") == 0)
-		return user_passwd(cfg, s, name);
-	if (strcmp(argv[1], "del") == 0)
-		return ended(s, store_user_del(s, name), "user del", name);
+}
+
+static const struct command {
+	const char	*noun, *verb;
+	int		 min, max;	/* words, with noun and verb */
+	int		(*fn)(const struct ctl *);
+} commands[] = {
+	{ "user", "add", 3, 3, cmd_user_add },
+	{ "user", "passwd", 3, 3, cmd_user_passwd },
+	{ "user", "del", 3, 3, cmd_user_del },
+	{ "session", "list", 3, 3, cmd_session_list },
+	{ "session", "revoke", 3, 4, cmd_session_revoke },
+};
+
+/* The command argv names, with its arguments; exit 2 if none. */
+static const struct command *
+command_find(int argc, char **argv)
+{
+	size_t	 i;
+
+	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
+	    i++)
+		if (strcmp(argv[0], commands[i].noun) == 0 &&
+		    strcmp(argv[1], commands[i].verb) == 0 &&
+		    argc >= commands[i].min && argc <= commands[i].max)
+			return &commands[i];
 	usage(EXIT_USAGE);
-	return EXIT_USAGE;
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct config	 cfg;
-	struct store	*s;
-	const char	*file = SYSCONFDIR "/sessgate.conf";
-	char		 err[CONFIG_ERRLEN];
-	int		 ch, rv;
+	const struct command	*cmd;
+	struct config		 cfg;
+	struct ctl		 c;
+	const char		*file = SYSCONFDIR "/sessgate.conf";
+	char			 err[CONFIG_ERRLEN];
+	int			 ch, rv;
 
 	while ((ch = getopt(argc, argv, "c:h")) != -1) {
 		switch (ch) {
@@ -242,7 +253,12 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	check_usage(argc, argv);
+	cmd = command_find(argc, argv);
+	if (!user_name_valid(argv[2], strlen(argv[2]))) {
+		fprintf(stderr, "sessgatectl: invalid user name (1-%d of "
+		    "A-Z a-z 0-9 . _ @ + -)\n", USER_NAME_MAX);
+		return 1;
+	}
 	if (sodium_init() == -1) {
 		fprintf(stderr, "sessgatectl: libsodium failed to start\n");
 		return 1;
@@ -251,13 +267,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if ((s = store_redis_new(&cfg)) == NULL) {
+	c.cfg = &cfg;
+	c.name = argv[2];
+	c.id = argc > 3 ? argv[3] : NULL;
+	if ((c.store = session_store_open(&cfg)) == NULL) {
 		fprintf(stderr, "sessgatectl: out of memory\n");
 		config_free(&cfg);
 		return 1;
 	}
-	rv = run(&cfg, s, argc, argv);
-	store_free(s);
+	rv = cmd->fn(&c);
+	store_close(c.store);
 	config_free(&cfg);
 	return rv;
 }

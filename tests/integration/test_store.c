@@ -19,10 +19,11 @@
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
-#include "config.h"
-#include "store.h"
-#include "token.h"
-#include "user.h"
+#include "config/config.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/token.h"
+#include "core/user.h"
 
 #define HASH	"$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
@@ -39,24 +40,31 @@ msleep(long ms)
 		;
 }
 
-/* A store with its own key prefix, so tests never see each other's keys. */
+/* A store at url with this key prefix and extra configuration. */
 static struct store *
-open_store_url(const char *url, const char *extra, char *prefix, size_t plen)
+open_store_prefix(const char *url, const char *extra, const char *prefix)
 {
 	struct config	 c;
 	struct store	*s;
 	char		 text[1024], err[CONFIG_ERRLEN];
 
-	snprintf(prefix, plen, "t%d:", ++prefix_seq);
 	snprintf(text, sizeof(text), "redis = %s\nkey_prefix = %s\n"
 	    "redis_timeout = 500ms\n%s", url, prefix, extra);
 	assert_int_equal(config_defaults(&c), 0);
 	if (config_parse(&c, "test", text, strlen(text), err, sizeof(err)) != 0)
 		fail_msg("config: %s", err);
-	s = store_redis_new(&c);
+	s = session_store_open(&c);
 	assert_non_null(s);
 	config_free(&c);
 	return s;
+}
+
+/* A store with its own key prefix, so tests never see each other's keys. */
+static struct store *
+open_store_url(const char *url, const char *extra, char *prefix, size_t plen)
+{
+	snprintf(prefix, plen, "t%d:", ++prefix_seq);
+	return open_store_prefix(url, extra, prefix);
 }
 
 static struct store *
@@ -71,8 +79,8 @@ open_store(const char *extra, char *prefix, size_t plen)
 static void
 add_user(struct store *s, const char *name, struct store_user *u)
 {
-	assert_int_equal(store_user_add(s, name, HASH), 1);
-	assert_int_equal(store_user_get(s, name, u), 1);
+	assert_int_equal(store_user_add(s, name, HASH), SG_OK);
+	assert_int_equal(store_user_get(s, name, u), SG_OK);
 }
 
 static void
@@ -83,15 +91,15 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 
 	user_tag(u->name, strlen(u->name), tag);
 	token_new(t, tag);
-	assert_int_equal(store_create(s, u, t, &created), STORE_CREATE_OK);
+	assert_int_equal(store_session_create(s, u, t, &created), SG_OK);
 }
 
-static int
+static enum sg_result
 check(struct store *s, const struct token *t)
 {
 	char	 user[USER_NAME_MAX + 1];
 
-	return store_check(s, t, user);
+	return store_session_check(s, t, user);
 }
 
 static long long
@@ -110,33 +118,36 @@ admin_int(const char *fmt, const char *arg)
 static void
 test_users(void **state)
 {
+	int	 n;
 	struct store		*s;
 	struct store_user	 u;
 	char			 p[16], gen1[STORE_GENLEN];
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
-	assert_int_equal(store_user_get(s, "alice", &u), 0);
-	assert_int_equal(store_user_add(s, "alice", HASH), 1);
-	assert_int_equal(store_user_add(s, "alice", "other"), 0);
-	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_int_equal(store_user_get(s, "alice", &u), SG_NO_USER);
+	assert_int_equal(store_user_add(s, "alice", HASH), SG_OK);
+	assert_int_equal(store_user_add(s, "alice", "other"), SG_EXISTS);
+	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_equal(u.name, "alice");
 	assert_string_equal(u.pwhash, HASH);
 	assert_int_equal(strlen(u.gen), 16);
 	snprintf(gen1, sizeof(gen1), "%s", u.gen);
-	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"), 0);
-	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), 1);
-	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"), SG_DENY);
+	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), SG_OK);
+	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_equal(u.pwhash, "$new");
 	assert_string_equal(u.gen, gen1);	/* same password, same gen */
-	assert_int_equal(store_user_passwd(s, "alice", HASH), 0);
-	assert_int_equal(store_user_get(s, "alice", &u), 1);
+	assert_int_equal(store_user_passwd(s, "alice", HASH, &n), SG_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_not_equal(u.gen, gen1);
-	assert_int_equal(store_user_passwd(s, "nobody", HASH), STORE_NO_USER);
-	assert_int_equal(store_user_del(s, "alice"), 0);
-	assert_int_equal(store_user_del(s, "alice"), STORE_NO_USER);
-	assert_int_equal(store_user_get(s, "alice", &u), 0);
-	store_free(s);
+	assert_int_equal(store_user_passwd(s, "nobody", HASH, &n), SG_NO_USER);
+	assert_int_equal(store_user_del(s, "alice", &n), SG_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_user_del(s, "alice", &n), SG_NO_USER);
+	assert_int_equal(store_user_get(s, "alice", &u), SG_NO_USER);
+	store_close(s);
 }
 
 static void
@@ -151,16 +162,16 @@ test_create_check_destroy(void **state)
 	s = open_store("", p, sizeof(p));
 	add_user(s, "bob", &u);
 	new_session(s, &u, &t);
-	assert_int_equal(store_check(s, &t, user), 1);
+	assert_int_equal(store_session_check(s, &t, user), SG_OK);
 	assert_string_equal(user, "bob");
-	assert_int_equal(store_check(s, &t, user), 1);	/* idempotent */
+	assert_int_equal(store_session_check(s, &t, user), SG_OK);	/* idempotent */
 	forged = t;
 	forged.secret[5] ^= 0x40;
-	assert_int_equal(check(s, &forged), 0);
-	assert_int_equal(store_destroy(s, &t), 1);
-	assert_int_equal(check(s, &t), 0);
-	assert_int_equal(store_destroy(s, &t), 0);
-	store_free(s);
+	assert_int_equal(check(s, &forged), SG_DENY);
+	assert_int_equal(store_session_destroy(s, &t), SG_OK);
+	assert_int_equal(check(s, &t), SG_DENY);
+	assert_int_equal(store_session_destroy(s, &t), SG_OK);
+	store_close(s);
 }
 
 struct racer {
@@ -168,7 +179,7 @@ struct racer {
 	const char	*extra;
 	struct token	 t;
 	int64_t		 created;
-	enum store_create rv;
+	enum sg_result rv;
 	pthread_barrier_t *go;
 };
 
@@ -186,16 +197,16 @@ create_thread(void *arg)
 	config_defaults(&c);
 	if (config_parse(&c, "t", text, strlen(text), err, sizeof(err)) != 0)
 		abort();
-	s = store_redis_new(&c);
+	s = session_store_open(&c);
 	config_free(&c);
 	/* Connect and read the user before the barrier: only creates race. */
-	if (store_user_get(s, "carol", &u) != 1)
+	if (store_user_get(s, "carol", &u) != SG_OK)
 		abort();
 	user_tag("carol", 5, tag);
 	token_new(&r->t, tag);
 	pthread_barrier_wait(r->go);
-	r->rv = store_create(s, &u, &r->t, &r->created);
-	store_free(s);
+	r->rv = store_session_create(s, &u, &r->t, &r->created);
+	store_close(s);
 	return NULL;
 }
 
@@ -235,7 +246,7 @@ test_cap_evict_oldest_parallel(void **state)
 	(void)state;
 	race_creates("max_sessions = 3\n", rs, 50, &s);
 	for (i = 0; i < 50; i++)
-		assert_int_equal(rs[i].rv, STORE_CREATE_OK);
+		assert_int_equal(rs[i].rv, SG_OK);
 	/* the three largest creation times */
 	for (i = 0; i < 50; i++) {
 		newer = 0;
@@ -248,15 +259,15 @@ test_cap_evict_oldest_parallel(void **state)
 	assert_true(third > 0);
 	for (i = 0; i < 50; i++) {
 		c = check(s, &rs[i].t);
-		assert_int_not_equal(c, -1);
-		live += (size_t)c;
-		if (c == 1)
+		assert_int_not_equal(c, SG_UNAVAILABLE);
+		live += c == SG_OK;
+		if (c == SG_OK)
 			assert_true(rs[i].created >= third);
 		else
 			assert_true(rs[i].created < third);
 	}
 	assert_int_equal(live, 3);
-	store_free(s);
+	store_close(s);
 }
 
 static void
@@ -269,14 +280,14 @@ test_cap_reject_parallel(void **state)
 	(void)state;
 	race_creates("max_sessions = 3\nsession_limit = reject\n", rs, 50, &s);
 	for (i = 0; i < 50; i++) {
-		ok += rs[i].rv == STORE_CREATE_OK;
-		limit += rs[i].rv == STORE_CREATE_LIMIT;
-		live += (size_t)check(s, &rs[i].t);
+		ok += rs[i].rv == SG_OK;
+		limit += rs[i].rv == SG_LIMIT;
+		live += check(s, &rs[i].t) == SG_OK;
 	}
 	assert_int_equal(ok, 3);
 	assert_int_equal(limit, 47);
 	assert_int_equal(live, 3);
-	store_free(s);
+	store_close(s);
 }
 
 static void
@@ -297,12 +308,12 @@ test_idle_timeout_slides(void **state)
 	/* Used every 400 ms for 2.4 s: well past one idle period. */
 	for (i = 0; i < 6; i++) {
 		msleep(400);
-		assert_int_equal(check(s, &t), 1);
+		assert_int_equal(check(s, &t), SG_OK);
 	}
-	assert_int_equal(check(s, &idle), 0);	/* unused: ended after 1 s */
+	assert_int_equal(check(s, &idle), SG_DENY);	/* unused: ended after 1 s */
 	msleep(1300);
-	assert_int_equal(check(s, &t), 0);	/* now unused for 1.3 s */
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_DENY);	/* now unused for 1.3 s */
+	store_close(s);
 }
 
 static void
@@ -322,12 +333,12 @@ test_absolute_timeout(void **state)
 	/* Checked every 300 ms: alive until 2 s, dead from then on. */
 	for (i = 0; i < 6; i++) {
 		msleep(300);
-		alive += check(s, &t);
+		alive += check(s, &t) == SG_OK;
 	}
 	assert_int_equal(alive, 6);	/* 1.8 s: still inside */
 	msleep(400);
-	assert_int_equal(check(s, &t), 0);	/* 2.2 s: past the deadline */
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_DENY);	/* 2.2 s: past the deadline */
+	store_close(s);
 }
 
 static void
@@ -349,16 +360,17 @@ test_ttl_never_past_deadline(void **state)
 	pttl = admin_int("PTTL %s", k);
 	assert_true(pttl > 9000 && pttl <= 10000);
 	msleep(2500);
-	assert_int_equal(check(s, &t), 1);
+	assert_int_equal(check(s, &t), SG_OK);
 	pttl = admin_int("PTTL %s", k);
 	/* min(idle 10 s, 12 s - 2.5 s elapsed) = 9.5 s */
 	assert_true(pttl > 9000 && pttl <= 9500);
-	store_free(s);
+	store_close(s);
 }
 
 static void
 test_logout_everywhere(void **state)
 {
+	int	 n;
 	struct store		*s;
 	struct store_user	 u;
 	struct token		 t[3], other;
@@ -373,17 +385,20 @@ test_logout_everywhere(void **state)
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
 	new_session(s, &v, &other);
-	assert_int_equal(store_destroy_all(s, "gina"), 3);
+	assert_int_equal(store_session_destroy_all(s, "gina", &n), SG_OK);
+	assert_int_equal(n, 3);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(check(s, &t[i]), 0);
-	assert_int_equal(check(s, &other), 1);
-	assert_int_equal(store_destroy_all(s, "gina"), 0);
-	store_free(s);
+		assert_int_equal(check(s, &t[i]), SG_DENY);
+	assert_int_equal(check(s, &other), SG_OK);
+	assert_int_equal(store_session_destroy_all(s, "gina", &n), SG_OK);
+	assert_int_equal(n, 0);
+	store_close(s);
 }
 
 static void
 test_password_change_ends_sessions(void **state)
 {
+	int	 n;
 	struct store		*s;
 	struct store_user	 u, stale;
 	struct token		 t[2], late;
@@ -396,26 +411,28 @@ test_password_change_ends_sessions(void **state)
 	new_session(s, &u, &t[0]);
 	new_session(s, &u, &t[1]);
 	stale = u;
-	assert_int_equal(store_user_passwd(s, "ivan", "$other"), 2);
-	assert_int_equal(check(s, &t[0]), 0);
-	assert_int_equal(check(s, &t[1]), 0);
+	assert_int_equal(store_user_passwd(s, "ivan", "$other", &n), SG_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(check(s, &t[0]), SG_DENY);
+	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/* A login that verified the old password cannot land afterwards. */
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_create(s, &stale, &late, &created),
-	    STORE_CREATE_STALE);
-	assert_int_equal(check(s, &late), 0);
-	assert_int_equal(store_user_get(s, "ivan", &u), 1);
+	assert_int_equal(store_session_create(s, &stale, &late, &created),
+	    SG_STALE);
+	assert_int_equal(check(s, &late), SG_DENY);
+	assert_int_equal(store_user_get(s, "ivan", &u), SG_OK);
 	new_session(s, &u, &late);
-	assert_int_equal(check(s, &late), 1);
-	assert_int_equal(store_user_del(s, "ivan"), 1);
-	assert_int_equal(check(s, &late), 0);
+	assert_int_equal(check(s, &late), SG_OK);
+	assert_int_equal(store_user_del(s, "ivan", &n), SG_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(check(s, &late), SG_DENY);
 	/* deleted and added again: a login that verified before cannot land */
 	stale = u;
-	assert_int_equal(store_user_add(s, "ivan", HASH), 1);
+	assert_int_equal(store_user_add(s, "ivan", HASH), SG_OK);
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_create(s, &stale, &late, &created),
-	    STORE_CREATE_STALE);
-	store_free(s);
+	assert_int_equal(store_session_create(s, &stale, &late, &created),
+	    SG_STALE);
+	store_close(s);
 }
 
 struct checker {
@@ -439,23 +456,24 @@ check_thread(void *arg)
 	config_defaults(&cfg);
 	if (config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)) != 0)
 		abort();
-	s = store_redis_new(&cfg);
+	s = session_store_open(&cfg);
 	config_free(&cfg);
 	while (!c->stop) {
 		revoked = c->revoked;
 		rv = check(s, &c->t);
-		if (rv == -1)
+		if (rv == SG_UNAVAILABLE)
 			c->errors++;
-		if (revoked && rv == 1)
+		if (revoked && rv == SG_OK)
 			c->after_revoke_ok++;
 	}
-	store_free(s);
+	store_close(s);
 	return NULL;
 }
 
 static void
 test_check_racing_revoke(void **state)
 {
+	int	 n;
 	struct checker		 c[2];
 	struct store		*s;
 	struct store_user	 u;
@@ -474,9 +492,10 @@ test_check_racing_revoke(void **state)
 			pthread_create(&th[i], NULL, check_thread, &c[i]);
 		}
 		msleep(5 + round);
-		assert_int_equal(store_destroy(s, &c[0].t), 1);
+		assert_int_equal(store_session_destroy(s, &c[0].t), SG_OK);
 		c[0].revoked = 1;
-		assert_int_equal(store_destroy_all(s, "jill"), 1);
+		assert_int_equal(store_session_destroy_all(s, "jill", &n), SG_OK);
+		assert_int_equal(n, 1);
 		c[1].revoked = 1;
 		msleep(10);
 		for (i = 0; i < 2; i++) {
@@ -489,7 +508,7 @@ test_check_racing_revoke(void **state)
 			assert_int_equal(admin_int("EXISTS %s", k), 0);
 		}
 	}
-	store_free(s);
+	store_close(s);
 }
 
 /* Read MONITOR lines until the marker; count what clients sent. */
@@ -531,14 +550,14 @@ test_one_round_trip_per_check(void **state)
 	s = open_store("", p, sizeof(p));
 	add_user(s, "kate", &u);
 	new_session(s, &u, &t);
-	assert_int_equal(check(s, &t), 1);	/* connected, script cached */
+	assert_int_equal(check(s, &t), SG_OK);	/* connected, script cached */
 	mon = redisConnect("127.0.0.1", atoi(port));
 	assert_non_null(mon);
 	r = redisCommand(mon, "MONITOR");
 	assert_string_equal(r->str, "OK");
 	freeReplyObject(r);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(check(s, &t), 1);
+		assert_int_equal(check(s, &t), SG_OK);
 		freeReplyObject(redisCommand(admin, "ECHO marker-%d", i));
 		assert_int_equal(monitored_commands(mon, "marker-", first,
 		    sizeof(first)), 1);
@@ -548,16 +567,16 @@ test_one_round_trip_per_check(void **state)
 	freeReplyObject(redisCommand(admin, "SCRIPT FLUSH"));
 	assert_int_equal(monitored_commands(mon, "FLUSH", first, sizeof(first)),
 	    0);
-	assert_int_equal(check(s, &t), 1);
+	assert_int_equal(check(s, &t), SG_OK);
 	freeReplyObject(redisCommand(admin, "ECHO marker-x"));
 	assert_int_equal(monitored_commands(mon, "marker-", first,
 	    sizeof(first)), 2);
-	assert_int_equal(check(s, &t), 1);
+	assert_int_equal(check(s, &t), SG_OK);
 	freeReplyObject(redisCommand(admin, "ECHO marker-y"));
 	assert_int_equal(monitored_commands(mon, "marker-", first,
 	    sizeof(first)), 1);
 	redisFree(mon);
-	store_free(s);
+	store_close(s);
 }
 
 /* Does needle (len bytes) occur in any key or value under prefix? */
@@ -619,8 +638,8 @@ test_no_raw_token_in_redis(void **state)
 	add_user(s, "liam", &u);
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
-	assert_int_equal(check(s, &t[0]), 1);
-	assert_int_equal(store_destroy(s, &t[2]), 1);
+	assert_int_equal(check(s, &t[0]), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t[2]), SG_OK);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(token_encode(&t[i], v, sizeof(v)), 0);
 		/* the secret: base64url, raw, hex, and a 12-char slice of it */
@@ -633,7 +652,7 @@ test_no_raw_token_in_redis(void **state)
 	/* what Redis does hold: the hash (control: the search works) */
 	token_id(&t[0], id);
 	assert_true(redis_holds(p, id, TOKEN_IDLEN));
-	store_free(s);
+	store_close(s);
 }
 
 struct listed {
@@ -674,7 +693,7 @@ test_list_and_revoke(void **state)
 	new_session(s, &u, &t[0]);
 	new_session(s, &u, &t[1]);
 	new_session(s, &v, &other);
-	assert_int_equal(store_list(s, "mona", collect, &l), 0);
+	assert_int_equal(store_session_list(s, "mona", collect, &l), SG_OK);
 	assert_int_equal(l.n, 2);
 	token_id(&t[0], id);
 	assert_string_equal(l.ids[0], id);	/* oldest first */
@@ -683,16 +702,16 @@ test_list_and_revoke(void **state)
 	assert_true(l.ttl[0] > 3590000 && l.ttl[0] <= 3600000);
 	/* another user's id is not mona's to revoke */
 	token_id(&other, id);
-	assert_int_equal(store_revoke(s, "mona", id), 0);
-	assert_int_equal(check(s, &other), 1);
-	assert_int_equal(store_revoke(s, "mona", l.ids[0]), 1);
-	assert_int_equal(check(s, &t[0]), 0);
-	assert_int_equal(check(s, &t[1]), 1);
-	assert_int_equal(store_revoke(s, "mona", l.ids[0]), 0);
+	assert_int_equal(store_session_revoke(s, "mona", id), SG_DENY);
+	assert_int_equal(check(s, &other), SG_OK);
+	assert_int_equal(store_session_revoke(s, "mona", l.ids[0]), SG_OK);
+	assert_int_equal(check(s, &t[0]), SG_DENY);
+	assert_int_equal(check(s, &t[1]), SG_OK);
+	assert_int_equal(store_session_revoke(s, "mona", l.ids[0]), SG_DENY);
 	l.n = 0;
-	assert_int_equal(store_list(s, "mona", collect, &l), 0);
+	assert_int_equal(store_session_list(s, "mona", collect, &l), SG_OK);
 	assert_int_equal(l.n, 1);
-	store_free(s);
+	store_close(s);
 }
 
 static void
@@ -714,8 +733,8 @@ test_expired_entries_pruned(void **state)
 	new_session(s, &u, &fresh);
 	snprintf(k, sizeof(k), "%s{%s}:idx:olga", p, fresh.tag);
 	assert_int_equal(admin_int("ZCARD %s", k), 1);
-	assert_int_equal(check(s, &fresh), 1);
-	store_free(s);
+	assert_int_equal(check(s, &fresh), SG_OK);
+	store_close(s);
 }
 
 static void
@@ -733,28 +752,24 @@ test_connections(void **state)
 	s = open_store_url(url, "", p, sizeof(p));
 	add_user(s, "pat", &u);
 	new_session(s, &u, &t);
-	assert_int_equal(check(s, &t), 1);
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
 	/* the same keys over the Unix socket, database 2 */
 	snprintf(url, sizeof(url), "unix:%s?db=2", sock);
-	s = open_store_url(url, "", p, sizeof(p));
-	snprintf(s->params.key_prefix, sizeof(s->params.key_prefix), "t%d:",
-	    prefix_seq - 1);
-	assert_int_equal(check(s, &t), 1);
-	store_free(s);
+	s = open_store_prefix(url, "", p);
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
 	/* database 0 does not have them */
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
-	s = open_store_url(url, "", p, sizeof(p));
-	snprintf(s->params.key_prefix, sizeof(s->params.key_prefix), "t%d:",
-	    prefix_seq - 2);
-	assert_int_equal(check(s, &t), 0);
-	store_free(s);
+	s = open_store_prefix(url, "", p);
+	assert_int_equal(check(s, &t), SG_DENY);
+	store_close(s);
 	/* a wrong password is an error, never "no session" */
 	snprintf(url, sizeof(url), "redis://app:wrong@127.0.0.1:%s/2", port);
 	s = open_store_url(url, "", p, sizeof(p));
-	assert_int_equal(check(s, &t), -1);
-	assert_non_null(strstr(s->err, "AUTH"));
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	assert_non_null(strstr(store_error(s), "AUTH"));
+	store_close(s);
 }
 
 static void
@@ -769,9 +784,9 @@ test_unreachable_then_reconnect(void **state)
 	(void)state;
 	s = open_store_url("redis://127.0.0.1:1/0", "", p, sizeof(p));
 	token_new(&t, "AAAAAAAAAAAAAAAA");
-	assert_int_equal(check(s, &t), -1);
-	assert_non_null(strstr(s->err, "connect"));
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	assert_non_null(strstr(store_error(s), "connect"));
+	store_close(s);
 	/* a connection killed under the store: one error, then reconnected */
 	s = open_store("", p, sizeof(p));
 	add_user(s, "quin", &u);
@@ -779,9 +794,9 @@ test_unreachable_then_reconnect(void **state)
 	r = redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
 	assert_non_null(r);
 	freeReplyObject(r);
-	assert_int_equal(check(s, &t), -1);
-	assert_int_equal(check(s, &t), 1);
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
 }
 
 /* An error reply that means "wrong server state" drops the connection. */
@@ -802,15 +817,15 @@ test_state_errors_reconnect(void **state)
 	new_session(s, &u, &t);
 	/* the ACL user loses its rights: NOPERM on its live connection */
 	freeReplyObject(redisCommand(admin, "ACL SETUSER app -@all"));
-	assert_int_equal(check(s, &t), -1);
-	assert_non_null(strstr(s->err, "NOPERM"));
+	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	assert_non_null(strstr(store_error(s), "NOPERM"));
 	r = redisCommand(admin, "CLIENT LIST");
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_null(strstr(r->str, " user=app "));	/* the store hung up */
 	freeReplyObject(r);
 	freeReplyObject(redisCommand(admin, "ACL SETUSER app +@all"));
-	assert_int_equal(check(s, &t), 1);
-	store_free(s);
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
 }
 
 static void
@@ -822,20 +837,20 @@ test_failure_counters(void **state)
 
 	(void)state;
 	s = open_store("login_failure_window = 30s\n", p, sizeof(p));
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry), 0);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry), SG_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), 0);
-	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), 0);
-	assert_int_equal(store_fail_add(s, "sam", "192.0.2.1"), 0);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), 0);
+	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
+	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
+	assert_int_equal(store_fail_add(s, "sam", "192.0.2.1"), SG_OK);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), SG_OK);
 	assert_int_equal(n, 2);
 	assert_true(retry > 29000 && retry <= 30000);
-	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry), 0);
+	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry), SG_OK);
 	assert_int_equal(n, 3);
-	assert_int_equal(store_fail_clear(s, "rita"), 0);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), 0);
+	assert_int_equal(store_fail_clear(s, "rita"), SG_OK);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), SG_OK);
 	assert_int_equal(n, 0);
-	store_free(s);
+	store_close(s);
 }
 
 int

@@ -5,6 +5,8 @@
  */
 #include "fake_store.h"
 
+#include "session/session.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +34,11 @@ enter(struct store *s)
 {
 	F(s)->calls++;
 	if (F(s)->fail)
-		snprintf(s->err, sizeof(s->err), "fake failure");
+		store_seterr(s, "fake failure");
 	return F(s)->fail ? -1 : 0;
 }
+
+#define ENTER(s)	do { if (enter(s) == -1) return SG_UNAVAILABLE; } while (0)
 
 static struct store_user *
 find_user(struct store *s, const char *name)
@@ -60,17 +64,16 @@ find_sess(struct store *s, const struct token *t)
 	return -1;
 }
 
-static int
+static enum sg_result
 f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 {
 	int	 i;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if ((i = find_sess(s, t)) == -1)
-		return 0;
+		return SG_DENY;
 	memcpy(user, F(s)->sess[i].user, USER_NAME_MAX + 1);
-	return 1;
+	return SG_OK;
 }
 
 static int
@@ -91,54 +94,49 @@ count_live(struct store *s, const char *user, int *oldest)
 	return n;
 }
 
-static enum store_create
+static enum sg_result
 f_create(struct store *s, const struct store_user *u, const struct token *t,
     int64_t *created)
 {
 	struct store_user	*cur;
 	int			 i, oldest;
 
-	if (enter(s) == -1)
-		return STORE_CREATE_ERROR;
+	ENTER(s);
 	if ((cur = find_user(s, u->name)) == NULL ||
 	    strcmp(cur->gen, u->gen) != 0)
-		return STORE_CREATE_STALE;
+		return SG_STALE;
 	if (s->params.max_sessions > 0 && count_live(s, u->name, &oldest) >=
 	    (int)s->params.max_sessions) {
-		if (s->params.session_limit == CONFIG_LIMIT_REJECT)
-			return STORE_CREATE_LIMIT;
+		if (s->params.reject)
+			return SG_LIMIT;
 		F(s)->sess[oldest].id[0] = '\0';
 	}
 	for (i = 0; i < NSESS && F(s)->sess[i].id[0] != '\0'; i++)
 		;
 	if (i == NSESS)
-		return STORE_CREATE_ERROR;
+		return SG_UNAVAILABLE;
 	token_id(t, F(s)->sess[i].id);
 	snprintf(F(s)->sess[i].user, sizeof(F(s)->sess[i].user), "%s", u->name);
 	F(s)->sess[i].created = *created = ++F(s)->clock;
-	return STORE_CREATE_OK;
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_destroy(struct store *s, const struct token *t)
 {
 	int	 i;
 
-	if (enter(s) == -1)
-		return -1;
-	if ((i = find_sess(s, t)) == -1)
-		return 0;
-	F(s)->sess[i].id[0] = '\0';
-	return 1;
+	ENTER(s);
+	if ((i = find_sess(s, t)) != -1)
+		F(s)->sess[i].id[0] = '\0';
+	return SG_OK;
 }
 
 static int
-f_destroy_all(struct store *s, const char *user)
+end_all(struct store *s, const char *user)
 {
 	int	 i, n = 0;
 
-	if (enter(s) == -1)
-		return -1;
 	for (i = 0; i < NSESS; i++)
 		if (F(s)->sess[i].id[0] != '\0' &&
 		    strcmp(F(s)->sess[i].user, user) == 0) {
@@ -148,140 +146,155 @@ f_destroy_all(struct store *s, const char *user)
 	return n;
 }
 
-static int
+static enum sg_result
+f_destroy_all(struct store *s, const char *user, int *ended)
+{
+	ENTER(s);
+	*ended = end_all(s, user);
+	return SG_OK;
+}
+
+static enum sg_result
 f_user_get(struct store *s, const char *name, struct store_user *u)
 {
 	struct store_user	*cur;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if ((cur = find_user(s, name)) == NULL)
-		return 0;
+		return SG_NO_USER;
 	*u = *cur;
-	return 1;
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_user_add(struct store *s, const char *name, const char *hash)
 {
 	struct store_user	*u;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if (find_user(s, name) != NULL)
-		return 0;
+		return SG_EXISTS;
 	if ((u = find_user(s, "")) == NULL)
-		return -1;
+		return SG_UNAVAILABLE;
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
 	snprintf(u->gen, sizeof(u->gen), "%d", ++F(s)->gen_seq);
-	return 1;
+	return SG_OK;
 }
 
-static int
-f_user_passwd(struct store *s, const char *name, const char *hash)
+static enum sg_result
+f_user_passwd(struct store *s, const char *name, const char *hash,
+    int *ended)
 {
 	struct store_user	*u;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if ((u = find_user(s, name)) == NULL)
-		return STORE_NO_USER;
+		return SG_NO_USER;
 	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
 	snprintf(u->gen, sizeof(u->gen), "%d", ++F(s)->gen_seq);
-	F(s)->calls--;
-	return f_destroy_all(s, name);
+	*ended = end_all(s, name);
+	return SG_OK;
 }
 
-static int
-f_user_del(struct store *s, const char *name)
+static enum sg_result
+f_user_del(struct store *s, const char *name, int *ended)
 {
 	struct store_user	*u;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if ((u = find_user(s, name)) == NULL)
-		return STORE_NO_USER;
+		return SG_NO_USER;
 	memset(u, 0, sizeof(*u));
-	F(s)->calls--;
-	return f_destroy_all(s, name);
+	*ended = end_all(s, name);
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_user_rehash(struct store *s, const char *name, const char *old,
     const char *hash)
 {
 	struct store_user	*u;
 
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	if ((u = find_user(s, name)) == NULL || strcmp(u->pwhash, old) != 0)
-		return 0;
+		return SG_DENY;
 	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
-	return 1;
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
 	(void)user;
 	(void)cb;
 	(void)arg;
-	return enter(s);
+	ENTER(s);
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_revoke(struct store *s, const char *user, const char *id)
 {
 	(void)user;
 	(void)id;
-	return enter(s);
+	ENTER(s);
+	return SG_DENY;
 }
 
-static int
+static enum sg_result
 f_fail_get(struct store *s, const char *user, const char *addr,
     int64_t *count, int64_t *retry_ms)
 {
 	(void)user;
 	(void)addr;
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	*count = F(s)->fails;
 	*retry_ms = F(s)->fails ? 60000 : 0;
-	return 0;
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_fail_add(struct store *s, const char *user, const char *addr)
 {
 	(void)user;
 	(void)addr;
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	F(s)->fails++;
-	return 0;
+	return SG_OK;
 }
 
-static int
+static enum sg_result
 f_fail_clear(struct store *s, const char *user)
 {
 	(void)user;
-	if (enter(s) == -1)
-		return -1;
+	ENTER(s);
 	F(s)->fails = 0;
-	return 0;
+	return SG_OK;
 }
 
 static void
-f_free(struct store *s)
+f_close(struct store *s)
 {
 	free(s);
 }
 
 static const struct store_ops fake_ops = {
-	f_check, f_create, f_destroy, f_destroy_all, f_user_get, f_user_add,
-	f_user_passwd, f_user_del, f_user_rehash, f_list, f_revoke, f_fail_get,
-	f_fail_add, f_fail_clear, f_free
+	.check = f_check,
+	.create = f_create,
+	.destroy = f_destroy,
+	.destroy_all = f_destroy_all,
+	.list = f_list,
+	.revoke = f_revoke,
+	.user_get = f_user_get,
+	.user_add = f_user_add,
+	.user_passwd = f_user_passwd,
+	.user_del = f_user_del,
+	.user_rehash = f_user_rehash,
+	.fail_get = f_fail_get,
+	.fail_add = f_fail_add,
+	.fail_clear = f_fail_clear,
+	.close = f_close,
 };
 
 struct store *
@@ -292,7 +305,7 @@ fake_store_new(const struct config *cfg)
 	if (f == NULL)
 		return NULL;
 	f->base.ops = &fake_ops;
-	store_params_init(&f->base.params, cfg);
+	session_store_params(&f->base.params, cfg);
 	return &f->base;
 }
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static void
 test_defaults(void **state)
@@ -125,7 +125,7 @@ static const struct {
 	    "f.conf:2: absolute_timeout: must be at least idle_timeout" },
 	{ "idle_timeout = 0\n", "f.conf:1: idle_timeout: must be between" },
 	{ "idle_timeout = 500ms\n", "f.conf:1: idle_timeout: must be between" },
-	{ "absolute_timeout = 3651d\n", "f.conf:1: absolute_timeout: must be at most" },
+	{ "absolute_timeout = 3651d\n", "f.conf:1: absolute_timeout: must be between 1s and 3650d" },
 	{ "login_failure_window = 0\n", "f.conf:1: login_failure_window: must be" },
 	{ "cookie_name = a b\n", "f.conf:1: cookie_name: not a valid cookie name" },
 	{ "cookie_name = a;b\n", "f.conf:1: cookie_name: not a valid" },
@@ -133,7 +133,13 @@ static const struct {
 	{ "redis = redis://host:99999\n", "f.conf:1: redis: bad port" },
 	{ "key_prefix = a{b}\n", "f.conf:1: key_prefix: must be 1-63" },
 	{ "login_redirect = https://evil/\n", "f.conf:1: login_redirect: must be" },
-	{ "password_memlimit = 1K\n", "f.conf:1: password_memlimit: out of" },
+	{ "password_memlimit = 1K\n", "f.conf:1: password_memlimit: must be between 8192 and" },
+	{ "redis_timeout = 0\n", "f.conf:1: redis_timeout: must be between 1ms and 1h" },
+	{ "redis_timeout = 2h\n", "f.conf:1: redis_timeout: must be between" },
+	{ "threads = 1025\n", "f.conf:1: threads: must be between 1 and 1024" },
+	{ "listen = unix:relative\n", "f.conf:1: listen: unix: needs an absolute path" },
+	{ "listen = 127.0.0.1:0\n", "f.conf:1: listen: bad port" },
+	{ "cookie_samesite = Loose\n", "f.conf:1: cookie_samesite: must be Strict, Lax or None" },
 };
 
 static void
@@ -208,7 +214,8 @@ test_load(void **state)
 	fprintf(f, "redis_password_file = %s\n", pwpath);
 	fclose(f);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
-	assert_string_equal(c.redis_password, "default s3cret");
+	assert_string_equal(c.redis_url.user, "default");
+	assert_string_equal(c.redis_url.password, "s3cret");
 	config_free(&c);
 	unlink(pwpath);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
@@ -276,10 +283,44 @@ test_sample_config(void **state)
 	config_free(&def);
 }
 
+/* listen, socket_mode and threads need a restart; the rest reloads. */
+static void
+test_fixed_keys(void **state)
+{
+	struct config	 a, b;
+	char		 err[CONFIG_ERRLEN];
+	const char	*t1 = "threads = 8\nidle_timeout = 1h\n";
+	const char	*t2 = "listen = 127.0.0.1:9000\n";
+
+	(void)state;
+	assert_int_equal(config_defaults(&a), 0);
+	assert_int_equal(config_defaults(&b), 0);
+	assert_null(config_fixed_changed(&a, &b));
+	assert_int_equal(config_parse(&b, "f", "idle_timeout = 1h\n", 18, err,
+	    sizeof(err)), 0);
+	assert_null(config_fixed_changed(&a, &b));
+	assert_int_equal(config_parse(&b, "f", t1, strlen(t1), err,
+	    sizeof(err)), 0);
+	assert_string_equal(config_fixed_changed(&a, &b), "threads");
+	config_free(&b);
+	assert_int_equal(config_defaults(&b), 0);
+	assert_int_equal(config_parse(&b, "f", t2, strlen(t2), err,
+	    sizeof(err)), 0);
+	assert_string_equal(config_fixed_changed(&a, &b), "listen");
+	assert_false(b.listen_addr.is_unix);
+	assert_string_equal(b.listen_addr.port, "9000");
+	assert_true(a.listen_addr.is_unix);
+	assert_string_equal(a.redis_url.host, "127.0.0.1");
+	assert_int_equal(a.redis_url.port, 6379);
+	config_free(&a);
+	config_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_keys),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),

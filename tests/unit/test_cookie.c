@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "cookie.h"
+#include "http/cookie.h"
 
 /* Every value of cookie "sid" in hdr, joined with '|'; "ERR" if malformed. */
 static void

@@ -15,8 +15,9 @@
 #include <sodium.h>
 
 #include "fake_store.h"
-#include "handler.h"
-#include "password.h"
+#include "handler/endpoint.h"
+#include "handler/handler.h"
+#include "session/password.h"
 
 #include "params.h"
 
@@ -24,22 +25,51 @@ static struct config	 cfg;
 static struct store	*st;
 static char		 alice[TOKEN_COOKIELEN + 1];	/* a live cookie value */
 
+/* The request's params, and its body as the server loop would read it. */
+struct input {
+	const struct kv	*params;
+	const char	*body;
+	size_t		 off;
+	int		 reads;
+};
+
+static const char *
+in_param(const char *name, void *arg)
+{
+	return getp(name, (void *)((struct input *)arg)->params);
+}
+
+static long
+in_read(void *arg, char *buf, size_t len)
+{
+	struct input	*in = arg;
+	size_t		 n = in->body ? strlen(in->body + in->off) : 0;
+
+	in->reads++;
+	if (n > len)
+		n = len;
+	if (n > 0)
+		memcpy(buf, in->body + in->off, n);
+	in->off += n;
+	return (long)n;
+}
+
+static int	 last_reads;	/* body reads of the last run() */
+
 /* Run one request; returns the number of store calls it made. */
 static int
 run(const struct kv *params, const char *body, struct response *resp)
 {
 	struct handler_ctx	 h = { st, &cfg };
+	struct input		 in = { params, body, 0, 0 };
 	struct request		 r;
 	int			 before = fake_calls(st);
 
-	request_init(&r, getp, (void *)params);
-	if (body != NULL) {
-		r.body = body;
-		r.body_len = strlen(body);
-		r.body_too_large = r.body_len > REQUEST_BODY_MAX;
-	}
+	request_init(&r, in_param, in_read, &in);
 	response_init(resp, 0);
 	handler_handle(&h, &r, resp);
+	request_free(&r);
+	last_reads = in.reads;
 	return fake_calls(st) - before;
 }
 
@@ -57,10 +87,10 @@ new_session(char out[TOKEN_COOKIELEN + 1])
 	char			 tag[TOKEN_TAGLEN + 1];
 	int64_t			 c;
 
-	assert_int_equal(store_user_get(st, "alice", &u), 1);
+	assert_int_equal(store_user_get(st, "alice", &u), SG_OK);
 	user_tag("alice", 5, tag);
 	token_new(&t, tag);
-	assert_int_equal(store_create(st, &u, &t, &c), STORE_CREATE_OK);
+	assert_int_equal(store_session_create(st, &u, &t, &c), SG_OK);
 	assert_int_equal(token_encode(&t, out, TOKEN_COOKIELEN + 1), 0);
 }
 
@@ -78,7 +108,7 @@ setup(void **state)
 	    sizeof(err)), 0);
 	st = fake_store_new(&cfg);
 	assert_int_equal(password_hash(h, "s3cret", 6, &pc), 0);
-	assert_int_equal(store_user_add(st, "alice", h), 1);
+	assert_int_equal(store_user_add(st, "alice", h), SG_OK);
 	new_session(alice);
 	return 0;
 }
@@ -87,7 +117,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	store_free(st);
+	store_close(st);
 	config_free(&cfg);
 	return 0;
 }
@@ -104,7 +134,8 @@ test_check_allows(void **state)
 
 	(void)state;
 	snprintf(c, sizeof(c), "a=1; __Host-sid=%s; b=2", alice);
-	assert_int_equal(run(p, NULL, &r), 1);	/* one store call */
+	assert_int_equal(run(p, "never read", &r), 1);	/* one store call */
+	assert_int_equal(last_reads, 0);	/* and not a byte of stdin */
 	assert_int_equal(r.status, 200);
 	assert_true(has_header(&r, "Variable-REMOTE_USER: alice\r\n"));
 	assert_true(response_head(&r, head, sizeof(head)) > 0);
@@ -214,6 +245,40 @@ test_check_duplicates_and_candidate_cap(void **state)
 	    unknown, unknown, alice);
 	assert_int_equal(run(p, NULL, &r), 4);
 	assert_int_equal(r.status, 401);
+	response_free(&r);
+}
+
+/* nginx's auth_request: the check by auth_path, wherever nginx puts it. */
+static void
+test_check_recognised_by_auth_path(void **state)
+{
+	static const char *const names[] = { "DOCUMENT_URI", "SCRIPT_NAME",
+	    "SESSGATE_AUTH" };
+	char		 c[128];
+	struct kv	 p[] = { { "REQUEST_METHOD", "GET" },
+	    { "REQUEST_URI", "/private/page" }, { "HTTP_COOKIE", c },
+	    { NULL, NULL }, { NULL, NULL } };
+	struct response	 r;
+	size_t		 i;
+
+	(void)state;
+	snprintf(c, sizeof(c), "__Host-sid=%s", alice);
+	for (i = 0; i < 3; i++) {
+		p[3].k = names[i];
+		p[3].v = i < 2 ? "/auth" : "1";
+		assert_int_equal(run(p, NULL, &r), 1);
+		assert_int_equal(r.status, 200);
+		assert_true(has_header(&r, "Variable-REMOTE_USER: alice\r\n"));
+		response_free(&r);
+	}
+	p[3].k = "DOCUMENT_URI";	/* another path is not the check */
+	p[3].v = "/private/page";
+	assert_int_equal(run(p, NULL, &r), 0);
+	assert_int_equal(r.status, 404);
+	response_free(&r);
+	p[1].v = "/auth?x=1";		/* REQUEST_URI names it */
+	assert_int_equal(run(p, NULL, &r), 1);
+	assert_int_equal(r.status, 200);
 	response_free(&r);
 }
 
@@ -403,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_check_denials),
 		cmocka_unit_test(test_check_store_error_is_503),
 		cmocka_unit_test(test_check_duplicates_and_candidate_cap),
+		cmocka_unit_test(test_check_recognised_by_auth_path),
 		cmocka_unit_test(test_error_document_401),
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_post_guards),

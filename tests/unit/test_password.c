@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "password.h"
+#include "session/password.h"
 
 /* Cheap parameters keep the tests fast; the logic is the same. */
 static const struct password_cost cheap = {
@@ -26,10 +26,10 @@ test_hash_verify(void **state)
 	(void)state;
 	assert_int_equal(password_hash(h, "correct horse", 13, &cheap), 0);
 	assert_int_equal(strncmp(h, "$argon2id$", 10), 0);
-	assert_int_equal(password_verify(h, "correct horse", 13), 0);
-	assert_int_equal(password_verify(h, "correct horsf", 13), -1);
-	assert_int_equal(password_verify(h, "correct hors", 12), -1);
-	assert_int_equal(password_verify(h, "", 0), -1);
+	assert_int_equal(password_verify(h, "correct horse", 13), SG_OK);
+	assert_int_equal(password_verify(h, "correct horsf", 13), SG_DENY);
+	assert_int_equal(password_verify(h, "correct hors", 12), SG_DENY);
+	assert_int_equal(password_verify(h, "", 0), SG_DENY);
 }
 
 static void
@@ -52,12 +52,12 @@ test_rejects(void **state)
 	memset(big, 'x', sizeof(big));
 	assert_int_equal(password_hash(h, big, sizeof(big), &cheap), -1);
 	assert_int_equal(password_hash(h, big, PASSWORD_MAX, &cheap), 0);
-	assert_int_equal(password_verify(h, big, PASSWORD_MAX), 0);
-	assert_int_equal(password_verify(h, big, sizeof(big)), -1);
-	assert_int_equal(password_verify("not a hash", "pw", 2), -1);
-	assert_int_equal(password_verify("", "pw", 2), -1);
+	assert_int_equal(password_verify(h, big, PASSWORD_MAX), SG_OK);
+	assert_int_equal(password_verify(h, big, sizeof(big)), SG_DENY);
+	assert_int_equal(password_verify("not a hash", "pw", 2), SG_DENY);
+	assert_int_equal(password_verify("", "pw", 2), SG_DENY);
 	assert_int_equal(password_verify("$argon2id$v=19$m=8,t=1,p=1$", "pw",
-	    2), -1);
+	    2), SG_DENY);
 }
 
 static void

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "record.h"
+#include "core/record.h"
 
 static const struct {
 	const char	*json;

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "redisurl.h"
+#include "config/redisurl.h"
 
 static const struct {
 	const char	*url;

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "token.h"
-#include "user.h"
+#include "core/token.h"
+#include "core/user.h"
 
 static void
 test_roundtrip(void **state)

@@ -1,0 +1,649 @@
+/*
+ * config.c: the configuration file.
+ *
+ * "key = value" lines, '#' comments. Every key is described once, in the
+ * table below: its type, default, bounds or words, an optional check that
+ * also parses the value into its final form, and whether a reload may
+ * change it. Parsing, defaults, freeing and reload comparisons walk the
+ * table. Checks between keys run after the whole file is read, and every
+ * error names FILE:LINE.
+ */
+#include "config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/text.h"
+
+enum config_type {
+	CT_STRING,
+	CT_PATH,		/* a string that must start with '/' */
+	CT_WORD,		/* a string, one of words */
+	CT_ENUM,		/* one of words, stored as its index */
+	CT_BOOL,
+	CT_DURATION,		/* int64_t ms, within min..max */
+	CT_UINT,		/* unsigned int, within min..max */
+	CT_ULL,			/* unsigned long long, within min..max */
+	CT_MODE,		/* unsigned int, octal */
+	CT_SIZE			/* size_t bytes, within min..max */
+};
+
+typedef const char *(*config_check)(struct config *, const char *,
+    char *, size_t);
+
+struct config_key {
+	const char		*name;
+	size_t			 offset;
+	enum config_type	 type;
+	const char		*def;
+	unsigned long long	 min, max;
+	const char		*words;	/* CT_WORD, CT_ENUM: "a|b|c" */
+	config_check		 check;	/* strings: validate, parse */
+	int			 fixed;	/* a reload cannot change it */
+};
+
+/* Ten years: far beyond any sensible session, well inside Redis's PX. */
+#define DAYS(n)		((n) * 86400000ULL)
+#define DURATION_MAX	DAYS(3650)
+
+static const char *check_listen(struct config *, const char *, char *,
+    size_t);
+static const char *check_redis(struct config *, const char *, char *,
+    size_t);
+static const char *check_cookie_name(struct config *, const char *, char *,
+    size_t);
+static const char *check_key_prefix(struct config *, const char *, char *,
+    size_t);
+static const char *check_local_or_empty(struct config *, const char *,
+    char *, size_t);
+
+#define OFF(n)		#n, offsetof(struct config, n)
+#define STR(n, d, chk)	{ OFF(n), CT_STRING, d, 0, 0, NULL, chk, 0 }
+#define PATH(n, d)	{ OFF(n), CT_PATH, d, 0, 0, NULL, NULL, 0 }
+#define NUM(n, t, d, lo, hi) { OFF(n), t, d, lo, hi, NULL, NULL, 0 }
+static const struct config_key keys[] = {
+	{ OFF(listen), CT_STRING, "unix:/run/sessgate/sessgate.sock", 0, 0,
+	    NULL, check_listen, 1 },
+	{ OFF(socket_mode), CT_MODE, "0660", 0, 0777, NULL, NULL, 1 },
+	{ OFF(threads), CT_UINT, "4", 1, 1024, NULL, NULL, 1 },
+	STR(redis, "redis://127.0.0.1:6379/0", check_redis),
+	STR(redis_password_file, NULL, NULL),
+	NUM(redis_timeout, CT_DURATION, "250ms", 1, 3600000),
+	STR(key_prefix, "sg:", check_key_prefix),
+	STR(cookie_name, "__Host-sid", check_cookie_name),
+	NUM(cookie_secure, CT_BOOL, "yes", 0, 1),
+	{ OFF(cookie_samesite), CT_WORD, "Lax", 0, 0, "Strict|Lax|None",
+	    NULL, 0 },
+	NUM(idle_timeout, CT_DURATION, "24h", 1000, DURATION_MAX),
+	NUM(absolute_timeout, CT_DURATION, "7d", 1000, DURATION_MAX),
+	NUM(max_sessions, CT_UINT, "3", 0, UINT_MAX),
+	{ OFF(session_limit), CT_ENUM, "evict-oldest", 0, 0,
+	    "evict-oldest|reject", NULL, 0 },
+	PATH(login_path, "/login"),
+	PATH(logout_path, "/logout"),
+	PATH(logout_all_path, "/logout-all"),
+	PATH(password_path, "/password"),
+	PATH(auth_path, "/auth"),
+	STR(login_redirect, "/login", check_local_or_empty),
+	NUM(password_opslimit, CT_ULL, "2", crypto_pwhash_OPSLIMIT_MIN,
+	    crypto_pwhash_OPSLIMIT_MAX),
+	NUM(password_memlimit, CT_SIZE, "64M", crypto_pwhash_MEMLIMIT_MIN,
+	    crypto_pwhash_MEMLIMIT_MAX),
+	NUM(login_max_failures, CT_UINT, "10", 0, UINT_MAX),
+	NUM(login_failure_window, CT_DURATION, "15m", 1000, DURATION_MAX),
+};
+#undef OFF
+#undef STR
+#undef PATH
+#undef NUM
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *
+check_listen(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	char	 err[128];
+
+	if (listen_addr_parse(&cfg->listen_addr, v, err, sizeof(err)) == 0)
+		return NULL;
+	snprintf(buf, len, "%s", err);
+	return buf;
+}
+
+static const char *
+check_redis(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	char	 err[128];
+
+	if (redis_url_parse(&cfg->redis_url, v, err, sizeof(err)) == 0)
+		return NULL;
+	snprintf(buf, len, "%s", err);
+	return buf;
+}
+
+static const char *
+check_cookie_name(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	size_t	 i;
+
+	(void)cfg, (void)buf, (void)len;
+	if (*v == '\0')
+		return "must not be empty";
+	for (i = 0; v[i] != '\0'; i++)
+		if (!isalnum((unsigned char)v[i]) && strchr("!#$%&'*+-.^_`|~",
+		    v[i]) == NULL)
+			return "not a valid cookie name";
+	return NULL;
+}
+
+static const char *
+check_key_prefix(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	(void)cfg, (void)buf, (void)len;
+	if (v[0] == '\0' || strlen(v) > 63 || strpbrk(v, "{} ") != NULL)
+		return "must be 1-63 characters, no braces or spaces";
+	return NULL;
+}
+
+static const char *
+check_local_or_empty(struct config *cfg, const char *v, char *buf,
+    size_t len)
+{
+	(void)cfg, (void)buf, (void)len;
+	if (v[0] != '\0' && v[0] != '/')
+		return "must be empty or a local path starting with /";
+	return NULL;
+}
+
+/* Leading digits of s, then a unit from units; -1 if none matches. */
+static int
+scale_number(const char *s, const char *const *units, const int64_t *mult,
+    int64_t *out)
+{
+	unsigned long long	 v;
+	size_t			 n = strspn(s, "0123456789"), i;
+
+	if (text_number(s, n, 10, INT64_MAX, &v) == -1)
+		return -1;
+	for (i = 0; units[i] != NULL; i++) {
+		if (strcmp(s + n, units[i]) != 0)
+			continue;
+		if (v > (unsigned long long)(INT64_MAX / mult[i]))
+			return -1;
+		*out = (int64_t)v * mult[i];
+		return 0;
+	}
+	return -1;
+}
+
+int
+config_duration(const char *s, int64_t *ms)
+{
+	static const char *const units[] = { "", "ms", "s", "m", "h", "d", NULL };
+	static const int64_t mult[] = { 1000, 1, 1000, 60000, 3600000, 86400000 };
+
+	return scale_number(s, units, mult, ms);
+}
+
+int
+config_size(const char *s, size_t *bytes)
+{
+	static const char *const units[] = { "", "K", "M", "G", NULL };
+	static const int64_t mult[] = { 1, 1024, 1048576, 1073741824 };
+	int64_t		 v;
+
+	if (scale_number(s, units, mult, &v) == -1 || (uint64_t)v > SIZE_MAX)
+		return -1;
+	*bytes = (size_t)v;
+	return 0;
+}
+
+/* A duration for messages, in the largest unit that divides it. */
+static void
+duration_text(char *buf, size_t len, unsigned long long ms)
+{
+	static const char *const units[] = { "d", "h", "m", "s" };
+	static const unsigned long long mult[] = { 86400000, 3600000, 60000,
+	    1000 };
+	size_t	 i;
+
+	for (i = 0; i < 4; i++)
+		if (ms % mult[i] == 0) {
+			snprintf(buf, len, "%llu%s", ms / mult[i], units[i]);
+			return;
+		}
+	snprintf(buf, len, "%llums", ms);
+}
+
+/* "must be between MIN and MAX", or NULL if v is within the key's bounds. */
+static const char *
+bounds(const struct config_key *k, unsigned long long v, char *buf,
+    size_t len)
+{
+	char	 lo[32], hi[32];
+
+	if (v >= k->min && v <= k->max)
+		return NULL;
+	if (k->type == CT_DURATION) {
+		duration_text(lo, sizeof(lo), k->min);
+		duration_text(hi, sizeof(hi), k->max);
+	} else {
+		snprintf(lo, sizeof(lo), "%llu", k->min);
+		snprintf(hi, sizeof(hi), "%llu", k->max);
+	}
+	snprintf(buf, len, "must be between %s and %s", lo, hi);
+	return buf;
+}
+
+/* The index of v in words ("a|b|c"), or -1; buf gets "must be a, b or c". */
+static int
+word_index(const char *words, const char *v, char *buf, size_t len)
+{
+	const char	*w;
+	size_t		 n, o;
+	int		 i, last;
+
+	for (w = words, i = 0;; w += n + 1, i++) {
+		n = strcspn(w, "|");
+		if (strlen(v) == n && strncmp(w, v, n) == 0)
+			return i;
+		if (w[n] == '\0')
+			break;
+	}
+	o = (size_t)snprintf(buf, len, "must be ");
+	for (w = words; o < len; w += n + 1) {
+		n = strcspn(w, "|");
+		last = w[n] == '\0';
+		o += (size_t)snprintf(buf + o, len - o, "%.*s%s", (int)n, w, last ?
+		    "" : strchr(w + n + 1, '|') == NULL ? " or " : ", ");
+		if (last)
+			break;
+	}
+	return -1;
+}
+
+static const char *
+set_string(struct config *cfg, const struct config_key *k, const char *v,
+    char *buf, size_t len)
+{
+	char		**p = (char **)((char *)cfg + k->offset), *dup;
+	const char	*msg;
+
+	if (k->type == CT_PATH && v[0] != '/')
+		return "must be a path starting with /";
+	if (k->type == CT_WORD && word_index(k->words, v, buf, len) == -1)
+		return buf;
+	if (k->check != NULL && (msg = k->check(cfg, v, buf, len)) != NULL)
+		return msg;
+	if ((dup = strdup(v)) == NULL)
+		return "out of memory";
+	free(*p);
+	*p = dup;
+	return NULL;
+}
+
+static const char *
+set_number(struct config *cfg, const struct config_key *k, const char *v,
+    char *buf, size_t len)
+{
+	void			*p = (char *)cfg + k->offset;
+	unsigned long long	 u;
+	int64_t			 ms;
+	size_t			 sz;
+
+	switch (k->type) {
+	case CT_DURATION:
+		if (config_duration(v, &ms) == -1)
+			return "must be a duration (e.g. 250ms, 30s, 15m, 24h, 7d)";
+		u = (unsigned long long)ms;
+		break;
+	case CT_SIZE:
+		if (config_size(v, &sz) == -1)
+			return "must be a size (e.g. 64M, 1G)";
+		u = sz;
+		break;
+	case CT_MODE:
+		if (text_number(v, strlen(v), 8, 0777, &u) == -1 || v[0] != '0')
+			return "must be an octal mode such as 0660";
+		break;
+	default:
+		if (text_number(v, strlen(v), 10, ULLONG_MAX, &u) == -1)
+			return "must be a non-negative integer";
+		break;
+	}
+	if (k->type != CT_MODE && bounds(k, u, buf, len) != NULL)
+		return buf;
+	if (k->type == CT_DURATION)
+		*(int64_t *)p = (int64_t)u;
+	else if (k->type == CT_SIZE)
+		*(size_t *)p = (size_t)u;
+	else if (k->type == CT_ULL)
+		*(unsigned long long *)p = u;
+	else
+		*(unsigned int *)p = (unsigned int)u;
+	return NULL;
+}
+
+/* Store value into the field; returns a message on error, NULL on success. */
+static const char *
+set_value(struct config *cfg, const struct config_key *k, const char *v,
+    char *buf, size_t len)
+{
+	int	 i;
+
+	switch (k->type) {
+	case CT_STRING:
+	case CT_PATH:
+	case CT_WORD:
+		return set_string(cfg, k, v, buf, len);
+	case CT_ENUM:
+		if ((i = word_index(k->words, v, buf, len)) == -1)
+			return buf;
+		*(int *)((char *)cfg + k->offset) = i;
+		return NULL;
+	case CT_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "on") == 0 ||
+		    strcmp(v, "true") == 0)
+			i = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "off") == 0 ||
+		    strcmp(v, "false") == 0)
+			i = 0;
+		else
+			return "must be yes or no";
+		*(int *)((char *)cfg + k->offset) = i;
+		return NULL;
+	default:
+		return set_number(cfg, k, v, buf, len);
+	}
+}
+
+static int
+is_string(const struct config_key *k)
+{
+	return k->type == CT_STRING || k->type == CT_PATH ||
+	    k->type == CT_WORD;
+}
+
+int
+config_defaults(struct config *cfg)
+{
+	char	 buf[200];
+	size_t	 i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].def == NULL)
+			continue;
+		if (set_value(cfg, &keys[i], keys[i].def, buf, sizeof(buf))
+		    != NULL) {
+			config_free(cfg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	 i;
+	char	**p;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (!is_string(&keys[i]))
+			continue;
+		p = (char **)((char *)cfg + keys[i].offset);
+		free(*p);
+		*p = NULL;
+	}
+	sodium_memzero(&cfg->redis_url, sizeof(cfg->redis_url));
+}
+
+const char *
+config_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
+const char *
+config_fixed_changed(const struct config *a, const struct config *b)
+{
+	const char	*pa, *pb;
+	size_t		 i, o;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (!keys[i].fixed)
+			continue;
+		o = keys[i].offset;
+		pa = (const char *)a + o;
+		pb = (const char *)b + o;
+		if (is_string(&keys[i]) ? strcmp(*(char *const *)pa,
+		    *(char *const *)pb) != 0 : *(const unsigned int *)pa !=
+		    *(const unsigned int *)pb)
+			return keys[i].name;
+	}
+	return NULL;
+}
+
+static const struct config_key *
+find_key(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Split one line into key and value; -1 with a message on bad syntax. */
+static int
+split_line(char *line, char **key, char **val, const char **msg)
+{
+	char	*eq, *hash;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	line = trim(line);
+	if (*line == '\0') {
+		*key = NULL;
+		return 0;
+	}
+	if ((eq = strchr(line, '=')) == NULL) {
+		*msg = "expected \"key = value\"";
+		return -1;
+	}
+	*eq = '\0';
+	*key = trim(line);
+	*val = trim(eq + 1);
+	if (**key == '\0') {
+		*msg = "missing key before '='";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+errorf(char *errbuf, size_t errlen, const char *file, unsigned int line,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	n = snprintf(errbuf, errlen, "%s:%u: ", file, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(errbuf + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Checks between keys; each message starts with the key it blames. */
+static const char *
+cross_check(const struct config *cfg)
+{
+	const char	*n = cfg->cookie_name;
+
+	if ((strncmp(n, "__Host-", 7) == 0 || strncmp(n, "__Secure-", 9) == 0)
+	    && !cfg->cookie_secure)
+		return "cookie_secure: a __Host- or __Secure- cookie needs cookie_secure yes";
+	if (strcmp(cfg->cookie_samesite, "None") == 0 && !cfg->cookie_secure)
+		return "cookie_samesite: None requires cookie_secure yes";
+	if (cfg->absolute_timeout < cfg->idle_timeout)
+		return "absolute_timeout: must be at least idle_timeout";
+	return NULL;
+}
+
+/*
+ * A cross-check message starts with the key it blames; point at the line
+ * that set that key, or at the end of the file when it kept its default.
+ */
+static unsigned int
+blame_line(const char *msg, const unsigned int *set_at, unsigned int eof)
+{
+	size_t	 i, n = strcspn(msg, ":");
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == n &&
+		    strncmp(keys[i].name, msg, n) == 0 && set_at[i] != 0)
+			return set_at[i];
+	return eof ? eof : 1;
+}
+
+int
+config_parse(struct config *cfg, const char *file, const char *text,
+    size_t len, char *errbuf, size_t errlen)
+{
+	const struct config_key	*k;
+	const char		*msg, *p = text, *end = text + len, *nl;
+	char			 line[4096], *key, *val, buf[200];
+	unsigned int		 lineno = 0, set_at[NKEYS] = { 0 };
+
+	while (p < end) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((size_t)(nl - p) >= sizeof(line))
+			return errorf(errbuf, errlen, file, lineno, "line too long");
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL)
+			return errorf(errbuf, errlen, file, lineno, "NUL byte");
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
+		p = nl + 1;
+		if (split_line(line, &key, &val, &msg) == -1)
+			return errorf(errbuf, errlen, file, lineno, "%s", msg);
+		if (key == NULL)
+			continue;
+		if ((k = find_key(key)) == NULL)
+			return errorf(errbuf, errlen, file, lineno,
+			    "unknown key \"%s\"", key);
+		if ((msg = set_value(cfg, k, val, buf, sizeof(buf))) != NULL)
+			return errorf(errbuf, errlen, file, lineno, "%s: %s",
+			    key, msg);
+		set_at[k - keys] = lineno;
+	}
+	if ((msg = cross_check(cfg)) != NULL)
+		return errorf(errbuf, errlen, file, blame_line(msg, set_at,
+		    lineno), "%s", msg);
+	return 0;
+}
+
+static char *
+read_file(const char *path, size_t max, size_t *lenp)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (st.st_size < 0 || (size_t)st.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	if ((n = read(fd, buf, (size_t)st.st_size)) != st.st_size) {
+		if (n >= 0)
+			errno = EIO;
+		goto fail;
+	}
+	buf[n] = '\0';
+	*lenp = (size_t)n;
+	close(fd);
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+/* The first line of the password file: "PASSWORD" or "USER PASSWORD". */
+static int
+load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
+{
+	char	*buf;
+	size_t	 len;
+	int	 rv;
+
+	if ((buf = read_file(cfg->redis_password_file, 4096, &len)) == NULL)
+		return errorf(errbuf, errlen, file, 0, "redis_password_file %s: %s",
+		    cfg->redis_password_file, strerror(errno));
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if ((rv = redis_url_password(&cfg->redis_url, buf)) == -1)
+		errorf(errbuf, errlen, file, 0, "redis_password_file %s: "
+		    "too long a user or password", cfg->redis_password_file);
+	sodium_memzero(buf, len);
+	free(buf);
+	return rv;
+}
+
+int
+config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
+{
+	char	*text;
+	size_t	 len;
+	int	 rv;
+
+	if (config_defaults(cfg) == -1)
+		return errorf(errbuf, errlen, file, 0, "out of memory");
+	if ((text = read_file(file, 1 << 20, &len)) == NULL) {
+		snprintf(errbuf, errlen, "%s:0: %s", file, strerror(errno));
+		config_free(cfg);
+		return -1;
+	}
+	rv = config_parse(cfg, file, text, len, errbuf, errlen);
+	free(text);
+	if (rv == 0 && cfg->redis_password_file != NULL &&
+	    cfg->redis_password_file[0] != '\0')
+		rv = load_password(cfg, file, errbuf, errlen);
+	if (rv == -1)
+		config_free(cfg);
+	return rv;
+}

@@ -1,0 +1,70 @@
+/*
+ * endpoint_check.c: the authorizer's decision, the one place where a
+ * request is allowed. The Authorizer role and a Responder request to
+ * auth_path (nginx auth_request) both come here. The check never reads
+ * stdin, never rotates or consumes the ID, and costs one store call.
+ * Only SG_OK allows; a store that cannot answer is a 503, never a 401.
+ */
+#include "handler/endpoint_check.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "http/url.h"
+
+/* A page navigation: GET or HEAD whose Accept includes text/html. */
+static int
+is_navigation(const struct request *req)
+{
+	return (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0) && req->accept != NULL &&
+	    strcasestr(req->accept, "text/html") != NULL;
+}
+
+/* 302 to login_redirect?next=URI (without next if it does not fit). */
+static void
+redirect_to_login(const struct config *cfg, const struct request *req,
+    struct response *resp)
+{
+	char	 next[URL_MAX], loc[URL_MAX + 256];
+
+	response_init(resp, 302);
+	if (url_encode_query(next, req->uri) == 0)
+		snprintf(loc, sizeof(loc), "%s?next=%s", cfg->login_redirect,
+		    next);
+	else
+		snprintf(loc, sizeof(loc), "%s", cfg->login_redirect);
+	response_header(resp, "Location", loc);
+	response_header(resp, "Cache-Control", "no-store");
+}
+
+void
+endpoint_check(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	struct session_ctx	 c = endpoint_session(h, req);
+	char			 user[USER_NAME_MAX + 1];
+
+	switch (session_find(&c, user)) {
+	case SG_OK:
+		response_init(resp, 200);
+		response_header(resp, "Variable-REMOTE_USER", user);
+		return;
+	case SG_NO_SESSION:
+		break;
+	case SG_MALFORMED:
+		log_warnx("check %s: malformed Cookie header", req->remote_addr);
+		response_error(resp, 400, "malformed cookie");
+		return;
+	default:
+		endpoint_unavailable(h, req, resp, "check");
+		return;
+	}
+	if (req->role == REQUEST_AUTHORIZER && h->cfg->login_redirect[0] &&
+	    is_navigation(req))
+		redirect_to_login(h->cfg, req, resp);
+	else
+		endpoint_unauthenticated(resp);
+}

@@ -1,0 +1,96 @@
+/*
+ * endpoint_login.c: the login form and the login. Unknown users and wrong
+ * passwords get the same answer; a session cookie brought along is ended
+ * before the new one is made.
+ */
+#include "handler/endpoint_login.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/log.h"
+#include "http/url.h"
+#include "session/password.h"
+
+static const char generic_failure[] = "Wrong user name or password.";
+
+void
+endpoint_login_form(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	char	 next[URL_MAX] = "";
+	int	 status = 200;
+
+	if (request_is_error_page(req)) {
+		/* Apache's ErrorDocument 401: the denied URL itself */
+		status = 401;
+		snprintf(next, sizeof(next), "%s", req->uri);
+	} else if (request_query(req, "next", next, sizeof(next)) != 1)
+		next[0] = '\0';
+	if (!url_local_path(next))
+		next[0] = '\0';
+	endpoint_form_page(h, resp, status, next, NULL);
+}
+
+/* The user name for a log line: never something that is not a name. */
+static const char *
+loggable(const char *user)
+{
+	return user_name_valid(user, strlen(user)) ? user : "(invalid)";
+}
+
+static void
+login_result(const struct handler_ctx *h, const struct request *req,
+    struct response *resp, enum sg_result rv, const char *user,
+    const char *next, int64_t retry)
+{
+	switch (rv) {
+	case SG_DENY:
+		log_warnx("login failed for %s from %s", loggable(user),
+		    req->remote_addr);
+		endpoint_form_page(h, resp, 401, next, generic_failure);
+		break;
+	case SG_THROTTLED:
+		log_warnx("login throttled for %s from %s", loggable(user),
+		    req->remote_addr);
+		endpoint_form_page(h, resp, 429, next,
+		    "Too many failed attempts. Try again later.");
+		endpoint_retry_after(resp, retry);
+		break;
+	case SG_LIMIT:
+		log_warnx("login %s refused: session limit", user);
+		endpoint_form_page(h, resp, 409, next, "Too many active "
+		    "sessions. Sign out elsewhere first.");
+		break;
+	default:
+		endpoint_unavailable(h, req, resp, "login");
+		break;
+	}
+}
+
+void
+endpoint_login(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	struct session_ctx	 c = endpoint_session(h, req);
+	char			 user[256], pw[PASSWORD_MAX + 1], next[URL_MAX];
+	struct token		 t;
+	enum sg_result		 rv;
+	int64_t			 retry = 0;
+
+	if (endpoint_field(req, resp, "username", user, sizeof(user)) == -1 ||
+	    endpoint_field(req, resp, "password", pw, sizeof(pw)) == -1)
+		goto done;
+	endpoint_next(req, next, sizeof(next));
+	if ((rv = session_login(&c, user, pw, &t, &retry)) == SG_OK) {
+		log_info("login %s from %s", user, req->remote_addr);
+		endpoint_see_other(resp, next);
+		endpoint_set_cookie(h, resp, &t);
+		token_wipe(&t);
+	} else
+		login_result(h, req, resp, rv, user, next, retry);
+done:
+	sodium_memzero(pw, sizeof(pw));
+}

@@ -1,0 +1,68 @@
+/*
+ * endpoint_password.c: the password change. It needs a live session and
+ * the current password; every session of the user ends, and this client
+ * gets a new one.
+ */
+#include "handler/endpoint_password.h"
+
+#include <sodium.h>
+
+#include "core/log.h"
+#include "http/url.h"
+#include "session/password.h"
+
+static void
+password_result(const struct handler_ctx *h, const struct request *req,
+    struct response *resp, enum sg_result rv, const char *user,
+    int64_t retry)
+{
+	switch (rv) {
+	case SG_NO_SESSION:
+		endpoint_unauthenticated(resp);
+		break;
+	case SG_DENY:
+		log_warnx("password change for %s: wrong current password",
+		    user);
+		response_error(resp, 403, "wrong current password");
+		break;
+	case SG_INVALID:
+		response_error(resp, 400, "unacceptable new password");
+		break;
+	case SG_THROTTLED:
+		response_error(resp, 429, "too many failed attempts");
+		endpoint_retry_after(resp, retry);
+		break;
+	default:
+		endpoint_unavailable(h, req, resp, "password change");
+		break;
+	}
+}
+
+void
+endpoint_password(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	struct session_ctx	 c = endpoint_session(h, req);
+	char			 cur[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1],
+				 next[URL_MAX], user[USER_NAME_MAX + 1] = "";
+	struct token		 t;
+	enum sg_result		 rv;
+	int64_t			 retry = 0;
+
+	if (endpoint_field(req, resp, "current_password", cur, sizeof(cur)) ==
+	    -1 || endpoint_field(req, resp, "new_password", new_pw,
+	    sizeof(new_pw)) == -1)
+		goto done;
+	endpoint_next(req, next, sizeof(next));
+	rv = session_password(&c, cur, new_pw, &t, user, &retry);
+	if (rv == SG_OK) {
+		log_info("password changed for %s; all sessions ended", user);
+		endpoint_see_other(resp, next);
+		endpoint_set_cookie(h, resp, &t);
+		token_wipe(&t);
+	} else
+		password_result(h, req, resp, rv, user, retry);
+done:
+	sodium_memzero(cur, sizeof(cur));
+	sodium_memzero(new_pw, sizeof(new_pw));
+}

@@ -1,0 +1,172 @@
+/*
+ * store.c: the store's front door. Every store_* call goes through here:
+ * user names are checked before any backend sees them, and a backend's
+ * answer outside what the operation may answer becomes SG_UNAVAILABLE,
+ * so that no caller ever has to decode a surprise into an allow.
+ */
+#include "store/store.h"
+
+#include <string.h>
+
+#include "store/store_backend.h"
+#include "store/store_redis.h"
+
+#define R(x)	(1u << (x))
+
+/* rv if SG_OK, SG_UNAVAILABLE or one of allowed; else SG_UNAVAILABLE. */
+static enum sg_result
+expect(struct store *s, const char *op, enum sg_result rv,
+    unsigned int allowed)
+{
+	if (rv == SG_OK || rv == SG_UNAVAILABLE ||
+	    ((unsigned int)rv < 32 && (allowed & R(rv))))
+		return rv;
+	store_seterr(s, "store %s: unexpected result %s", op,
+	    sg_result_name(rv));
+	return SG_UNAVAILABLE;
+}
+
+static int
+name_ok(const char *name)
+{
+	return user_name_valid(name, strlen(name));
+}
+
+struct store *
+store_open(const struct store_params *p)
+{
+	return store_redis_open(p);
+}
+
+void
+store_close(struct store *s)
+{
+	if (s != NULL)
+		s->ops->close(s);
+}
+
+const char *
+store_error(const struct store *s)
+{
+	return s->err;
+}
+
+enum sg_result
+store_session_check(struct store *s, const struct token *t,
+    char user[USER_NAME_MAX + 1])
+{
+	return expect(s, "check", s->ops->check(s, t, user), R(SG_DENY));
+}
+
+enum sg_result
+store_session_create(struct store *s, const struct store_user *u,
+    const struct token *t, int64_t *created_us)
+{
+	return expect(s, "create", s->ops->create(s, u, t, created_us),
+	    R(SG_LIMIT) | R(SG_STALE));
+}
+
+enum sg_result
+store_session_destroy(struct store *s, const struct token *t)
+{
+	return expect(s, "destroy", s->ops->destroy(s, t), 0);
+}
+
+enum sg_result
+store_session_destroy_all(struct store *s, const char *user, int *ended)
+{
+	*ended = 0;
+	if (!name_ok(user))
+		return SG_NO_USER;
+	return expect(s, "destroy_all", s->ops->destroy_all(s, user, ended),
+	    R(SG_NO_USER));
+}
+
+enum sg_result
+store_session_list(struct store *s, const char *user, store_list_cb cb,
+    void *arg)
+{
+	if (!name_ok(user))
+		return SG_NO_USER;
+	return expect(s, "list", s->ops->list(s, user, cb, arg), R(SG_NO_USER));
+}
+
+enum sg_result
+store_session_revoke(struct store *s, const char *user, const char *id)
+{
+	if (!name_ok(user) || strlen(id) != TOKEN_IDLEN)
+		return SG_DENY;
+	return expect(s, "revoke", s->ops->revoke(s, user, id),
+	    R(SG_DENY) | R(SG_NO_USER));
+}
+
+enum sg_result
+store_user_get(struct store *s, const char *name, struct store_user *u)
+{
+	if (!name_ok(name))
+		return SG_NO_USER;
+	return expect(s, "user_get", s->ops->user_get(s, name, u),
+	    R(SG_NO_USER));
+}
+
+enum sg_result
+store_user_add(struct store *s, const char *name, const char *hash)
+{
+	if (!name_ok(name))
+		return SG_INVALID;
+	return expect(s, "user_add", s->ops->user_add(s, name, hash),
+	    R(SG_EXISTS));
+}
+
+enum sg_result
+store_user_passwd(struct store *s, const char *name, const char *hash,
+    int *ended)
+{
+	*ended = 0;
+	if (!name_ok(name))
+		return SG_NO_USER;
+	return expect(s, "user_passwd", s->ops->user_passwd(s, name, hash,
+	    ended), R(SG_NO_USER));
+}
+
+enum sg_result
+store_user_del(struct store *s, const char *name, int *ended)
+{
+	*ended = 0;
+	if (!name_ok(name))
+		return SG_NO_USER;
+	return expect(s, "user_del", s->ops->user_del(s, name, ended),
+	    R(SG_NO_USER));
+}
+
+enum sg_result
+store_user_rehash(struct store *s, const char *name, const char *old,
+    const char *hash)
+{
+	if (!name_ok(name))
+		return SG_NO_USER;
+	return expect(s, "user_rehash", s->ops->user_rehash(s, name, old,
+	    hash), R(SG_DENY));
+}
+
+enum sg_result
+store_fail_get(struct store *s, const char *name, const char *addr,
+    int64_t *count, int64_t *retry_ms)
+{
+	*count = 0;
+	*retry_ms = 0;
+	return expect(s, "fail_get", s->ops->fail_get(s, name, addr, count,
+	    retry_ms), 0);
+}
+
+enum sg_result
+store_fail_add(struct store *s, const char *name, const char *addr)
+{
+	return expect(s, "fail_add", s->ops->fail_add(s, name, addr), 0);
+}
+
+enum sg_result
+store_fail_clear(struct store *s, const char *name)
+{
+	return expect(s, "fail_clear", s->ops->fail_clear(s, name), 0);
+}
