@@ -9,18 +9,12 @@ cd "$(dirname "$0")/.."
 PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
     redis-server redis-tools lighttpd lighttpd-mod-openssl apache2
-    libapache2-mod-fcgid nginx fcgiwrap openssl chromium nodejs systemd"
+    libapache2-mod-fcgid nginx fcgiwrap openssl chromium systemd"
 
 # shellcheck disable=SC2086
 contrib/install-deps.sh $PACKAGES
 # The packaged redis-server may have been started by its postinst; the
 # tests start their own on free ports and do not need it.
-
-# The browser test's driver (playwright-core, no browser download), from
-# the lock file; `make distcheck` finds it through SESSGATE_NODE_MODULES.
-npm ci --prefix tests/browser --no-audit --no-fund
-SESSGATE_NODE_MODULES=$(pwd)/tests/browser/node_modules
-export SESSGATE_NODE_MODULES
 
 ./autogen.sh
 ./configure --enable-werror --enable-sanitizers

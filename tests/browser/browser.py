@@ -1,13 +1,13 @@
-"""sessgate in a real browser: headless Chromium (driven by playwright-core
-from drive.mjs) against lighttpd 1.4 over HTTPS with a self-signed
-certificate, the shipped contrib/lighttpd/sessgate.conf, sessgate and a
-real redis-server. The browser signs in through the form, the session
-cookie must be HttpOnly/Secure/SameSite=Lax in the browser's jar, and
-signing out sends it back to the form, Back button included.
+"""sessgate in a real browser: headless Chromium (driven over the Chrome
+DevTools Protocol by drive.py, Python's standard library only) against
+lighttpd 1.4 over HTTPS with a self-signed certificate, the shipped
+contrib/lighttpd/sessgate.conf, sessgate and a real redis-server. The
+browser signs in through the form, the session cookie must be
+HttpOnly/Secure/SameSite=Lax in the browser's jar, and signing out sends
+it back to the form, Back button included.
 
-Needs node, chromium (/usr/bin/chromium or $CHROMIUM), openssl and
-tests/browser/node_modules (`npm ci --prefix tests/browser`); each missing
-one fails under CI=true and skips elsewhere. Screenshots go to
+Needs chromium (/usr/bin/chromium or $CHROMIUM) and openssl; a missing one
+fails under CI=true and skips elsewhere. Screenshots go to
 $SESSGATE_ARTIFACTS, else tests/browser/artifacts/ in the build tree."""
 
 import json
@@ -41,36 +41,15 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-def playwright_core():
-    """The playwright-core ESM entry installed by npm ci, in the build
-    tree or the source tree; fail under CI, skip elsewhere."""
-    dirs = [os.path.join(top, "tests", "browser", "node_modules")
-            for top in (harness.TOP_BUILDDIR, harness.TOP_SRCDIR)]
-    if os.environ.get("SESSGATE_NODE_MODULES"):   # make distcheck
-        dirs.insert(0, os.environ["SESSGATE_NODE_MODULES"])
-    for d in dirs:
-        p = os.path.join(d, "playwright-core", "index.mjs")
-        if os.path.exists(p):
-            return os.path.abspath(p)
-    msg = "playwright-core is not installed (npm ci --prefix tests/browser)"
-    if os.environ.get("CI") == "true":
-        print("Bail out! " + msg)
-        sys.exit(1)
-    print("1..0 # SKIP " + msg)
-    sys.exit(0)
-
-
-NODE = harness.need(os.environ.get("NODE") or "node", "node")
 CHROMIUM = harness.need(os.environ.get("CHROMIUM") or "/usr/bin/chromium",
                         "chromium")
 OPENSSL = harness.need(os.environ.get("OPENSSL") or "openssl", "openssl")
-PLAYWRIGHT = playwright_core()
 ARTIFACTS = os.path.abspath(os.environ.get("SESSGATE_ARTIFACTS") or
                             os.path.join(harness.TOP_BUILDDIR, "tests",
                                          "browser", "artifacts"))
 
 S = harness.Stack()
-R = {}          # drive.mjs's JSON
+R = {}          # drive.py's JSON
 
 
 def setup():
@@ -112,7 +91,7 @@ def base():
 
 
 def step(name):
-    assert name in R["steps"], "drive.mjs stopped before step %s: %s" % (
+    assert name in R["steps"], "drive.py stopped before step %s: %s" % (
         name, R.get("error"))
     return R["steps"][name]
 
@@ -145,16 +124,14 @@ def lighttpd_serves_https():
 @T.test
 def chromium_runs_the_whole_journey():
     env = dict(os.environ, SG_BASE=base(), SG_USER=USER, SG_PASS=PASSWORD,
-               SG_ARTIFACTS=ARTIFACTS, SG_CHROMIUM=CHROMIUM,
-               SG_PLAYWRIGHT=PLAYWRIGHT,
-               TMPDIR=S.tmp)
+               SG_ARTIFACTS=ARTIFACTS, SG_CHROMIUM=CHROMIUM, TMPDIR=S.tmp)
     os.makedirs(ARTIFACTS, exist_ok=True)
     for name in SHOTS:
         if os.path.exists(os.path.join(ARTIFACTS, name + ".png")):
             os.unlink(os.path.join(ARTIFACTS, name + ".png"))
     t0 = time.monotonic()
-    p = subprocess.run([NODE, os.path.join(HERE, "drive.mjs")], env=env,
-                       capture_output=True, text=True, timeout=300)
+    p = subprocess.run([sys.executable, os.path.join(HERE, "drive.py")],
+                       env=env, capture_output=True, text=True, timeout=300)
     R.update(json.loads(p.stdout) if p.stdout.strip().startswith("{")
              else {"steps": {}, "error": p.stderr[-4000:]})
     print("# %s, %.1f s" % (R.get("browserVersion"), time.monotonic() - t0))
