@@ -9,13 +9,14 @@
 
 #include <fcgiapp.h>
 
-static int	 fd;
+static int fd;
 
 static void *
 worker(void *arg)
 {
-	static const char ok[] = "Status: 200 OK\r\nVariable-REMOTE_USER: x\r\n\r\n";
-	FCGX_Request	 r;
+	static const char ok[] =
+	    "Status: 200 OK\r\nVariable-REMOTE_USER: x\r\n\r\n";
+	FCGX_Request r;
 
 	(void)arg;
 	FCGX_InitRequest(&r, fd, 0);
@@ -29,8 +30,8 @@ worker(void *arg)
 int
 main(int argc, char **argv)
 {
-	pthread_t	 t[4];
-	int		 i;
+	pthread_t t[4];
+	int	  i;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: null-authorizer SOCKET\n");

@@ -17,7 +17,7 @@
 #include "daemon/listen.h"
 #include "daemon/server.h"
 
-#define BACKLOG	128
+#define BACKLOG 128
 
 static void
 usage(int status)
@@ -27,7 +27,8 @@ usage(int status)
 	    "  -c FILE  configuration file (default: %s/sessgate.conf)\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -d       stay in the foreground and log to stderr\n"
-	    "  -V       print the version\n", SYSCONFDIR);
+	    "  -V       print the version\n",
+	    SYSCONFDIR);
 	exit(status);
 }
 
@@ -52,11 +53,11 @@ unix_socket_path(const struct config *cfg, int spawned)
 int
 main(int argc, char **argv)
 {
-	struct config	 cfg;
-	const char	*file = SYSCONFDIR "/sessgate.conf";
-	char		 err[CONFIG_ERRLEN];
-	char		*unix_path, abs_file[PATH_MAX];
-	int		 ch, check_only = 0, foreground = 0, fd, spawned, rv;
+	struct config cfg;
+	const char   *file = SYSCONFDIR "/sessgate.conf";
+	char	      err[CONFIG_ERRLEN];
+	char	     *unix_path, abs_file[PATH_MAX];
+	int	      ch, check_only = 0, foreground = 0, fd, spawned, rv;
 
 	while ((ch = getopt(argc, argv, "c:dnVh")) != -1) {
 		switch (ch) {
@@ -112,7 +113,7 @@ main(int argc, char **argv)
 	}
 	unix_path = unix_socket_path(&cfg, spawned);
 	rv = server_run(fd, file, &cfg);
-	if (unix_path != NULL) {	/* ours: leave no stale socket behind */
+	if (unix_path != NULL) { /* ours: leave no stale socket behind */
 		unlink(unix_path);
 		free(unix_path);
 	}

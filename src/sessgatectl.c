@@ -19,7 +19,7 @@
 #include "session/session.h"
 #include "store/store.h"
 
-#define EXIT_USAGE	2
+#define EXIT_USAGE 2
 
 static void
 usage(int status)
@@ -37,7 +37,7 @@ usage(int status)
 static int
 read_password(char *buf, size_t len)
 {
-	size_t	 n;
+	size_t n;
 
 	if (fgets(buf, (int)len, stdin) == NULL) {
 		fprintf(stderr, "sessgatectl: no password on standard input\n");
@@ -60,17 +60,18 @@ read_password(char *buf, size_t len)
 static int
 hash_stdin(const struct config *cfg, char hash[PASSWORD_HASHLEN])
 {
-	struct password_cost	 cost = { cfg->password_opslimit,
-				    cfg->password_memlimit };
-	char			 pw[PASSWORD_MAX + 2];
-	int			 rv;
+	struct password_cost cost = { cfg->password_opslimit,
+		cfg->password_memlimit };
+	char		     pw[PASSWORD_MAX + 2];
+	int		     rv;
 
 	if (read_password(pw, sizeof(pw)) == -1)
 		return -1;
 	rv = password_hash(hash, pw, strlen(pw), &cost);
 	sodium_memzero(pw, sizeof(pw));
 	if (rv == -1)
-		fprintf(stderr, "sessgatectl: cannot hash the password "
+		fprintf(stderr,
+		    "sessgatectl: cannot hash the password "
 		    "(out of memory?)\n");
 	return rv;
 }
@@ -100,16 +101,16 @@ ended(struct store *s, enum sg_result rv, int n, const char *what,
 }
 
 struct ctl {
-	const struct config	*cfg;
-	struct store		*store;
-	const char		*name;	/* the user */
-	const char		*id;	/* session revoke: the session, or NULL */
+	const struct config *cfg;
+	struct store	    *store;
+	const char	    *name; /* the user */
+	const char	    *id;   /* session revoke: the session, or NULL */
 };
 
 static int
 cmd_user_add(const struct ctl *c)
 {
-	char	 hash[PASSWORD_HASHLEN];
+	char hash[PASSWORD_HASHLEN];
 
 	if (hash_stdin(c->cfg, hash) == -1)
 		return 1;
@@ -127,9 +128,9 @@ cmd_user_add(const struct ctl *c)
 static int
 cmd_user_passwd(const struct ctl *c)
 {
-	char		 hash[PASSWORD_HASHLEN];
-	enum sg_result	 rv;
-	int		 n;
+	char	       hash[PASSWORD_HASHLEN];
+	enum sg_result rv;
+	int	       n;
 
 	if (hash_stdin(c->cfg, hash) == -1)
 		return 1;
@@ -140,8 +141,8 @@ cmd_user_passwd(const struct ctl *c)
 static int
 cmd_user_del(const struct ctl *c)
 {
-	enum sg_result	 rv;
-	int		 n;
+	enum sg_result rv;
+	int	       n;
 
 	rv = store_user_del(c->store, c->name, &n);
 	return ended(c->store, rv, n, "user del", c->name);
@@ -150,8 +151,8 @@ cmd_user_del(const struct ctl *c)
 static void
 iso8601(char *buf, size_t len, int64_t ms)
 {
-	time_t		 t = (time_t)(ms / 1000);
-	struct tm	 tm;
+	time_t	  t = (time_t)(ms / 1000);
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -160,7 +161,7 @@ iso8601(char *buf, size_t len, int64_t ms)
 static int
 print_session(const struct store_session *ss, void *arg)
 {
-	char	 c[32], a[32];
+	char c[32], a[32];
 
 	(void)arg;
 	iso8601(c, sizeof(c), ss->rec.created);
@@ -182,8 +183,8 @@ cmd_session_list(const struct ctl *c)
 static int
 cmd_session_revoke(const struct ctl *c)
 {
-	enum sg_result	 rv;
-	int		 n;
+	enum sg_result rv;
+	int	       n;
 
 	if (c->id == NULL) {
 		rv = store_session_destroy_all(c->store, c->name, &n);
@@ -195,16 +196,16 @@ cmd_session_revoke(const struct ctl *c)
 	case SG_UNAVAILABLE:
 		return store_failed(c->store, "session revoke");
 	default:
-		fprintf(stderr, "sessgatectl: %s has no session %s\n",
-		    c->name, c->id);
+		fprintf(stderr, "sessgatectl: %s has no session %s\n", c->name,
+		    c->id);
 		return 1;
 	}
 }
 
 static const struct command {
-	const char	*noun, *verb;
-	int		 min, max;	/* words, with noun and verb */
-	int		(*fn)(const struct ctl *);
+	const char *noun, *verb;
+	int	    min, max; /* words, with noun and verb */
+	int (*fn)(const struct ctl *);
 } commands[] = {
 	{ "user", "add", 3, 3, cmd_user_add },
 	{ "user", "passwd", 3, 3, cmd_user_passwd },
@@ -217,10 +218,10 @@ static const struct command {
 static const struct command *
 command_find(int argc, char **argv)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
-	    i++)
+	     i++)
 		if (strcmp(argv[0], commands[i].noun) == 0 &&
 		    strcmp(argv[1], commands[i].verb) == 0 &&
 		    argc >= commands[i].min && argc <= commands[i].max)
@@ -232,12 +233,12 @@ command_find(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const struct command	*cmd;
-	struct config		 cfg;
-	struct ctl		 c;
-	const char		*file = SYSCONFDIR "/sessgate.conf";
-	char			 err[CONFIG_ERRLEN];
-	int			 ch, rv;
+	const struct command *cmd;
+	struct config	      cfg;
+	struct ctl	      c;
+	const char	     *file = SYSCONFDIR "/sessgate.conf";
+	char		      err[CONFIG_ERRLEN];
+	int		      ch, rv;
 
 	while ((ch = getopt(argc, argv, "c:h")) != -1) {
 		switch (ch) {
@@ -255,8 +256,10 @@ main(int argc, char **argv)
 	argv += optind;
 	cmd = command_find(argc, argv);
 	if (!user_name_valid(argv[2], strlen(argv[2]))) {
-		fprintf(stderr, "sessgatectl: invalid user name (1-%d of "
-		    "A-Z a-z 0-9 . _ @ + -)\n", USER_NAME_MAX);
+		fprintf(stderr,
+		    "sessgatectl: invalid user name (1-%d of "
+		    "A-Z a-z 0-9 . _ @ + -)\n",
+		    USER_NAME_MAX);
 		return 1;
 	}
 	if (sodium_init() == -1) {

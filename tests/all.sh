@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
     redis-server redis-tools lighttpd lighttpd-mod-openssl apache2
-    libapache2-mod-fcgid nginx fcgiwrap openssl chromium systemd"
+    libapache2-mod-fcgid nginx fcgiwrap openssl chromium systemd
+    clang-format"
 
 # shellcheck disable=SC2086
 contrib/install-deps.sh $PACKAGES

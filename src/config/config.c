@@ -27,46 +27,45 @@
 
 enum config_type {
 	CT_STRING,
-	CT_PATH,		/* a string that must start with '/' */
-	CT_WORD,		/* a string, one of words */
-	CT_ENUM,		/* one of words, stored as its index */
+	CT_PATH, /* a string that must start with '/' */
+	CT_WORD, /* a string, one of words */
+	CT_ENUM, /* one of words, stored as its index */
 	CT_BOOL,
-	CT_DURATION,		/* int64_t ms, within min..max */
-	CT_UINT,		/* unsigned int, within min..max */
-	CT_ULL,			/* unsigned long long, within min..max */
-	CT_MODE,		/* unsigned int, octal */
-	CT_SIZE			/* size_t bytes, within min..max */
+	CT_DURATION, /* int64_t ms, within min..max */
+	CT_UINT,     /* unsigned int, within min..max */
+	CT_ULL,	     /* unsigned long long, within min..max */
+	CT_MODE,     /* unsigned int, octal */
+	CT_SIZE	     /* size_t bytes, within min..max */
 };
 
-typedef const char *(*config_check)(struct config *, const char *,
-    char *, size_t);
+typedef const char *(
+    *config_check)(struct config *, const char *, char *, size_t);
 
 struct config_key {
-	const char		*name;
-	size_t			 offset;
-	enum config_type	 type;
-	const char		*def;
-	unsigned long long	 min, max;
-	const char		*words;	/* CT_WORD, CT_ENUM: "a|b|c" */
-	config_check		 check;	/* strings: validate, parse */
-	int			 fixed;	/* a reload cannot change it */
+	const char	  *name;
+	size_t		   offset;
+	enum config_type   type;
+	const char	  *def;
+	unsigned long long min, max;
+	const char	  *words; /* CT_WORD, CT_ENUM: "a|b|c" */
+	config_check	   check; /* strings: validate, parse */
+	int		   fixed; /* a reload cannot change it */
 };
 
 /* Ten years: far beyond any sensible session, well inside Redis's PX. */
-#define DAYS(n)		((n) * 86400000ULL)
-#define DURATION_MAX	DAYS(3650)
+#define DAYS(n)	     ((n)*86400000ULL)
+#define DURATION_MAX DAYS(3650)
 
-static const char *check_listen(struct config *, const char *, char *,
-    size_t);
-static const char *check_redis(struct config *, const char *, char *,
-    size_t);
+static const char *check_listen(struct config *, const char *, char *, size_t);
+static const char *check_redis(struct config *, const char *, char *, size_t);
 static const char *check_cookie_name(struct config *, const char *, char *,
     size_t);
 static const char *check_key_prefix(struct config *, const char *, char *,
     size_t);
-static const char *check_local_or_empty(struct config *, const char *,
-    char *, size_t);
+static const char *check_local_or_empty(struct config *, const char *, char *,
+    size_t);
 
+/* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
 #define STR(n, d, chk)	{ OFF(n), CT_STRING, d, 0, 0, NULL, chk, 0 }
 #define PATH(n, d)	{ OFF(n), CT_PATH, d, 0, 0, NULL, NULL, 0 }
@@ -106,12 +105,13 @@ static const struct config_key keys[] = {
 #undef STR
 #undef PATH
 #undef NUM
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+/* clang-format on */
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *
 check_listen(struct config *cfg, const char *v, char *buf, size_t len)
 {
-	char	 err[128];
+	char err[128];
 
 	if (listen_addr_parse(&cfg->listen_addr, v, err, sizeof(err)) == 0)
 		return NULL;
@@ -122,7 +122,7 @@ check_listen(struct config *cfg, const char *v, char *buf, size_t len)
 static const char *
 check_redis(struct config *cfg, const char *v, char *buf, size_t len)
 {
-	char	 err[128];
+	char err[128];
 
 	if (redis_url_parse(&cfg->redis_url, v, err, sizeof(err)) == 0)
 		return NULL;
@@ -133,14 +133,14 @@ check_redis(struct config *cfg, const char *v, char *buf, size_t len)
 static const char *
 check_cookie_name(struct config *cfg, const char *v, char *buf, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	(void)cfg, (void)buf, (void)len;
 	if (*v == '\0')
 		return "must not be empty";
 	for (i = 0; v[i] != '\0'; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr("!#$%&'*+-.^_`|~",
-		    v[i]) == NULL)
+		if (!isalnum((unsigned char)v[i]) &&
+		    strchr("!#$%&'*+-.^_`|~", v[i]) == NULL)
 			return "not a valid cookie name";
 	return NULL;
 }
@@ -155,8 +155,7 @@ check_key_prefix(struct config *cfg, const char *v, char *buf, size_t len)
 }
 
 static const char *
-check_local_or_empty(struct config *cfg, const char *v, char *buf,
-    size_t len)
+check_local_or_empty(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	(void)cfg, (void)buf, (void)len;
 	if (v[0] != '\0' && v[0] != '/')
@@ -169,8 +168,8 @@ static int
 scale_number(const char *s, const char *const *units, const int64_t *mult,
     int64_t *out)
 {
-	unsigned long long	 v;
-	size_t			 n = strspn(s, "0123456789"), i;
+	unsigned long long v;
+	size_t		   n = strspn(s, "0123456789"), i;
 
 	if (text_number(s, n, 10, INT64_MAX, &v) == -1)
 		return -1;
@@ -188,8 +187,10 @@ scale_number(const char *s, const char *const *units, const int64_t *mult,
 int
 config_duration(const char *s, int64_t *ms)
 {
-	static const char *const units[] = { "", "ms", "s", "m", "h", "d", NULL };
-	static const int64_t mult[] = { 1000, 1, 1000, 60000, 3600000, 86400000 };
+	static const char *const units[] = { "", "ms", "s", "m", "h", "d",
+		NULL };
+	static const int64_t	 mult[] = { 1000, 1, 1000, 60000, 3600000,
+		    86400000 };
 
 	return scale_number(s, units, mult, ms);
 }
@@ -198,8 +199,8 @@ int
 config_size(const char *s, size_t *bytes)
 {
 	static const char *const units[] = { "", "K", "M", "G", NULL };
-	static const int64_t mult[] = { 1, 1024, 1048576, 1073741824 };
-	int64_t		 v;
+	static const int64_t	 mult[] = { 1, 1024, 1048576, 1073741824 };
+	int64_t			 v;
 
 	if (scale_number(s, units, mult, &v) == -1 || (uint64_t)v > SIZE_MAX)
 		return -1;
@@ -211,10 +212,10 @@ config_size(const char *s, size_t *bytes)
 static void
 duration_text(char *buf, size_t len, unsigned long long ms)
 {
-	static const char *const units[] = { "d", "h", "m", "s" };
+	static const char *const	units[] = { "d", "h", "m", "s" };
 	static const unsigned long long mult[] = { 86400000, 3600000, 60000,
-	    1000 };
-	size_t	 i;
+		1000 };
+	size_t				i;
 
 	for (i = 0; i < 4; i++)
 		if (ms % mult[i] == 0) {
@@ -226,10 +227,9 @@ duration_text(char *buf, size_t len, unsigned long long ms)
 
 /* "must be between MIN and MAX", or NULL if v is within the key's bounds. */
 static const char *
-bounds(const struct config_key *k, unsigned long long v, char *buf,
-    size_t len)
+bounds(const struct config_key *k, unsigned long long v, char *buf, size_t len)
 {
-	char	 lo[32], hi[32];
+	char lo[32], hi[32];
 
 	if (v >= k->min && v <= k->max)
 		return NULL;
@@ -248,9 +248,10 @@ bounds(const struct config_key *k, unsigned long long v, char *buf,
 static int
 word_index(const char *words, const char *v, char *buf, size_t len)
 {
-	const char	*w;
-	size_t		 n, o;
-	int		 i, last;
+	const char *w;
+	size_t	    n, o;
+	int	    i, last;
+	const char *sep;
 
 	for (w = words, i = 0;; w += n + 1, i++) {
 		n = strcspn(w, "|");
@@ -263,8 +264,14 @@ word_index(const char *words, const char *v, char *buf, size_t len)
 	for (w = words; o < len; w += n + 1) {
 		n = strcspn(w, "|");
 		last = w[n] == '\0';
-		o += (size_t)snprintf(buf + o, len - o, "%.*s%s", (int)n, w, last ?
-		    "" : strchr(w + n + 1, '|') == NULL ? " or " : ", ");
+		if (last)
+			sep = "";
+		else if (strchr(w + n + 1, '|') == NULL)
+			sep = " or ";
+		else
+			sep = ", ";
+		o += (size_t)snprintf(buf + o, len - o, "%.*s%s", (int)n, w,
+		    sep);
 		if (last)
 			break;
 	}
@@ -275,8 +282,8 @@ static const char *
 set_string(struct config *cfg, const struct config_key *k, const char *v,
     char *buf, size_t len)
 {
-	char		**p = (char **)((char *)cfg + k->offset), *dup;
-	const char	*msg;
+	char	  **p = (char **)((char *)cfg + k->offset), *dup;
+	const char *msg;
 
 	if (k->type == CT_PATH && v[0] != '/')
 		return "must be a path starting with /";
@@ -295,10 +302,10 @@ static const char *
 set_number(struct config *cfg, const struct config_key *k, const char *v,
     char *buf, size_t len)
 {
-	void			*p = (char *)cfg + k->offset;
-	unsigned long long	 u;
-	int64_t			 ms;
-	size_t			 sz;
+	void		  *p = (char *)cfg + k->offset;
+	unsigned long long u;
+	int64_t		   ms;
+	size_t		   sz;
 
 	switch (k->type) {
 	case CT_DURATION:
@@ -338,7 +345,7 @@ static const char *
 set_value(struct config *cfg, const struct config_key *k, const char *v,
     char *buf, size_t len)
 {
-	int	 i;
+	int i;
 
 	switch (k->type) {
 	case CT_STRING:
@@ -369,22 +376,21 @@ set_value(struct config *cfg, const struct config_key *k, const char *v,
 static int
 is_string(const struct config_key *k)
 {
-	return k->type == CT_STRING || k->type == CT_PATH ||
-	    k->type == CT_WORD;
+	return k->type == CT_STRING || k->type == CT_PATH || k->type == CT_WORD;
 }
 
 int
 config_defaults(struct config *cfg)
 {
-	char	 buf[200];
-	size_t	 i;
+	char   buf[200];
+	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].def == NULL)
 			continue;
-		if (set_value(cfg, &keys[i], keys[i].def, buf, sizeof(buf))
-		    != NULL) {
+		if (set_value(cfg, &keys[i], keys[i].def, buf, sizeof(buf)) !=
+		    NULL) {
 			config_free(cfg);
 			return -1;
 		}
@@ -395,8 +401,8 @@ config_defaults(struct config *cfg)
 void
 config_free(struct config *cfg)
 {
-	size_t	 i;
-	char	**p;
+	size_t i;
+	char **p;
 
 	for (i = 0; i < NKEYS; i++) {
 		if (!is_string(&keys[i]))
@@ -417,8 +423,8 @@ config_key_name(size_t i)
 const char *
 config_fixed_changed(const struct config *a, const struct config *b)
 {
-	const char	*pa, *pb;
-	size_t		 i, o;
+	const char *pa, *pb;
+	size_t	    i, o;
 
 	for (i = 0; i < NKEYS; i++) {
 		if (!keys[i].fixed)
@@ -426,8 +432,10 @@ config_fixed_changed(const struct config *a, const struct config *b)
 		o = keys[i].offset;
 		pa = (const char *)a + o;
 		pb = (const char *)b + o;
-		if (is_string(&keys[i]) ? strcmp(*(char *const *)pa,
-		    *(char *const *)pb) != 0 : *(const unsigned int *)pa !=
+		if (is_string(&keys[i])) {
+			if (strcmp(*(char *const *)pa, *(char *const *)pb) != 0)
+				return keys[i].name;
+		} else if (*(const unsigned int *)pa !=
 		    *(const unsigned int *)pb)
 			return keys[i].name;
 	}
@@ -437,7 +445,7 @@ config_fixed_changed(const struct config *a, const struct config *b)
 static const struct config_key *
 find_key(const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].name, name) == 0)
@@ -448,7 +456,7 @@ find_key(const char *name)
 static char *
 trim(char *s)
 {
-	char	*e;
+	char *e;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -462,7 +470,7 @@ trim(char *s)
 static int
 split_line(char *line, char **key, char **val, const char **msg)
 {
-	char	*eq, *hash;
+	char *eq, *hash;
 
 	if ((hash = strchr(line, '#')) != NULL)
 		*hash = '\0';
@@ -489,8 +497,8 @@ static int
 errorf(char *errbuf, size_t errlen, const char *file, unsigned int line,
     const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
+	va_list ap;
+	int	n;
 
 	n = snprintf(errbuf, errlen, "%s:%u: ", file, line);
 	if (n < 0 || (size_t)n >= errlen)
@@ -505,10 +513,11 @@ errorf(char *errbuf, size_t errlen, const char *file, unsigned int line,
 static const char *
 cross_check(const struct config *cfg)
 {
-	const char	*n = cfg->cookie_name;
+	const char *n = cfg->cookie_name;
 
-	if ((strncmp(n, "__Host-", 7) == 0 || strncmp(n, "__Secure-", 9) == 0)
-	    && !cfg->cookie_secure)
+	if ((strncmp(n, "__Host-", 7) == 0 ||
+		strncmp(n, "__Secure-", 9) == 0) &&
+	    !cfg->cookie_secure)
 		return "cookie_secure: a __Host- or __Secure- cookie needs cookie_secure yes";
 	if (strcmp(cfg->cookie_samesite, "None") == 0 && !cfg->cookie_secure)
 		return "cookie_samesite: None requires cookie_secure yes";
@@ -524,7 +533,7 @@ cross_check(const struct config *cfg)
 static unsigned int
 blame_line(const char *msg, const unsigned int *set_at, unsigned int eof)
 {
-	size_t	 i, n = strcspn(msg, ":");
+	size_t i, n = strcspn(msg, ":");
 
 	for (i = 0; i < NKEYS; i++)
 		if (strlen(keys[i].name) == n &&
@@ -534,10 +543,10 @@ blame_line(const char *msg, const unsigned int *set_at, unsigned int eof)
 }
 
 int
-config_parse(struct config *cfg, const char *file, const char *text,
-    size_t len, char *errbuf, size_t errlen)
+config_parse(struct config *cfg, const char *file, const char *text, size_t len,
+    char *errbuf, size_t errlen)
 {
-	const struct config_key	*k;
+	const struct config_key *k;
 	const char		*msg, *p = text, *end = text + len, *nl;
 	char			 line[4096], *key, *val, buf[200];
 	unsigned int		 lineno = 0, set_at[NKEYS] = { 0 };
@@ -547,7 +556,8 @@ config_parse(struct config *cfg, const char *file, const char *text,
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if ((size_t)(nl - p) >= sizeof(line))
-			return errorf(errbuf, errlen, file, lineno, "line too long");
+			return errorf(errbuf, errlen, file, lineno,
+			    "line too long");
 		if (memchr(p, '\0', (size_t)(nl - p)) != NULL)
 			return errorf(errbuf, errlen, file, lineno, "NUL byte");
 		memcpy(line, p, (size_t)(nl - p));
@@ -566,18 +576,18 @@ config_parse(struct config *cfg, const char *file, const char *text,
 		set_at[k - keys] = lineno;
 	}
 	if ((msg = cross_check(cfg)) != NULL)
-		return errorf(errbuf, errlen, file, blame_line(msg, set_at,
-		    lineno), "%s", msg);
+		return errorf(errbuf, errlen, file,
+		    blame_line(msg, set_at, lineno), "%s", msg);
 	return 0;
 }
 
 static char *
 read_file(const char *path, size_t max, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	ssize_t		 n;
-	int		 fd;
+	struct stat st;
+	char	   *buf = NULL;
+	ssize_t	    n;
+	int	    fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
@@ -608,17 +618,20 @@ fail:
 static int
 load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 {
-	char	*buf;
-	size_t	 len;
-	int	 rv;
+	char  *buf;
+	size_t len;
+	int    rv;
 
 	if ((buf = read_file(cfg->redis_password_file, 4096, &len)) == NULL)
-		return errorf(errbuf, errlen, file, 0, "redis_password_file %s: %s",
-		    cfg->redis_password_file, strerror(errno));
+		return errorf(errbuf, errlen, file, 0,
+		    "redis_password_file %s: %s", cfg->redis_password_file,
+		    strerror(errno));
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if ((rv = redis_url_password(&cfg->redis_url, buf)) == -1)
-		errorf(errbuf, errlen, file, 0, "redis_password_file %s: "
-		    "too long a user or password", cfg->redis_password_file);
+		errorf(errbuf, errlen, file, 0,
+		    "redis_password_file %s: "
+		    "too long a user or password",
+		    cfg->redis_password_file);
 	sodium_memzero(buf, len);
 	free(buf);
 	return rv;
@@ -627,9 +640,9 @@ load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 int
 config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 {
-	char	*text;
-	size_t	 len;
-	int	 rv;
+	char  *text;
+	size_t len;
+	int    rv;
 
 	if (config_defaults(cfg) == -1)
 		return errorf(errbuf, errlen, file, 0, "out of memory");

@@ -13,7 +13,7 @@
 #include "config/listen_addr.h"
 #include "config/redisurl.h"
 
-#define CONFIG_ERRLEN	512
+#define CONFIG_ERRLEN 512
 
 enum config_limit {
 	CONFIG_LIMIT_EVICT_OLDEST,
@@ -22,43 +22,43 @@ enum config_limit {
 
 /* Field names follow the configuration file's keys. Durations are ms. */
 struct config {
-	char		*listen;
-	struct listen_addr listen_addr;		/* listen, parsed */
-	unsigned int	 socket_mode;
-	unsigned int	 threads;
-	char		*redis;
-	struct redis_url redis_url;		/* redis, parsed, password set */
-	char		*redis_password_file;
-	int64_t		 redis_timeout;
-	char		*key_prefix;
-	char		*cookie_name;
-	int		 cookie_secure;
-	char		*cookie_samesite;
-	int64_t		 idle_timeout;
-	int64_t		 absolute_timeout;
-	unsigned int	 max_sessions;
-	enum config_limit session_limit;
-	char		*login_path;
-	char		*logout_path;
-	char		*logout_all_path;
-	char		*password_path;
-	char		*auth_path;
-	char		*login_redirect;
+	char		  *listen;
+	struct listen_addr listen_addr; /* listen, parsed */
+	unsigned int	   socket_mode;
+	unsigned int	   threads;
+	char		  *redis;
+	struct redis_url   redis_url; /* redis, parsed, password set */
+	char		  *redis_password_file;
+	int64_t		   redis_timeout;
+	char		  *key_prefix;
+	char		  *cookie_name;
+	int		   cookie_secure;
+	char		  *cookie_samesite;
+	int64_t		   idle_timeout;
+	int64_t		   absolute_timeout;
+	unsigned int	   max_sessions;
+	enum config_limit  session_limit;
+	char		  *login_path;
+	char		  *logout_path;
+	char		  *logout_all_path;
+	char		  *password_path;
+	char		  *auth_path;
+	char		  *login_redirect;
 	unsigned long long password_opslimit;
-	size_t		 password_memlimit;
-	unsigned int	 login_max_failures;
-	int64_t		 login_failure_window;
+	size_t		   password_memlimit;
+	unsigned int	   login_max_failures;
+	int64_t		   login_failure_window;
 };
 
 /* Fill cfg with the defaults of every key. */
-int	config_defaults(struct config *cfg);
+int config_defaults(struct config *cfg);
 /* Parse text (named file for messages) on top of the defaults. */
-int	config_parse(struct config *cfg, const char *file, const char *text,
-	    size_t len, char *errbuf, size_t errlen);
+int config_parse(struct config *cfg, const char *file, const char *text,
+    size_t len, char *errbuf, size_t errlen);
 /* Read and parse a file; errbuf gets "FILE:LINE: message". */
-int	config_load(struct config *cfg, const char *file, char *errbuf,
-	    size_t errlen);
-void	config_free(struct config *cfg);
+int  config_load(struct config *cfg, const char *file, char *errbuf,
+     size_t errlen);
+void config_free(struct config *cfg);
 /* The name of the i-th configuration key, NULL past the last. */
 const char *config_key_name(size_t i);
 /*
@@ -66,10 +66,10 @@ const char *config_key_name(size_t i);
  * reload (it takes effect at the next start), or NULL.
  */
 const char *config_fixed_changed(const struct config *a,
-	    const struct config *b);
+    const struct config				     *b);
 /* Parse "250ms", "24h", "7d" or plain seconds into milliseconds. */
-int	config_duration(const char *s, int64_t *ms);
+int config_duration(const char *s, int64_t *ms);
 /* Parse "64M", "1G", "65536K" or plain bytes. */
-int	config_size(const char *s, size_t *bytes);
+int config_size(const char *s, size_t *bytes);
 
 #endif

@@ -10,17 +10,20 @@
 #include "core/text.h"
 
 int
-listen_addr_parse(struct listen_addr *a, const char *s, char *err, size_t errlen)
+listen_addr_parse(struct listen_addr *a, const char *s, char *err,
+    size_t errlen)
 {
-	const char		*colon;
-	unsigned long long	 port;
-	size_t			 hlen;
+	const char	  *colon;
+	unsigned long long port;
+	size_t		   hlen;
 
 	memset(a, 0, sizeof(*a));
 	if (strncmp(s, "unix:", 5) == 0) {
 		if (s[5] != '/' || strlen(s + 5) >= sizeof(a->path)) {
-			snprintf(err, errlen, "unix: needs an absolute path "
-			    "shorter than %zu bytes", sizeof(a->path));
+			snprintf(err, errlen,
+			    "unix: needs an absolute path "
+			    "shorter than %zu bytes",
+			    sizeof(a->path));
 			return -1;
 		}
 		a->is_unix = 1;
@@ -31,7 +34,8 @@ listen_addr_parse(struct listen_addr *a, const char *s, char *err, size_t errlen
 	    strlen(colon + 1) >= sizeof(a->port) || strchr(s, '[') != NULL ||
 	    (hlen = (size_t)(colon - s)) >= sizeof(a->host) ||
 	    memchr(s, ':', hlen) != NULL) {
-		snprintf(err, errlen, "expected unix:PATH or HOST:PORT "
+		snprintf(err, errlen,
+		    "expected unix:PATH or HOST:PORT "
 		    "(IPv4 address or name)");
 		return -1;
 	}

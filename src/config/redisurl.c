@@ -21,7 +21,7 @@ fail(char *err, size_t errlen, const char *msg)
 static int
 parse_num(const char *s, size_t len, int max, int *out)
 {
-	unsigned long long	 v;
+	unsigned long long v;
 
 	if (text_number(s, len, 10, (unsigned long long)max, &v) == -1)
 		return -1;
@@ -32,8 +32,8 @@ parse_num(const char *s, size_t len, int max, int *out)
 static int
 parse_unix(struct redis_url *u, const char *s, char *err, size_t errlen)
 {
-	const char	*q = strchr(s, '?');
-	size_t		 plen = q != NULL ? (size_t)(q - s) : strlen(s);
+	const char *q = strchr(s, '?');
+	size_t	    plen = q != NULL ? (size_t)(q - s) : strlen(s);
 
 	if (plen == 0 || s[0] != '/')
 		return fail(err, errlen, "unix: needs an absolute path");
@@ -42,8 +42,9 @@ parse_unix(struct redis_url *u, const char *s, char *err, size_t errlen)
 	memcpy(u->path, s, plen);
 	u->path[plen] = '\0';
 	u->is_unix = 1;
-	if (q != NULL && (strncmp(q, "?db=", 4) != 0 ||
-	    parse_num(q + 4, strlen(q + 4), 1000000, &u->db) == -1))
+	if (q != NULL &&
+	    (strncmp(q, "?db=", 4) != 0 ||
+		parse_num(q + 4, strlen(q + 4), 1000000, &u->db) == -1))
 		return fail(err, errlen, "unix: expected ?db=N after the path");
 	return 0;
 }
@@ -52,14 +53,14 @@ static int
 parse_auth(struct redis_url *u, const char *s, size_t len, char *err,
     size_t errlen)
 {
-	const char	*colon = memchr(s, ':', len);
+	const char *colon = memchr(s, ':', len);
 
 	if (colon == NULL)
 		return fail(err, errlen, "expected [USER]:PASSWORD@");
-	if (text_pct_decode(u->user, sizeof(u->user), s,
-	    (size_t)(colon - s), 0) == -1 ||
+	if (text_pct_decode(u->user, sizeof(u->user), s, (size_t)(colon - s),
+		0) == -1 ||
 	    text_pct_decode(u->password, sizeof(u->password), colon + 1,
-	    len - (size_t)(colon - s) - 1, 0) == -1)
+		len - (size_t)(colon - s) - 1, 0) == -1)
 		return fail(err, errlen, "bad user or password");
 	return 0;
 }
@@ -68,7 +69,7 @@ static int
 parse_hostport(struct redis_url *u, const char *s, size_t len, char *err,
     size_t errlen)
 {
-	const char	*hend, *port = NULL, *end = s + len;
+	const char *hend, *port = NULL, *end = s + len;
 
 	if (len > 0 && s[0] == '[') {
 		if ((hend = memchr(s, ']', len)) == NULL)
@@ -90,8 +91,9 @@ parse_hostport(struct redis_url *u, const char *s, size_t len, char *err,
 	memcpy(u->host, s, (size_t)(hend - s));
 	u->host[hend - s] = '\0';
 	u->port = 6379;
-	if (port != NULL && (parse_num(port, (size_t)(end - port), 65535,
-	    &u->port) == -1 || u->port == 0))
+	if (port != NULL &&
+	    (parse_num(port, (size_t)(end - port), 65535, &u->port) == -1 ||
+		u->port == 0))
 		return fail(err, errlen, "bad port");
 	return 0;
 }
@@ -99,7 +101,7 @@ parse_hostport(struct redis_url *u, const char *s, size_t len, char *err,
 int
 redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
 {
-	const char	*p, *at, *slash;
+	const char *p, *at, *slash;
 
 	memset(u, 0, sizeof(*u));
 	if (strncmp(s, "unix:", 5) == 0)
@@ -115,8 +117,9 @@ redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
 			return -1;
 		p = at + 1;
 	}
-	if (parse_hostport(u, p, slash != NULL ? (size_t)(slash - p) :
-	    strlen(p), err, errlen) == -1)
+	if (parse_hostport(u, p,
+		slash != NULL ? (size_t)(slash - p) : strlen(p), err,
+		errlen) == -1)
 		return -1;
 	if (slash != NULL && slash[1] != '\0' &&
 	    parse_num(slash + 1, strlen(slash + 1), 1000000, &u->db) == -1)
@@ -127,8 +130,8 @@ redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
 int
 redis_url_password(struct redis_url *u, const char *line)
 {
-	const char	*sp = strchr(line, ' ');
-	int		 n;
+	const char *sp = strchr(line, ' ');
+	int	    n;
 
 	if (sp == NULL)
 		n = snprintf(u->password, sizeof(u->password), "%s", line);

@@ -12,7 +12,7 @@
 #include <syslog.h>
 #include <time.h>
 
-static int	 to_stderr = 1;
+static int to_stderr = 1;
 
 void
 log_init(int foreground)
@@ -25,7 +25,7 @@ log_init(int foreground)
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char	 msg[1024];
+	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (to_stderr)
@@ -39,9 +39,9 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 void
 log_warn(const char *fmt, ...)
 {
-	char	 err[128];
-	va_list	 ap;
-	int	 saved = errno;
+	char	err[128];
+	va_list ap;
+	int	saved = errno;
 
 	/* GNU strerror_r may return a static string instead of filling err. */
 	const char *s = strerror_r(saved, err, sizeof(err));
@@ -55,7 +55,7 @@ log_warn(const char *fmt, ...)
 void
 log_warnx(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap, NULL);
@@ -65,7 +65,7 @@ log_warnx(const char *fmt, ...)
 void
 log_info(const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap, NULL);

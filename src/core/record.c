@@ -14,13 +14,13 @@
 
 #include <cjson/cJSON.h>
 
-#define MS_MAX	253402300800000.0	/* year 10000 */
+#define MS_MAX 253402300800000.0 /* year 10000 */
 
 static int
 get_ms(const cJSON *obj, const char *name, int64_t *out)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	double		 d;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	double	     d;
 
 	if (!cJSON_IsNumber(v))
 		return -1;
@@ -34,9 +34,9 @@ get_ms(const cJSON *obj, const char *name, int64_t *out)
 int
 record_decode(struct record *r, const char *json, size_t len)
 {
-	cJSON		*root;
-	const cJSON	*u;
-	int		 rv = -1;
+	cJSON	    *root;
+	const cJSON *u;
+	int	     rv = -1;
 
 	if (len > RECORD_MAX)
 		return -1;
@@ -49,8 +49,7 @@ record_decode(struct record *r, const char *json, size_t len)
 	    !user_name_valid(u->valuestring, strlen(u->valuestring)))
 		goto fail;
 	if (get_ms(root, "c", &r->created) == -1 ||
-	    get_ms(root, "a", &r->deadline) == -1 ||
-	    r->deadline < r->created)
+	    get_ms(root, "a", &r->deadline) == -1 || r->deadline < r->created)
 		goto fail;
 	memcpy(r->user, u->valuestring, strlen(u->valuestring) + 1);
 	rv = 0;
@@ -62,7 +61,7 @@ fail:
 int
 record_encode(const struct record *r, char *out, size_t outlen)
 {
-	int	 n;
+	int n;
 
 	if (!user_name_valid(r->user, strlen(r->user)))
 		return -1;

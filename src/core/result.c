@@ -4,9 +4,9 @@
 const char *
 sg_result_name(enum sg_result r)
 {
-	static const char *const names[] = { "ok", "deny", "no session", "limit", "stale",
-	    "no user", "exists", "malformed", "invalid", "throttled",
-	    "unavailable" };
+	static const char *const names[] = { "ok", "deny", "no session",
+		"limit", "stale", "no user", "exists", "malformed", "invalid",
+		"throttled", "unavailable" };
 
 	if ((unsigned int)r < sizeof(names) / sizeof(names[0]))
 		return names[r];

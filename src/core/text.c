@@ -24,7 +24,7 @@ text_hexval(char c)
 static int
 decode_one(const char *s, size_t len, size_t *i, int flags)
 {
-	int	 c = (unsigned char)s[*i], hi, lo;
+	int c = (unsigned char)s[*i], hi, lo;
 
 	if (c == '+' && (flags & TEXT_PLUS_SPACE))
 		return ' ';
@@ -38,11 +38,10 @@ decode_one(const char *s, size_t len, size_t *i, int flags)
 }
 
 int
-text_pct_decode(char *out, size_t outlen, const char *s, size_t len,
-    int flags)
+text_pct_decode(char *out, size_t outlen, const char *s, size_t len, int flags)
 {
-	size_t	 i, o = 0;
-	int	 c;
+	size_t i, o = 0;
+	int    c;
 
 	for (i = 0; i < len; i++) {
 		if ((c = decode_one(s, len, &i, flags)) <= 0)
@@ -67,16 +66,16 @@ int
 text_pct_encode(char *out, size_t outlen, const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t		 o = 0;
-	unsigned char	 c;
+	size_t		  o = 0;
+	unsigned char	  c;
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
 		if (o + 4 > outlen)
 			return -1;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || (c < 0x80 && strchr(keep, c) !=
-		    NULL))
+		    (c >= '0' && c <= '9') ||
+		    (c < 0x80 && strchr(keep, c) != NULL))
 			out[o++] = (char)c;
 		else {
 			out[o++] = '%';
@@ -94,9 +93,9 @@ int
 text_number(const char *s, size_t len, int base, unsigned long long max,
     unsigned long long *out)
 {
-	unsigned long long	 v = 0;
-	size_t			 i;
-	int			 d;
+	unsigned long long v = 0;
+	size_t		   i;
+	int		   d;
 
 	if (len == 0)
 		return -1;
@@ -104,7 +103,8 @@ text_number(const char *s, size_t len, int base, unsigned long long max,
 		d = s[i] - '0';
 		if (d < 0 || d >= base || d > 9)
 			return -1;
-		if (v > (max - (unsigned long long)d) / (unsigned long long)base)
+		if (v >
+		    (max - (unsigned long long)d) / (unsigned long long)base)
 			return -1;
 		v = v * (unsigned long long)base + (unsigned long long)d;
 	}

@@ -13,11 +13,10 @@
 
 #include <sodium.h>
 
-#define B64URL	sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define B64URL sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 /* Domain separation for the storage hash (a BLAKE2b key, not a secret). */
-static const unsigned char id_key[] =
-    "sessgate/token-id";
+static const unsigned char id_key[] = "sessgate/token-id";
 
 void
 token_new(struct token *t, const char *tag)
@@ -42,13 +41,13 @@ token_encode(const struct token *t, char *out, size_t outlen)
 static int
 is_b64url(const char *s, size_t len)
 {
-	size_t	 i;
-	char	 c;
+	size_t i;
+	char   c;
 
 	for (i = 0; i < len; i++) {
 		c = s[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			(c >= '0' && c <= '9') || c == '-' || c == '_'))
 			return 0;
 	}
 	return 1;
@@ -57,15 +56,16 @@ is_b64url(const char *s, size_t len)
 int
 token_decode(struct token *t, const char *s, size_t len)
 {
-	size_t	 bin_len;
+	size_t bin_len;
 
 	if (len != TOKEN_COOKIELEN || s[TOKEN_TAGLEN] != '.' ||
 	    !is_b64url(s, TOKEN_TAGLEN) ||
 	    !is_b64url(s + TOKEN_TAGLEN + 1, TOKEN_B64LEN))
 		return -1;
 	if (sodium_base642bin(t->secret, sizeof(t->secret),
-	    s + TOKEN_TAGLEN + 1, TOKEN_B64LEN, NULL, &bin_len, NULL,
-	    B64URL) != 0 || bin_len != TOKEN_BYTES) {
+		s + TOKEN_TAGLEN + 1, TOKEN_B64LEN, NULL, &bin_len, NULL,
+		B64URL) != 0 ||
+	    bin_len != TOKEN_BYTES) {
 		token_wipe(t);
 		return -1;
 	}
@@ -77,7 +77,7 @@ token_decode(struct token *t, const char *s, size_t len)
 void
 token_id(const struct token *t, char out[TOKEN_IDLEN + 1])
 {
-	unsigned char	 h[32];
+	unsigned char h[32];
 
 	crypto_generichash(h, sizeof(h), t->secret, sizeof(t->secret), id_key,
 	    sizeof(id_key));

@@ -4,25 +4,25 @@
 
 #include <stddef.h>
 
-#define TOKEN_BYTES	32	/* secret part: 256 bits from the CSPRNG */
-#define TOKEN_B64LEN	43	/* base64url, no padding, of TOKEN_BYTES */
-#define TOKEN_TAGLEN	16	/* user tag: names the Redis hash slot */
-#define TOKEN_COOKIELEN	(TOKEN_TAGLEN + 1 + TOKEN_B64LEN)
-#define TOKEN_IDLEN	43	/* base64url of the 32-byte storage hash */
+#define TOKEN_BYTES	32 /* secret part: 256 bits from the CSPRNG */
+#define TOKEN_B64LEN	43 /* base64url, no padding, of TOKEN_BYTES */
+#define TOKEN_TAGLEN	16 /* user tag: names the Redis hash slot */
+#define TOKEN_COOKIELEN (TOKEN_TAGLEN + 1 + TOKEN_B64LEN)
+#define TOKEN_IDLEN	43 /* base64url of the 32-byte storage hash */
 
 struct token {
-	char		 tag[TOKEN_TAGLEN + 1];
-	unsigned char	 secret[TOKEN_BYTES];
+	char	      tag[TOKEN_TAGLEN + 1];
+	unsigned char secret[TOKEN_BYTES];
 };
 
 /* A fresh token for the user whose tag is given. */
-void	token_new(struct token *t, const char *tag);
+void token_new(struct token *t, const char *tag);
 /* "TAG.SECRET" into out (TOKEN_COOKIELEN + 1 bytes); 0 or -1. */
-int	token_encode(const struct token *t, char *out, size_t outlen);
+int token_encode(const struct token *t, char *out, size_t outlen);
 /* Parse a cookie value strictly; 0, or -1 if it is not a token. */
-int	token_decode(struct token *t, const char *s, size_t len);
+int token_decode(struct token *t, const char *s, size_t len);
 /* The storage id: base64url(BLAKE2b(secret)); Redis sees only this. */
-void	token_id(const struct token *t, char out[TOKEN_IDLEN + 1]);
-void	token_wipe(struct token *t);
+void token_id(const struct token *t, char out[TOKEN_IDLEN + 1]);
+void token_wipe(struct token *t);
 
 #endif

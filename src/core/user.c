@@ -12,22 +12,21 @@
 
 #include <sodium.h>
 
-static const unsigned char tag_key[] =
-    "sessgate/user-tag";
+static const unsigned char tag_key[] = "sessgate/user-tag";
 
 int
 user_name_valid(const char *name, size_t len)
 {
-	size_t	 i;
-	char	 c;
+	size_t i;
+	char   c;
 
 	if (len == 0 || len > USER_NAME_MAX)
 		return 0;
 	for (i = 0; i < len; i++) {
 		c = name[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '@' || c == '+' || c == '-'))
+			(c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			c == '@' || c == '+' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -36,7 +35,7 @@ user_name_valid(const char *name, size_t len)
 void
 user_tag(const char *name, size_t len, char tag[TOKEN_TAGLEN + 1])
 {
-	unsigned char	 h[crypto_generichash_BYTES_MIN];
+	unsigned char h[crypto_generichash_BYTES_MIN];
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)name, len,
 	    tag_key, sizeof(tag_key));

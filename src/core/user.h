@@ -6,11 +6,11 @@
 
 #include "core/token.h"
 
-#define USER_NAME_MAX	64
+#define USER_NAME_MAX 64
 
 /* 1 if name is acceptable: 1-64 of [A-Za-z0-9._@+-], else 0. */
-int	user_name_valid(const char *name, size_t len);
+int user_name_valid(const char *name, size_t len);
 /* The user's tag: base64url of a keyed BLAKE2b of the name, 16 chars. */
-void	user_tag(const char *name, size_t len, char tag[TOKEN_TAGLEN + 1]);
+void user_tag(const char *name, size_t len, char tag[TOKEN_TAGLEN + 1]);
 
 #endif

@@ -21,8 +21,8 @@
 int
 listen_is_socket(int fd)
 {
-	int		 v = 0;
-	socklen_t	 len = sizeof(v);
+	int	  v = 0;
+	socklen_t len = sizeof(v);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1)
 		return 0;
@@ -32,9 +32,9 @@ listen_is_socket(int fd)
 static int
 open_unix(const struct listen_addr *a, unsigned int mode, int backlog)
 {
-	struct stat	 st;
-	mode_t		 old;
-	int		 fd;
+	struct stat st;
+	mode_t	    old;
+	int	    fd;
 
 	if (lstat(a->path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
@@ -42,7 +42,7 @@ open_unix(const struct listen_addr *a, unsigned int mode, int backlog)
 			    a->path);
 			return -1;
 		}
-		unlink(a->path);	/* a stale socket of an earlier run */
+		unlink(a->path); /* a stale socket of an earlier run */
 	}
 	old = umask(0177);
 	fd = FCGX_OpenSocket(a->path, backlog);
@@ -62,16 +62,16 @@ open_unix(const struct listen_addr *a, unsigned int mode, int backlog)
 static int
 open_tcp(const struct listen_addr *a, int backlog)
 {
-	struct addrinfo	 hints, *res;
-	char		 spec[300];
-	int		 fd, rv;
+	struct addrinfo hints, *res;
+	char		spec[300];
+	int		fd, rv;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	if ((rv = getaddrinfo(a->host[0] ? a->host : NULL, a->port, &hints,
-	    &res)) != 0) {
+		 &res)) != 0) {
 		log_warnx("listen %s:%s: %s", a->host, a->port,
 		    gai_strerror(rv));
 		return -1;

@@ -5,8 +5,8 @@
 #include "config/listen_addr.h"
 
 /* 1 if fd is a listening socket (we were spawned with it on fd 0). */
-int	listen_is_socket(int fd);
+int listen_is_socket(int fd);
 /* Open the listening socket (validated first: libfcgi exit()s on errors). */
-int	listen_open(const struct listen_addr *, unsigned int mode, int backlog);
+int listen_open(const struct listen_addr *, unsigned int mode, int backlog);
 
 #endif

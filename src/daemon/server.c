@@ -38,26 +38,26 @@
 #include "http/response.h"
 
 struct cfgref {
-	struct config	 cfg;
-	int		 refs;
+	struct config cfg;
+	int	      refs;
 };
 
 static struct {
-	pthread_mutex_t	 mu;
-	struct cfgref	*cur;
-	unsigned long	 gen;		/* read without the lock: atomics */
-	int		 listen_fd;
-	int		 stopping;
-	int		 failed;	/* a worker could not accept: exit 1 */
-	int		 stop_pipe[2];
+	pthread_mutex_t mu;
+	struct cfgref  *cur;
+	unsigned long	gen; /* read without the lock: atomics */
+	int		listen_fd;
+	int		stopping;
+	int		failed; /* a worker could not accept: exit 1 */
+	int		stop_pipe[2];
 } srv = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, -1, 0, 0, { -1, -1 } };
 
-#define STOP_GRACE	10	/* seconds for requests in flight at SIGTERM */
+#define STOP_GRACE 10 /* seconds for requests in flight at SIGTERM */
 
 struct worker {
-	pthread_t	 thread;
-	struct cfgref	*cfg;
-	unsigned long	 gen;
+	pthread_t	    thread;
+	struct cfgref	   *cfg;
+	unsigned long	    gen;
 	struct handler_ctx *h;
 };
 
@@ -91,8 +91,8 @@ worker_refresh(struct worker *w)
 static long
 read_in(void *arg, char *buf, size_t len)
 {
-	FCGX_Request	*fr = arg;
-	int		 n;
+	FCGX_Request *fr = arg;
+	int	      n;
 
 	n = FCGX_GetStr(buf, len > INT_MAX ? INT_MAX : (int)len, fr->in);
 	return n > 0 ? n : 0;
@@ -106,11 +106,10 @@ param(const char *name, void *arg)
 
 /* The only writer of responses: Status first, then headers and body. */
 static void
-write_response(FCGX_Request *fr, const struct request *r,
-    struct response *resp)
+write_response(FCGX_Request *fr, const struct request *r, struct response *resp)
 {
-	char	 head[RESPONSE_HEADERS_MAX + 64];
-	int	 n;
+	char head[RESPONSE_HEADERS_MAX + 64];
+	int  n;
 
 	if (resp->overflow) {
 		log_warnx("%s %s: response did not fit; 500", r->remote_addr,
@@ -130,8 +129,8 @@ write_response(FCGX_Request *fr, const struct request *r,
 static void
 serve(struct worker *w, FCGX_Request *fr)
 {
-	struct request		 r;
-	struct response		 resp;
+	struct request	r;
+	struct response resp;
 
 	request_init(&r, param, read_in, fr);
 	response_init(&resp, 500);
@@ -148,7 +147,7 @@ serve(struct worker *w, FCGX_Request *fr)
 static int
 worker_wait(void)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd pfd[2];
 
 	pfd[0].fd = srv.listen_fd;
 	pfd[0].events = POLLIN;
@@ -178,9 +177,9 @@ worker_failed(const char *what)
 static void *
 worker_main(void *arg)
 {
-	struct worker	*w = arg;
-	FCGX_Request	 fr;
-	int		 rv;
+	struct worker *w = arg;
+	FCGX_Request   fr;
+	int	       rv;
 
 	if (FCGX_InitRequest(&fr, srv.listen_fd, 0) != 0) {
 		worker_failed("FCGX_InitRequest");
@@ -211,9 +210,9 @@ worker_main(void *arg)
 static void
 reload(const char *file)
 {
-	struct cfgref	*n;
-	char		 err[CONFIG_ERRLEN];
-	const char	*fixed;
+	struct cfgref	    *n;
+	char		     err[CONFIG_ERRLEN];
+	const char	    *fixed;
 	const struct config *old = &srv.cur->cfg;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
@@ -227,7 +226,8 @@ reload(const char *file)
 	}
 	if ((fixed = config_fixed_changed(&n->cfg, old)) != NULL)
 		log_warnx("reload: a change of %s takes effect at the next "
-		    "start", fixed);
+			  "start",
+		    fixed);
 	n->refs = 1;
 	pthread_mutex_lock(&srv.mu);
 	cfgref_release(srv.cur);
@@ -241,7 +241,7 @@ reload(const char *file)
 static void
 signal_loop(const char *file, const sigset_t *set)
 {
-	int	 sig;
+	int sig;
 
 	for (;;) {
 		if (sigwait(set, &sig) != 0)
@@ -259,14 +259,14 @@ signal_loop(const char *file, const sigset_t *set)
 static unsigned int
 join_workers(struct worker *workers, unsigned int n)
 {
-	struct timespec	 deadline;
-	unsigned int	 i, left = 0;
+	struct timespec deadline;
+	unsigned int	i, left = 0;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += STOP_GRACE;
 	for (i = 0; i < n; i++) {
-		if (pthread_timedjoin_np(workers[i].thread, NULL, &deadline)
-		    != 0) {
+		if (pthread_timedjoin_np(workers[i].thread, NULL, &deadline) !=
+		    0) {
 			left++;
 			continue;
 		}
@@ -282,7 +282,7 @@ join_workers(struct worker *workers, unsigned int n)
 static int
 setup(int listen_fd, const struct config *cfg)
 {
-	int	 fl;
+	int fl;
 
 	if ((srv.cur = calloc(1, sizeof(*srv.cur))) == NULL) {
 		log_warnx("out of memory");
@@ -313,9 +313,9 @@ server_init(void)
 int
 server_run(int listen_fd, const char *file, struct config *cfg)
 {
-	struct worker	*workers;
-	sigset_t	 set;
-	unsigned int	 i, n = cfg->threads;
+	struct worker *workers;
+	sigset_t       set;
+	unsigned int   i, n = cfg->threads;
 
 	if (setup(listen_fd, cfg) == -1 ||
 	    (workers = calloc(n, sizeof(*workers))) == NULL)
@@ -328,7 +328,7 @@ server_run(int listen_fd, const char *file, struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (i = 0; i < n; i++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main,
-		    &workers[i]) != 0) {
+			&workers[i]) != 0) {
 			n = i;
 			worker_failed("starting a worker");
 			break;

@@ -5,11 +5,11 @@
 #include "config/config.h"
 
 /* Start libfcgi; 0, or -1 (logged). */
-int	server_init(void);
+int server_init(void);
 /*
  * Serve listen_fd with cfg->threads workers until SIGTERM (or SIGINT);
  * SIGHUP re-reads file. Takes ownership of cfg. Returns the exit status.
  */
-int	server_run(int listen_fd, const char *file, struct config *cfg);
+int server_run(int listen_fd, const char *file, struct config *cfg);
 
 #endif

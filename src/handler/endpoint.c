@@ -19,8 +19,8 @@
 struct session_ctx
 endpoint_session(const struct handler_ctx *h, const struct request *req)
 {
-	struct session_ctx	 c = { h->store, h->cfg, req->cookie,
-				    req->remote_addr };
+	struct session_ctx c = { h->store, h->cfg, req->cookie,
+		req->remote_addr };
 
 	return c;
 }
@@ -44,8 +44,8 @@ void
 endpoint_form_page(const struct handler_ctx *h, struct response *resp,
     int status, const char *next, const char *message)
 {
-	char	*page;
-	size_t	 len;
+	char  *page;
+	size_t len;
 
 	response_init(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
@@ -56,7 +56,7 @@ endpoint_form_page(const struct handler_ctx *h, struct response *resp,
 void
 endpoint_see_other(struct response *resp, const char *next)
 {
-	char	 loc[URL_MAX];
+	char loc[URL_MAX];
 
 	if (!url_local_path(next) || url_encode_location(loc, next) == -1)
 		snprintf(loc, sizeof(loc), "/");
@@ -68,8 +68,8 @@ endpoint_see_other(struct response *resp, const char *next)
 static struct cookie_attrs
 attrs(const struct config *cfg)
 {
-	struct cookie_attrs	 a = { cfg->cookie_name, cfg->cookie_secure,
-				    cfg->cookie_samesite };
+	struct cookie_attrs a = { cfg->cookie_name, cfg->cookie_secure,
+		cfg->cookie_samesite };
 
 	return a;
 }
@@ -78,12 +78,12 @@ void
 endpoint_set_cookie(const struct handler_ctx *h, struct response *resp,
     const struct token *t)
 {
-	struct cookie_attrs	 a = attrs(h->cfg);
-	char			 v[TOKEN_COOKIELEN + 1], sc[COOKIE_SET_MAX];
+	struct cookie_attrs a = attrs(h->cfg);
+	char		    v[TOKEN_COOKIELEN + 1], sc[COOKIE_SET_MAX];
 
 	if (token_encode(t, v, sizeof(v)) == -1 ||
-	    cookie_set(sc, sizeof(sc), &a, v, h->cfg->absolute_timeout /
-	    1000) == -1) {
+	    cookie_set(sc, sizeof(sc), &a, v,
+		h->cfg->absolute_timeout / 1000) == -1) {
 		resp->overflow = 1;
 		return;
 	}
@@ -95,8 +95,8 @@ endpoint_set_cookie(const struct handler_ctx *h, struct response *resp,
 void
 endpoint_clear_cookie(const struct handler_ctx *h, struct response *resp)
 {
-	struct cookie_attrs	 a = attrs(h->cfg);
-	char			 sc[COOKIE_SET_MAX];
+	struct cookie_attrs a = attrs(h->cfg);
+	char		    sc[COOKIE_SET_MAX];
 
 	if (cookie_clear(sc, sizeof(sc), &a) == -1)
 		resp->overflow = 1;
@@ -107,7 +107,7 @@ endpoint_clear_cookie(const struct handler_ctx *h, struct response *resp)
 void
 endpoint_retry_after(struct response *resp, int64_t ms)
 {
-	char	 s[24];
+	char s[24];
 
 	snprintf(s, sizeof(s), "%lld", (long long)(ms + 999) / 1000);
 	response_header(resp, "Retry-After", ms > 0 ? s : "1");

@@ -17,8 +17,8 @@
 
 /* One per worker: its configuration and its store connection. */
 struct handler_ctx {
-	struct store		*store;
-	const struct config	*cfg;
+	struct store	    *store;
+	const struct config *cfg;
 };
 
 /* An endpoint: answers one request into resp. */
@@ -27,27 +27,27 @@ typedef void (*endpoint_fn)(const struct handler_ctx *, struct request *,
 
 /* The session service's view of a request. */
 struct session_ctx endpoint_session(const struct handler_ctx *,
-	    const struct request *);
+    const struct request *);
 /* 503 for a store that could not answer, with one log line naming what. */
-void	endpoint_unavailable(const struct handler_ctx *, const struct request *,
-	    struct response *, const char *what);
+void endpoint_unavailable(const struct handler_ctx *, const struct request *,
+    struct response *, const char *what);
 /* 401 {"error":"unauthenticated"}. */
-void	endpoint_unauthenticated(struct response *);
+void endpoint_unauthenticated(struct response *);
 /* The login page with status, next and an optional message. */
-void	endpoint_form_page(const struct handler_ctx *, struct response *,
-	    int status, const char *next, const char *message);
+void endpoint_form_page(const struct handler_ctx *, struct response *,
+    int status, const char *next, const char *message);
 /* 303 to next if it is a local path that fits a Location, else to "/". */
-void	endpoint_see_other(struct response *, const char *next);
+void endpoint_see_other(struct response *, const char *next);
 /* Set-Cookie with the token, or the cookie cleared. */
-void	endpoint_set_cookie(const struct handler_ctx *, struct response *,
-	    const struct token *);
-void	endpoint_clear_cookie(const struct handler_ctx *, struct response *);
+void endpoint_set_cookie(const struct handler_ctx *, struct response *,
+    const struct token *);
+void endpoint_clear_cookie(const struct handler_ctx *, struct response *);
 /* Retry-After for a throttled client. */
-void	endpoint_retry_after(struct response *, int64_t ms);
+void endpoint_retry_after(struct response *, int64_t ms);
 /* A required form field; on a missing or bad one answer 400, return -1. */
-int	endpoint_field(const struct request *, struct response *,
-	    const char *name, char *out, size_t outlen);
+int endpoint_field(const struct request *, struct response *, const char *name,
+    char *out, size_t outlen);
 /* The optional next field ("" if absent or bad). */
-void	endpoint_next(const struct request *, char *next, size_t len);
+void endpoint_next(const struct request *, char *next, size_t len);
 
 #endif

@@ -19,8 +19,8 @@ static int
 is_navigation(const struct request *req)
 {
 	return (strcmp(req->method, "GET") == 0 ||
-	    strcmp(req->method, "HEAD") == 0) && req->accept != NULL &&
-	    strcasestr(req->accept, "text/html") != NULL;
+		   strcmp(req->method, "HEAD") == 0) &&
+	    req->accept != NULL && strcasestr(req->accept, "text/html") != NULL;
 }
 
 /* 302 to login_redirect?next=URI (without next if it does not fit). */
@@ -28,7 +28,7 @@ static void
 redirect_to_login(const struct config *cfg, const struct request *req,
     struct response *resp)
 {
-	char	 next[URL_MAX], loc[URL_MAX + 256];
+	char next[URL_MAX], loc[URL_MAX + 256];
 
 	response_init(resp, 302);
 	if (url_encode_query(next, req->uri) == 0)
@@ -44,8 +44,8 @@ void
 endpoint_check(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = endpoint_session(h, req);
-	char			 user[USER_NAME_MAX + 1];
+	struct session_ctx c = endpoint_session(h, req);
+	char		   user[USER_NAME_MAX + 1];
 
 	switch (session_find(&c, user)) {
 	case SG_OK:
@@ -55,7 +55,8 @@ endpoint_check(const struct handler_ctx *h, struct request *req,
 	case SG_NO_SESSION:
 		break;
 	case SG_MALFORMED:
-		log_warnx("check %s: malformed Cookie header", req->remote_addr);
+		log_warnx("check %s: malformed Cookie header",
+		    req->remote_addr);
 		response_error(resp, 400, "malformed cookie");
 		return;
 	default:

@@ -5,7 +5,7 @@
 #include "handler/endpoint.h"
 
 /* Allow (200, Variable-REMOTE_USER) or deny; never reads the body. */
-void	endpoint_check(const struct handler_ctx *, struct request *,
-	    struct response *);
+void endpoint_check(const struct handler_ctx *, struct request *,
+    struct response *);
 
 #endif

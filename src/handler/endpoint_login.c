@@ -20,8 +20,8 @@ void
 endpoint_login_form(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	char	 next[URL_MAX] = "";
-	int	 status = 200;
+	char next[URL_MAX] = "";
+	int  status = 200;
 
 	if (request_is_error_page(req)) {
 		/* Apache's ErrorDocument 401: the denied URL itself */
@@ -61,7 +61,8 @@ login_result(const struct handler_ctx *h, const struct request *req,
 		break;
 	case SG_LIMIT:
 		log_warnx("login %s refused: session limit", user);
-		endpoint_form_page(h, resp, 409, next, "Too many active "
+		endpoint_form_page(h, resp, 409, next,
+		    "Too many active "
 		    "sessions. Sign out elsewhere first.");
 		break;
 	default:
@@ -74,11 +75,11 @@ void
 endpoint_login(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = endpoint_session(h, req);
-	char			 user[256], pw[PASSWORD_MAX + 1], next[URL_MAX];
-	struct token		 t;
-	enum sg_result		 rv;
-	int64_t			 retry = 0;
+	struct session_ctx c = endpoint_session(h, req);
+	char		   user[256], pw[PASSWORD_MAX + 1], next[URL_MAX];
+	struct token	   t;
+	enum sg_result	   rv;
+	int64_t		   retry = 0;
 
 	if (endpoint_field(req, resp, "username", user, sizeof(user)) == -1 ||
 	    endpoint_field(req, resp, "password", pw, sizeof(pw)) == -1)

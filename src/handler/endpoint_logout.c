@@ -11,7 +11,7 @@ void
 endpoint_logout(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = endpoint_session(h, req);
+	struct session_ctx c = endpoint_session(h, req);
 
 	if (session_end_presented(&c) != SG_OK) {
 		endpoint_unavailable(h, req, resp, "logout");
@@ -25,8 +25,8 @@ void
 endpoint_logout_all(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = endpoint_session(h, req);
-	char			 user[USER_NAME_MAX + 1];
+	struct session_ctx c = endpoint_session(h, req);
+	char		   user[USER_NAME_MAX + 1];
 
 	switch (session_end_all(&c, user)) {
 	case SG_OK:

@@ -13,8 +13,7 @@
 
 static void
 password_result(const struct handler_ctx *h, const struct request *req,
-    struct response *resp, enum sg_result rv, const char *user,
-    int64_t retry)
+    struct response *resp, enum sg_result rv, const char *user, int64_t retry)
 {
 	switch (rv) {
 	case SG_NO_SESSION:
@@ -42,16 +41,17 @@ void
 endpoint_password(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	struct session_ctx	 c = endpoint_session(h, req);
-	char			 cur[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1],
-				 next[URL_MAX], user[USER_NAME_MAX + 1] = "";
-	struct token		 t;
-	enum sg_result		 rv;
-	int64_t			 retry = 0;
+	struct session_ctx c = endpoint_session(h, req);
+	char cur[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1], next[URL_MAX],
+	    user[USER_NAME_MAX + 1] = "";
+	struct token   t;
+	enum sg_result rv;
+	int64_t	       retry = 0;
 
 	if (endpoint_field(req, resp, "current_password", cur, sizeof(cur)) ==
-	    -1 || endpoint_field(req, resp, "new_password", new_pw,
-	    sizeof(new_pw)) == -1)
+		-1 ||
+	    endpoint_field(req, resp, "new_password", new_pw, sizeof(new_pw)) ==
+		-1)
 		goto done;
 	endpoint_next(req, next, sizeof(next));
 	rv = session_password(&c, cur, new_pw, &t, user, &retry);

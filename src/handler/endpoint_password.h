@@ -5,7 +5,7 @@
 #include "handler/endpoint.h"
 
 /* POST password_path: new password, every session ended, a new cookie. */
-void	endpoint_password(const struct handler_ctx *, struct request *,
-	    struct response *);
+void endpoint_password(const struct handler_ctx *, struct request *,
+    struct response *);
 
 #endif

@@ -25,14 +25,14 @@
 #include "session/session.h"
 
 struct route {
-	size_t		 path;	/* offset of the path key in struct config */
-	int		 check;	/* the session check: see is_check() */
-	endpoint_fn	 get;	/* GET and HEAD; NULL: not allowed */
-	endpoint_fn	 post;	/* POST, after the POST guards; NULL: not */
-	const char	*allow;	/* the Allow header of a 405 */
+	size_t	    path;  /* offset of the path key in struct config */
+	int	    check; /* the session check: see is_check() */
+	endpoint_fn get;   /* GET and HEAD; NULL: not allowed */
+	endpoint_fn post;  /* POST, after the POST guards; NULL: not */
+	const char *allow; /* the Allow header of a 405 */
 };
 
-#define PATH(k)	offsetof(struct config, k)
+#define PATH(k) offsetof(struct config, k)
 static const struct route routes[] = {
 	{ PATH(auth_path), 1, endpoint_check, NULL, NULL },
 	{ PATH(login_path), 0, endpoint_login_form, endpoint_login,
@@ -48,8 +48,9 @@ static int
 is_check(const struct request *req, const char *auth)
 {
 	return req->role == REQUEST_AUTHORIZER || req->auth_subrequest ||
-	    request_path_is(req, auth) || (req->document_uri != NULL &&
-	    strcmp(req->document_uri, auth) == 0) ||
+	    request_path_is(req, auth) ||
+	    (req->document_uri != NULL &&
+		strcmp(req->document_uri, auth) == 0) ||
 	    (req->script_name != NULL && strcmp(req->script_name, auth) == 0);
 }
 
@@ -57,13 +58,14 @@ is_check(const struct request *req, const char *auth)
 static const struct route *
 route_find(const struct config *cfg, const struct request *req)
 {
-	const char	*path;
-	size_t		 i;
+	const char *path;
+	size_t	    i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		path = *(char *const *)((const char *)cfg + routes[i].path);
-		if (routes[i].check ? is_check(req, path) :
-		    request_path_is(req, path))
+		if (routes[i].check && is_check(req, path))
+			return &routes[i];
+		if (!routes[i].check && request_path_is(req, path))
 			return &routes[i];
 	}
 	return NULL;
@@ -73,9 +75,9 @@ route_find(const struct config *cfg, const struct request *req)
 static int
 post_ok(struct request *req, struct response *resp)
 {
-	const char	*ct = req->content_type, *why = NULL;
-	size_t		 n = strlen("application/x-www-form-urlencoded");
-	int		 status = 400;
+	const char *ct = req->content_type, *why = NULL;
+	size_t	    n = strlen("application/x-www-form-urlencoded");
+	int	    status = 400;
 
 	if (request_read_body(req) == -1) {
 		log_warnx("%s %s: out of memory", req->remote_addr, req->uri);
@@ -95,8 +97,8 @@ post_ok(struct request *req, struct response *resp)
 		why = "body too large", status = 413;
 		log_warnx("%s %s: body over %d bytes", req->remote_addr,
 		    req->uri, REQUEST_BODY_MAX);
-	} else if (ct == NULL || strncasecmp(ct,
-	    "application/x-www-form-urlencoded", n) != 0 ||
+	} else if (ct == NULL ||
+	    strncasecmp(ct, "application/x-www-form-urlencoded", n) != 0 ||
 	    (ct[n] != '\0' && ct[n] != ';')) {
 		why = "unsupported media type", status = 415;
 		log_warnx("%s %s: Content-Type %s refused", req->remote_addr,
@@ -120,7 +122,7 @@ method_not_allowed(struct response *resp, const char *allow)
 struct handler_ctx *
 handler_ctx_new(const struct config *cfg)
 {
-	struct handler_ctx	*h;
+	struct handler_ctx *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
@@ -145,16 +147,17 @@ void
 handler_handle(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	const struct route	*r = route_find(h->cfg, req);
+	const struct route *r = route_find(h->cfg, req);
 
-	if (r != NULL && r->check)	/* any method, never a body */
+	if (r != NULL && r->check) /* any method, never a body */
 		r->get(h, req, resp);
-	else if (request_is_error_page(req))	/* Apache's ErrorDocument */
+	else if (request_is_error_page(req)) /* Apache's ErrorDocument */
 		endpoint_login_form(h, req, resp);
 	else if (r == NULL)
 		response_error(resp, 404, "not found");
 	else if ((strcmp(req->method, "GET") == 0 ||
-	    strcmp(req->method, "HEAD") == 0) && r->get != NULL)
+		     strcmp(req->method, "HEAD") == 0) &&
+	    r->get != NULL)
 		r->get(h, req, resp);
 	else if (strcmp(req->method, "POST") == 0 && r->post != NULL) {
 		if (post_ok(req, resp))

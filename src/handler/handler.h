@@ -14,9 +14,9 @@ struct handler_ctx;
 
 /* A worker's handler context: cfg (kept by the caller) and its store. */
 struct handler_ctx *handler_ctx_new(const struct config *cfg);
-void	handler_ctx_free(struct handler_ctx *);
+void		    handler_ctx_free(struct handler_ctx *);
 /* Answer one request, either role (the body is read only where needed). */
-void	handler_handle(const struct handler_ctx *, struct request *,
-	    struct response *);
+void handler_handle(const struct handler_ctx *, struct request *,
+    struct response *);
 
 #endif

@@ -16,7 +16,7 @@
 int
 cookie_valid(const char *hdr, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	if (len > COOKIE_HEADER_MAX)
 		return 0;
@@ -37,8 +37,8 @@ int
 cookie_next(const char *hdr, size_t len, const char *name, size_t *pos,
     const char **val, size_t *vlen)
 {
-	const char	*semi;
-	size_t		 nlen = strlen(name), i = *pos, end, eq, vs, ve;
+	const char *semi;
+	size_t	    nlen = strlen(name), i = *pos, end, eq, vs, ve;
 
 	if (i == 0 && !cookie_valid(hdr, len))
 		return -1;
@@ -54,7 +54,8 @@ cookie_next(const char *hdr, size_t len, const char *name, size_t *pos,
 			ve = eq;
 			while (ve > i && is_space(hdr[ve - 1]))
 				ve--;
-			if (ve - i == nlen && memcmp(hdr + i, name, nlen) == 0) {
+			if (ve - i == nlen &&
+			    memcmp(hdr + i, name, nlen) == 0) {
 				vs = eq + 1;
 				ve = end;
 				while (vs < ve && is_space(hdr[vs]))
@@ -81,11 +82,12 @@ static int
 format(char *buf, size_t len, const struct cookie_attrs *a, const char *value,
     long long max_age)
 {
-	int	 n;
+	int n;
 
-	n = snprintf(buf, len, "%s=%s; Path=/; Max-Age=%lld%s; HttpOnly; "
-	    "SameSite=%s", a->name, value, max_age, a->secure ? "; Secure" : "",
-	    a->samesite);
+	n = snprintf(buf, len,
+	    "%s=%s; Path=/; Max-Age=%lld%s; HttpOnly; "
+	    "SameSite=%s",
+	    a->name, value, max_age, a->secure ? "; Secure" : "", a->samesite);
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 

@@ -9,9 +9,9 @@
  * ('+' is a space) into out. 1: found; 0: absent; -1: malformed data (bad
  * escape, NUL or control byte after decoding) or the value does not fit.
  */
-int	form_get(const char *data, size_t len, const char *name, char *out,
-	    size_t outlen);
+int form_get(const char *data, size_t len, const char *name, char *out,
+    size_t outlen);
 /* 1 if data is well-formed as a whole, 0 if not. */
-int	form_valid(const char *data, size_t len);
+int form_valid(const char *data, size_t len);
 
 #endif

@@ -12,18 +12,31 @@
 int
 html_escape(const char *s, char *out, size_t outlen)
 {
-	size_t		 o = 0, n;
-	const char	*rep;
-	char		 one[2] = { 0, 0 };
+	size_t	    o = 0, n;
+	const char *rep;
+	char	    one[2] = { 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: one[0] = *s; rep = one; break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			one[0] = *s;
+			rep = one;
+			break;
 		}
 		n = strlen(rep);
 		if (o + n >= outlen)
@@ -37,43 +50,43 @@ html_escape(const char *s, char *out, size_t outlen)
 
 /* A macro, so that the compiler checks the format against its arguments. */
 #define PAGE \
-    "<!DOCTYPE html>\n" \
-    "<html lang=\"en\">\n" \
-    "<head>\n" \
-    "<meta charset=\"utf-8\">\n" \
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
-    "<title>Sign in</title>\n" \
-    "<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto;" \
-    "padding:0 1rem}label,input,button{display:block;width:100%%;" \
-    "box-sizing:border-box;font-size:1rem}input{margin:.25rem 0 1rem;" \
-    "padding:.5rem}button{padding:.6rem}" \
-    "p[role=alert]{color:#a00;font-weight:bold}</style>\n" \
-    "</head>\n" \
-    "<body>\n" \
-    "<main>\n" \
-    "<h1>Sign in</h1>\n" \
-    "%s%s%s" \
-    "<form method=\"post\" action=\"%s\">\n" \
-    "<label for=\"username\">User name</label>\n" \
-    "<input id=\"username\" name=\"username\" autocomplete=\"username\" " \
-    "autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\n" \
-    "<label for=\"password\">Password</label>\n" \
-    "<input id=\"password\" name=\"password\" type=\"password\" " \
-    "autocomplete=\"current-password\" required>\n" \
-    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
-    "<button type=\"submit\">Sign in</button>\n" \
-    "</form>\n" \
-    "</main>\n" \
-    "</body>\n" \
-    "</html>\n"
+	"<!DOCTYPE html>\n" \
+	"<html lang=\"en\">\n" \
+	"<head>\n" \
+	"<meta charset=\"utf-8\">\n" \
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
+	"<title>Sign in</title>\n" \
+	"<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto;" \
+	"padding:0 1rem}label,input,button{display:block;width:100%%;" \
+	"box-sizing:border-box;font-size:1rem}input{margin:.25rem 0 1rem;" \
+	"padding:.5rem}button{padding:.6rem}" \
+	"p[role=alert]{color:#a00;font-weight:bold}</style>\n" \
+	"</head>\n" \
+	"<body>\n" \
+	"<main>\n" \
+	"<h1>Sign in</h1>\n" \
+	"%s%s%s" \
+	"<form method=\"post\" action=\"%s\">\n" \
+	"<label for=\"username\">User name</label>\n" \
+	"<input id=\"username\" name=\"username\" autocomplete=\"username\" " \
+	"autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\n" \
+	"<label for=\"password\">Password</label>\n" \
+	"<input id=\"password\" name=\"password\" type=\"password\" " \
+	"autocomplete=\"current-password\" required>\n" \
+	"<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	"<button type=\"submit\">Sign in</button>\n" \
+	"</form>\n" \
+	"</main>\n" \
+	"</body>\n" \
+	"</html>\n"
 
 char *
 html_login_page(const char *action, const char *next, const char *message,
     size_t *len)
 {
-	char	 a[512], m[512], *n, *out = NULL;
-	size_t	 nlen = strlen(next) * 6 + 1;	/* "&quot;" at worst */
-	int	 rv;
+	char   a[512], m[512], *n, *out = NULL;
+	size_t nlen = strlen(next) * 6 + 1; /* "&quot;" at worst */
+	int    rv;
 
 	if ((n = malloc(nlen)) == NULL)
 		return NULL;

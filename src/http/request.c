@@ -1,8 +1,8 @@
 /*
  * request.c: the request view. Each param is read once, here, and the body
- * through the reader the server loop gives; handlers never touch FastCGI. A missing param is an empty or NULL field, and
- * NULL never grants anything (libfcgi hands over truncated PARAMS as if
- * complete).
+ * through the reader the server loop gives; handlers never touch FastCGI. A
+ * missing param is an empty or NULL field, and NULL never grants anything
+ * (libfcgi hands over truncated PARAMS as if complete).
  */
 #include "http/request.h"
 
@@ -24,7 +24,7 @@ or_empty(const char *s)
 static long long
 content_length(const char *s)
 {
-	unsigned long long	 v;
+	unsigned long long v;
 
 	if (s == NULL || text_number(s, strlen(s), 10, LLONG_MAX, &v) == -1)
 		return -1;
@@ -35,13 +35,14 @@ void
 request_init(struct request *r, request_param_fn get, request_read_fn read,
     void *arg)
 {
-	const char	*role = get("FCGI_ROLE", arg), *https;
+	const char *role = get("FCGI_ROLE", arg), *https;
 
 	memset(r, 0, sizeof(*r));
 	r->read = read;
 	r->arg = arg;
-	r->role = role != NULL && strcmp(role, "AUTHORIZER") == 0 ?
-	    REQUEST_AUTHORIZER : REQUEST_RESPONDER;
+	r->role = REQUEST_RESPONDER;
+	if (role != NULL && strcmp(role, "AUTHORIZER") == 0)
+		r->role = REQUEST_AUTHORIZER;
 	r->method = or_empty(get("REQUEST_METHOD", arg));
 	r->uri = or_empty(get("REQUEST_URI", arg));
 	r->document_uri = get("DOCUMENT_URI", arg);
@@ -57,8 +58,9 @@ request_init(struct request *r, request_param_fn get, request_read_fn read,
 	r->auth_subrequest = get("SESSGATE_AUTH", arg) != NULL;
 	r->content_length = content_length(get("CONTENT_LENGTH", arg));
 	https = get("HTTPS", arg);
-	r->scheme = (https != NULL && strcasecmp(https, "on") == 0) ? "https" :
-	    or_empty(get("REQUEST_SCHEME", arg));
+	r->scheme = or_empty(get("REQUEST_SCHEME", arg));
+	if (https != NULL && strcasecmp(https, "on") == 0)
+		r->scheme = "https";
 }
 
 size_t
@@ -70,7 +72,7 @@ request_path_len(const char *uri)
 int
 request_path_is(const struct request *r, const char *path)
 {
-	size_t	 n = request_path_len(r->uri);
+	size_t n = request_path_len(r->uri);
 
 	return strlen(path) == n && memcmp(r->uri, path, n) == 0;
 }
@@ -79,7 +81,7 @@ int
 request_query(const struct request *r, const char *name, char *out,
     size_t outlen)
 {
-	const char	*q = strchr(r->uri, '?');
+	const char *q = strchr(r->uri, '?');
 
 	if (q == NULL)
 		return 0;
@@ -97,10 +99,10 @@ request_is_error_page(const struct request *r)
 int
 request_cross_site(const struct request *r)
 {
-	const char	*src = r->origin != NULL ? r->origin : r->referer;
+	const char *src = r->origin != NULL ? r->origin : r->referer;
 
 	if (src == NULL)
-		return 0;	/* not a browser's cross-site POST */
+		return 0; /* not a browser's cross-site POST */
 	return !url_same_origin(src, r->scheme, r->host);
 }
 
@@ -108,8 +110,8 @@ request_cross_site(const struct request *r)
 int
 request_read_body(struct request *r)
 {
-	size_t	 want, got = 0;
-	long	 n;
+	size_t want, got = 0;
+	long   n;
 
 	if (r->body != NULL || r->body_too_large)
 		return 0;
@@ -117,8 +119,9 @@ request_read_body(struct request *r)
 		r->body_too_large = 1;
 		return 0;
 	}
-	want = r->content_length >= 0 ? (size_t)r->content_length :
-	    REQUEST_BODY_MAX + 1;
+	want = REQUEST_BODY_MAX + 1; /* unknown: read one byte too many */
+	if (r->content_length >= 0)
+		want = (size_t)r->content_length;
 	if ((r->body_buf = malloc(want + 1)) == NULL)
 		return -1;
 	while (got < want && r->read != NULL &&

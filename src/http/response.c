@@ -19,7 +19,7 @@ response_init(struct response *r, int status)
 void
 response_header(struct response *r, const char *name, const char *value)
 {
-	int	 n;
+	int n;
 
 	if (strpbrk(value, "\r\n") != NULL || strpbrk(name, "\r\n: ") != NULL) {
 		r->overflow = 1;
@@ -51,7 +51,7 @@ void
 response_body(struct response *r, const char *type, const char *body,
     size_t len)
 {
-	char	*copy = malloc(len + 1);
+	char *copy = malloc(len + 1);
 
 	if (copy != NULL) {
 		memcpy(copy, body, len);
@@ -64,18 +64,25 @@ const char *
 response_reason(int status)
 {
 	static const struct {
-		int		 status;
-		const char	*reason;
+		int	    status;
+		const char *reason;
 	} reasons[] = {
-		{ 200, "OK" }, { 302, "Found" }, { 303, "See Other" },
-		{ 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 409, "Conflict" },
-		{ 413, "Content Too Large" }, { 415, "Unsupported Media Type" },
-		{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+		{ 200, "OK" },
+		{ 302, "Found" },
+		{ 303, "See Other" },
+		{ 400, "Bad Request" },
+		{ 401, "Unauthorized" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 405, "Method Not Allowed" },
+		{ 409, "Conflict" },
+		{ 413, "Content Too Large" },
+		{ 415, "Unsupported Media Type" },
+		{ 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" },
 		{ 503, "Service Unavailable" },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (reasons[i].status == status)
@@ -86,7 +93,7 @@ response_reason(int status)
 int
 response_head(const struct response *r, char *buf, size_t len)
 {
-	int	 n;
+	int n;
 
 	n = snprintf(buf, len, "Status: %d %s\r\n%s\r\n", r->status,
 	    response_reason(r->status), r->headers);
@@ -103,8 +110,8 @@ response_free(struct response *r)
 void
 response_error(struct response *r, int status, const char *error)
 {
-	char	 body[128];
-	int	 n;
+	char body[128];
+	int  n;
 
 	response_free(r);
 	response_init(r, status);

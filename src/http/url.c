@@ -46,8 +46,8 @@ default_port(const char *scheme, size_t slen, const char *auth, size_t n)
 int
 url_same_origin(const char *url, const char *scheme, const char *host)
 {
-	const char	*p = strstr(url, "://"), *auth;
-	size_t		 slen, n, h;
+	const char *p = strstr(url, "://"), *auth;
+	size_t	    slen, n, h;
 
 	if (p == NULL || host == NULL)
 		return 0;
@@ -55,7 +55,7 @@ url_same_origin(const char *url, const char *scheme, const char *host)
 	auth = p + 3;
 	n = strcspn(auth, "/?#");
 	if (n == 0 || memchr(auth, '@', n) != NULL)
-		return 0;	/* userinfo: never our own origin */
+		return 0; /* userinfo: never our own origin */
 	n -= default_port(url, slen, auth, n);
 	h = strlen(host);
 	h -= default_port(scheme, strlen(scheme), host, h);

@@ -16,7 +16,7 @@
 #include "session/throttle.h"
 
 /* Failure counters are keyed by a valid name; others share this one. */
-#define NO_SUCH_NAME	"!"
+#define NO_SUCH_NAME "!"
 
 void
 session_store_params(struct store_params *p, const struct config *cfg)
@@ -35,8 +35,8 @@ session_store_params(struct store_params *p, const struct config *cfg)
 struct store *
 session_store_open(const struct config *cfg)
 {
-	struct store_params	 p;
-	struct store		*s;
+	struct store_params p;
+	struct store	   *s;
 
 	session_store_params(&p, cfg);
 	s = store_open(&p);
@@ -44,8 +44,8 @@ session_store_open(const struct config *cfg)
 	return s;
 }
 
-typedef enum sg_result (*token_fn)(const struct session_ctx *,
-    const struct token *, void *);
+typedef enum sg_result (
+    *token_fn)(const struct session_ctx *, const struct token *, void *);
 
 /*
  * Call fn for each well-formed session token in the Cookie header until
@@ -54,17 +54,18 @@ typedef enum sg_result (*token_fn)(const struct session_ctx *,
 static enum sg_result
 each_token(const struct session_ctx *c, token_fn fn, void *arg)
 {
-	struct token	 t;
-	const char	*v;
-	size_t		 pos = 0, vlen, len;
-	enum sg_result	 rv;
-	int		 found = 0, n = 0;
+	struct token   t;
+	const char    *v;
+	size_t	       pos = 0, vlen, len;
+	enum sg_result rv;
+	int	       found = 0, n = 0;
 
 	if (c->cookie == NULL)
 		return SG_NO_SESSION;
 	len = strlen(c->cookie);
-	while (n < SESSION_CANDIDATES && (found = cookie_next(c->cookie, len,
-	    c->cfg->cookie_name, &pos, &v, &vlen)) == 1) {
+	while (n < SESSION_CANDIDATES &&
+	    (found = cookie_next(c->cookie, len, c->cfg->cookie_name, &pos, &v,
+		 &vlen)) == 1) {
 		if (token_decode(&t, v, vlen) == -1)
 			continue;
 		n++;
@@ -79,7 +80,7 @@ each_token(const struct session_ctx *c, token_fn fn, void *arg)
 static enum sg_result
 check_one(const struct session_ctx *c, const struct token *t, void *user)
 {
-	enum sg_result	 rv = store_session_check(c->store, t, user);
+	enum sg_result rv = store_session_check(c->store, t, user);
 
 	return rv == SG_DENY ? SG_NO_SESSION : rv;
 }
@@ -94,22 +95,24 @@ static enum sg_result
 end_one(const struct session_ctx *c, const struct token *t, void *arg)
 {
 	(void)arg;
-	return store_session_destroy(c->store, t) == SG_OK ? SG_NO_SESSION :
-	    SG_UNAVAILABLE;
+	if (store_session_destroy(c->store, t) != SG_OK)
+		return SG_UNAVAILABLE;
+	return SG_NO_SESSION; /* on to the next cookie */
 }
 
 enum sg_result
 session_end_presented(const struct session_ctx *c)
 {
-	return each_token(c, end_one, NULL) == SG_UNAVAILABLE ?
-	    SG_UNAVAILABLE : SG_OK;
+	if (each_token(c, end_one, NULL) == SG_UNAVAILABLE)
+		return SG_UNAVAILABLE;
+	return SG_OK;
 }
 
 static struct password_cost
 cost(const struct config *cfg)
 {
-	struct password_cost	 pc = { cfg->password_opslimit,
-				    cfg->password_memlimit };
+	struct password_cost pc = { cfg->password_opslimit,
+		cfg->password_memlimit };
 
 	return pc;
 }
@@ -122,12 +125,13 @@ static enum sg_result
 verify(const struct session_ctx *c, const char *name, const char *pw,
     struct store_user *u)
 {
-	struct password_cost	 pc = cost(c->cfg);
-	size_t			 len = strlen(pw);
-	enum sg_result		 rv;
+	struct password_cost pc = cost(c->cfg);
+	size_t		     len = strlen(pw);
+	enum sg_result	     rv;
 
-	rv = strcmp(name, NO_SUCH_NAME) == 0 ? SG_NO_USER :
-	    store_user_get(c->store, name, u);
+	rv = SG_NO_USER;
+	if (strcmp(name, NO_SUCH_NAME) != 0)
+		rv = store_user_get(c->store, name, u);
 	if (rv == SG_NO_USER) {
 		password_verify_dummy(pw, len, &pc);
 		return SG_DENY;
@@ -141,8 +145,8 @@ static void
 maybe_rehash(const struct session_ctx *c, const struct store_user *u,
     const char *pw)
 {
-	struct password_cost	 pc = cost(c->cfg);
-	char			 h[PASSWORD_HASHLEN];
+	struct password_cost pc = cost(c->cfg);
+	char		     h[PASSWORD_HASHLEN];
 
 	if (password_needs_rehash(u->pwhash, &pc) != 1 ||
 	    password_hash(h, pw, strlen(pw), &pc) == -1)
@@ -156,12 +160,12 @@ maybe_rehash(const struct session_ctx *c, const struct store_user *u,
 
 /* A session for u; a user changed or gone meanwhile is a wrong login. */
 static enum sg_result
-create(const struct session_ctx *c, const struct store_user *u,
+create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out)
 {
-	char		 tag[TOKEN_TAGLEN + 1];
-	int64_t		 created;
-	enum sg_result	 rv;
+	char	       tag[TOKEN_TAGLEN + 1];
+	int64_t	       created;
+	enum sg_result rv;
 
 	user_tag(u->name, strlen(u->name), tag);
 	token_new(out, tag);
@@ -171,10 +175,10 @@ create(const struct session_ctx *c, const struct store_user *u,
 
 /* Verify name's password, counting a failure: SG_OK, or why not. */
 static enum sg_result
-verify_throttled(const struct session_ctx *c, const char *name,
-    const char *pw, struct store_user *u, int64_t *retry_ms)
+verify_throttled(const struct session_ctx *c, const char *name, const char *pw,
+    struct store_user *u, int64_t *retry_ms)
 {
-	enum sg_result	 rv;
+	enum sg_result rv;
 
 	if ((rv = throttle_check(c->store, c->cfg, name, c->addr, retry_ms)) !=
 	    SG_OK)
@@ -188,9 +192,9 @@ enum sg_result
 session_login(const struct session_ctx *c, const char *user, const char *pw,
     struct token *out, int64_t *retry_ms)
 {
-	struct store_user	 u;
-	const char		*name = user;
-	enum sg_result		 rv;
+	struct store_user u;
+	const char	 *name = user;
+	enum sg_result	  rv;
 
 	if (!user_name_valid(user, strlen(user)))
 		name = NO_SUCH_NAME;
@@ -199,7 +203,7 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 	maybe_rehash(c, &u, pw);
 	if (session_end_presented(c) != SG_OK)
 		return SG_UNAVAILABLE;
-	if ((rv = create(c, &u, out)) == SG_OK)
+	if ((rv = create_session(c, &u, out)) == SG_OK)
 		throttle_clear(c->store, u.name);
 	return rv;
 }
@@ -207,8 +211,8 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 enum sg_result
 session_end_all(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 {
-	enum sg_result	 rv;
-	int		 ended;
+	enum sg_result rv;
+	int	       ended;
 
 	if ((rv = session_find(c, user)) != SG_OK)
 		return rv == SG_MALFORMED ? SG_NO_SESSION : rv;
@@ -217,14 +221,14 @@ session_end_all(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 }
 
 static enum sg_result
-set_password(const struct session_ctx *c, const char *user,
-    const char *new_pw, struct token *out)
+set_password(const struct session_ctx *c, const char *user, const char *new_pw,
+    struct token *out)
 {
-	struct password_cost	 pc = cost(c->cfg);
-	struct store_user	 u;
-	char			 h[PASSWORD_HASHLEN];
-	size_t			 len = strlen(new_pw);
-	int			 ended;
+	struct password_cost pc = cost(c->cfg);
+	struct store_user    u;
+	char		     h[PASSWORD_HASHLEN];
+	size_t		     len = strlen(new_pw);
+	int		     ended;
 
 	if (len == 0 || len > PASSWORD_MAX)
 		return SG_INVALID;
@@ -233,7 +237,7 @@ set_password(const struct session_ctx *c, const char *user,
 	if (store_user_passwd(c->store, user, h, &ended) != SG_OK ||
 	    store_user_get(c->store, user, &u) != SG_OK)
 		return SG_UNAVAILABLE;
-	return create(c, &u, out);
+	return create_session(c, &u, out);
 }
 
 enum sg_result
@@ -241,8 +245,8 @@ session_password(const struct session_ctx *c, const char *current,
     const char *new_pw, struct token *out, char user[USER_NAME_MAX + 1],
     int64_t *retry_ms)
 {
-	struct store_user	 u;
-	enum sg_result		 rv;
+	struct store_user u;
+	enum sg_result	  rv;
 
 	if ((rv = session_find(c, user)) != SG_OK)
 		return rv == SG_MALFORMED ? SG_NO_SESSION : rv;

@@ -13,17 +13,17 @@
 #include "core/result.h"
 #include "store/store.h"
 
-#define SESSION_CANDIDATES	4	/* session cookies tried per request */
+#define SESSION_CANDIDATES 4 /* session cookies tried per request */
 
 struct session_ctx {
-	struct store		*store;
-	const struct config	*cfg;
-	const char		*cookie;	/* the Cookie header, or NULL */
-	const char		*addr;		/* the client address */
+	struct store	    *store;
+	const struct config *cfg;
+	const char	    *cookie; /* the Cookie header, or NULL */
+	const char	    *addr;   /* the client address */
 };
 
 /* The store's parameters, from the configuration. */
-void	session_store_params(struct store_params *, const struct config *);
+void session_store_params(struct store_params *, const struct config *);
 /* Open the store the configuration names; NULL if out of memory. */
 struct store *session_store_open(const struct config *);
 
@@ -33,25 +33,25 @@ struct store *session_store_open(const struct config *);
  * SG_NO_SESSION, SG_MALFORMED (a malformed header), SG_UNAVAILABLE.
  */
 enum sg_result session_find(const struct session_ctx *,
-	    char user[USER_NAME_MAX + 1]) SG_MUST;
+    char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
  * Log in: SG_OK with a fresh token in *out; SG_DENY (wrong user or
  * password), SG_THROTTLED (*retry_ms set), SG_LIMIT, SG_UNAVAILABLE.
  */
 enum sg_result session_login(const struct session_ctx *, const char *user,
-	    const char *pw, struct token *out, int64_t *retry_ms) SG_MUST;
+    const char *pw, struct token *out, int64_t *retry_ms) SG_MUST;
 /* End the sessions the Cookie header names: SG_OK or SG_UNAVAILABLE. */
 enum sg_result session_end_presented(const struct session_ctx *) SG_MUST;
 /* End every session of the user the Cookie header names (user set). */
 enum sg_result session_end_all(const struct session_ctx *,
-	    char user[USER_NAME_MAX + 1]) SG_MUST;
+    char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
  * Change the password: every session ends, *out is this client's new one.
  * SG_OK, SG_NO_SESSION, SG_DENY (wrong current password), SG_INVALID (new
  * password), SG_THROTTLED, SG_UNAVAILABLE.
  */
-enum sg_result session_password(const struct session_ctx *,
-	    const char *current, const char *new_pw, struct token *out,
-	    char user[USER_NAME_MAX + 1], int64_t *retry_ms) SG_MUST;
+enum sg_result session_password(const struct session_ctx *, const char *current,
+    const char *new_pw, struct token *out, char user[USER_NAME_MAX + 1],
+    int64_t *retry_ms) SG_MUST;
 
 #endif

@@ -12,8 +12,8 @@ enum sg_result
 throttle_check(struct store *s, const struct config *cfg, const char *name,
     const char *addr, int64_t *retry_ms)
 {
-	int64_t		 n;
-	enum sg_result	 rv;
+	int64_t	       n;
+	enum sg_result rv;
 
 	if (cfg->login_max_failures == 0)
 		return SG_OK;

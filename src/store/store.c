@@ -11,12 +11,11 @@
 #include "store/store_backend.h"
 #include "store/store_redis.h"
 
-#define R(x)	(1u << (x))
+#define R(x) (1u << (x))
 
 /* rv if SG_OK, SG_UNAVAILABLE or one of allowed; else SG_UNAVAILABLE. */
 static enum sg_result
-expect(struct store *s, const char *op, enum sg_result rv,
-    unsigned int allowed)
+expect(struct store *s, const char *op, enum sg_result rv, unsigned int allowed)
 {
 	if (rv == SG_OK || rv == SG_UNAVAILABLE ||
 	    ((unsigned int)rv < 32 && (allowed & R(rv))))
@@ -125,8 +124,8 @@ store_user_passwd(struct store *s, const char *name, const char *hash,
 	*ended = 0;
 	if (!name_ok(name))
 		return SG_NO_USER;
-	return expect(s, "user_passwd", s->ops->user_passwd(s, name, hash,
-	    ended), R(SG_NO_USER));
+	return expect(s, "user_passwd",
+	    s->ops->user_passwd(s, name, hash, ended), R(SG_NO_USER));
 }
 
 enum sg_result
@@ -145,8 +144,8 @@ store_user_rehash(struct store *s, const char *name, const char *old,
 {
 	if (!name_ok(name))
 		return SG_NO_USER;
-	return expect(s, "user_rehash", s->ops->user_rehash(s, name, old,
-	    hash), R(SG_DENY));
+	return expect(s, "user_rehash", s->ops->user_rehash(s, name, old, hash),
+	    R(SG_DENY));
 }
 
 enum sg_result
@@ -155,8 +154,8 @@ store_fail_get(struct store *s, const char *name, const char *addr,
 {
 	*count = 0;
 	*retry_ms = 0;
-	return expect(s, "fail_get", s->ops->fail_get(s, name, addr, count,
-	    retry_ms), 0);
+	return expect(s, "fail_get",
+	    s->ops->fail_get(s, name, addr, count, retry_ms), 0);
 }
 
 enum sg_result

@@ -8,49 +8,49 @@
 
 #include "store/store.h"
 
-#define STORE_ERRLEN	256
+#define STORE_ERRLEN 256
 
 struct store_ops {
 	/* sessions */
-	enum sg_result	(*check)(struct store *, const struct token *,
-			    char user[USER_NAME_MAX + 1]);
-	enum sg_result	(*create)(struct store *, const struct store_user *,
-			    const struct token *, int64_t *created_us);
-	enum sg_result	(*destroy)(struct store *, const struct token *);
-	enum sg_result	(*destroy_all)(struct store *, const char *user,
-			    int *ended);
-	enum sg_result	(*list)(struct store *, const char *user,
-			    store_list_cb, void *);
-	enum sg_result	(*revoke)(struct store *, const char *user,
-			    const char *id);
+	enum sg_result (*check)(struct store *, const struct token *,
+	    char user[USER_NAME_MAX + 1]);
+	enum sg_result (*create)(struct store *, const struct store_user *,
+	    const struct token *, int64_t *created_us);
+	enum sg_result (*destroy)(struct store *, const struct token *);
+	enum sg_result (
+	    *destroy_all)(struct store *, const char *user, int *ended);
+	enum sg_result (
+	    *list)(struct store *, const char *user, store_list_cb, void *);
+	enum sg_result (
+	    *revoke)(struct store *, const char *user, const char *id);
 	/* users */
-	enum sg_result	(*user_get)(struct store *, const char *user,
-			    struct store_user *);
-	enum sg_result	(*user_add)(struct store *, const char *user,
-			    const char *hash);
-	enum sg_result	(*user_passwd)(struct store *, const char *user,
-			    const char *hash, int *ended);
-	enum sg_result	(*user_del)(struct store *, const char *user,
-			    int *ended);
-	enum sg_result	(*user_rehash)(struct store *, const char *user,
-			    const char *old, const char *hash);
+	enum sg_result (
+	    *user_get)(struct store *, const char *user, struct store_user *);
+	enum sg_result (
+	    *user_add)(struct store *, const char *user, const char *hash);
+	enum sg_result (*user_passwd)(struct store *, const char *user,
+	    const char *hash, int *ended);
+	enum sg_result (
+	    *user_del)(struct store *, const char *user, int *ended);
+	enum sg_result (*user_rehash)(struct store *, const char *user,
+	    const char *old, const char *hash);
 	/* failure counters */
-	enum sg_result	(*fail_get)(struct store *, const char *user,
-			    const char *addr, int64_t *count, int64_t *retry_ms);
-	enum sg_result	(*fail_add)(struct store *, const char *user,
-			    const char *addr);
-	enum sg_result	(*fail_clear)(struct store *, const char *user);
-	void		(*close)(struct store *);
+	enum sg_result (*fail_get)(struct store *, const char *user,
+	    const char *addr, int64_t *count, int64_t *retry_ms);
+	enum sg_result (
+	    *fail_add)(struct store *, const char *user, const char *addr);
+	enum sg_result (*fail_clear)(struct store *, const char *user);
+	void (*close)(struct store *);
 };
 
 struct store {
-	const struct store_ops	*ops;
-	struct store_params	 params;
-	char			 err[STORE_ERRLEN];	/* last error, for logs */
+	const struct store_ops *ops;
+	struct store_params	params;
+	char			err[STORE_ERRLEN]; /* last error, for logs */
 };
 
 /* Set the store's last error. */
-void	store_seterr(struct store *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+void store_seterr(struct store *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

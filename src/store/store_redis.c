@@ -3,8 +3,8 @@
  *
  * One connection per store (per thread), made on first use and again on
  * the next use after any error. Every operation is one Lua script of
- * src/store/lua/ sent with EVALSHA, or EVAL when Redis answers NOSCRIPT (after a
- * restart or SCRIPT FLUSH): one round trip in the normal case.
+ * src/store/lua/ sent with EVALSHA, or EVAL when Redis answers NOSCRIPT (after
+ * a restart or SCRIPT FLUSH): one round trip in the normal case.
  *
  * Key layout (P = key_prefix, T = the user's tag, see user.c):
  *   P{T}:user:NAME   hash: name, pw (Argon2id string), gen
@@ -29,18 +29,18 @@
 #include "store/lua_scripts.h"
 #include "store/store_backend.h"
 
-#define KEYMAX		256
-#define ARGMAX		12
+#define KEYMAX 256
+#define ARGMAX 12
 
 struct redis_store {
-	struct store	 base;
-	redisContext	*c;
-	const struct redis_url *url;	/* base.params.url */
-	struct timeval	 timeout;
-	char		 idle[24];	/* idle_timeout in ms, as text */
+	struct store		base;
+	redisContext	       *c;
+	const struct redis_url *url; /* base.params.url */
+	struct timeval		timeout;
+	char			idle[24]; /* idle_timeout in ms, as text */
 };
 
-#define seterr(rs, ...)	store_seterr(&(rs)->base, __VA_ARGS__)
+#define seterr(rs, ...) store_seterr(&(rs)->base, __VA_ARGS__)
 
 static void
 disconnect(struct redis_store *rs)
@@ -54,15 +54,15 @@ disconnect(struct redis_store *rs)
 static redisReply *
 send_argv(struct redis_store *rs, int argc, const char **argv)
 {
-	size_t		 lens[ARGMAX + 3];
-	redisReply	*r;
-	int		 i;
+	size_t	    lens[ARGMAX + 3];
+	redisReply *r;
+	int	    i;
 
 	for (i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
 	if ((r = redisCommandArgv(rs->c, argc, argv, lens)) == NULL) {
-		seterr(rs, "redis: %s", rs->c->errstr[0] ? rs->c->errstr :
-		    "connection lost");
+		seterr(rs, "redis: %s",
+		    rs->c->errstr[0] ? rs->c->errstr : "connection lost");
 		disconnect(rs);
 	}
 	return r;
@@ -72,7 +72,7 @@ send_argv(struct redis_store *rs, int argc, const char **argv)
 static int
 setup_command(struct redis_store *rs, int argc, const char **argv)
 {
-	redisReply	*r;
+	redisReply *r;
 
 	if ((r = send_argv(rs, argc, argv)) == NULL)
 		return -1;
@@ -89,8 +89,8 @@ setup_command(struct redis_store *rs, int argc, const char **argv)
 static int
 auth_and_select(struct redis_store *rs)
 {
-	const char	*argv[3];
-	char		 db[16];
+	const char *argv[3];
+	char	    db[16];
 
 	if (rs->url->password[0] != '\0') {
 		argv[0] = "AUTH";
@@ -123,9 +123,9 @@ connect_store(struct redis_store *rs)
 		rs->c = redisConnectWithTimeout(rs->url->host, rs->url->port,
 		    rs->timeout);
 	if (rs->c == NULL || rs->c->err) {
-		seterr(rs, "redis connect %s: %s", rs->url->is_unix ?
-		    rs->url->path : rs->url->host, rs->c != NULL ? rs->c->errstr :
-		    "out of memory");
+		seterr(rs, "redis connect %s: %s",
+		    rs->url->is_unix ? rs->url->path : rs->url->host,
+		    rs->c != NULL ? rs->c->errstr : "out of memory");
 		disconnect(rs);
 		return -1;
 	}
@@ -146,8 +146,8 @@ static void
 error_reply(struct redis_store *rs, const char *what, const char *err)
 {
 	static const char *const fatal[] = { "READONLY", "NOAUTH", "LOADING",
-	    "MASTERDOWN", "NOPERM", "WRONGPASS", NULL };
-	size_t	 i;
+		"MASTERDOWN", "NOPERM", "WRONGPASS", NULL };
+	size_t			 i;
 
 	seterr(rs, "redis %s: %s", what, err);
 	for (i = 0; fatal[i] != NULL; i++)
@@ -160,7 +160,7 @@ error_reply(struct redis_store *rs, const char *what, const char *err)
 static redisReply *
 command(struct redis_store *rs, int argc, const char **argv)
 {
-	redisReply	*r;
+	redisReply *r;
 
 	if (connect_store(rs) == -1 || (r = send_argv(rs, argc, argv)) == NULL)
 		return NULL;
@@ -174,12 +174,12 @@ command(struct redis_store *rs, int argc, const char **argv)
 
 /* Run a script with nkeys keys followed by ARGV, all in args. */
 static redisReply *
-eval(struct redis_store *rs, const struct lua_script *sc, int nkeys,
-    int nargs, const char **args)
+eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
+    const char **args)
 {
-	const char	*argv[ARGMAX + 3];
-	char		 nk[8];
-	redisReply	*r;
+	const char *argv[ARGMAX + 3];
+	char	    nk[8];
+	redisReply *r;
 
 	snprintf(nk, sizeof(nk), "%d", nkeys);
 	argv[0] = "EVALSHA";
@@ -189,7 +189,8 @@ eval(struct redis_store *rs, const struct lua_script *sc, int nkeys,
 	if (connect_store(rs) == -1 ||
 	    (r = send_argv(rs, nargs + 3, argv)) == NULL)
 		return NULL;
-	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+	if (r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
 		argv[0] = "EVAL";
 		argv[1] = sc->text;
@@ -218,7 +219,7 @@ key(char *buf, const struct store *s, const char *tag, const char *what,
 static const char *
 user_key(char *buf, const struct store *s, const char *what, const char *name)
 {
-	char	 tag[TOKEN_TAGLEN + 1];
+	char tag[TOKEN_TAGLEN + 1];
 
 	user_tag(name, strlen(name), tag);
 	return key(buf, s, tag, what, name);
@@ -247,7 +248,7 @@ integer_reply(struct redis_store *rs, redisReply *r, long long *v)
 static enum sg_result
 count_reply(struct redis_store *rs, redisReply *r, int *n)
 {
-	long long	 v;
+	long long v;
 
 	if (integer_reply(rs, r, &v) == -1)
 		return SG_UNAVAILABLE;
@@ -265,8 +266,8 @@ count_reply(struct redis_store *rs, redisReply *r, int *n)
 static enum sg_result
 yes_no(struct redis_store *rs, redisReply *r, enum sg_result no)
 {
-	enum sg_result	 rv;
-	int		 n = 0;
+	enum sg_result rv;
+	int	       n = 0;
 
 	if ((rv = count_reply(rs, r, &n)) != SG_OK)
 		return rv;
@@ -277,11 +278,11 @@ static enum sg_result
 redis_check(struct store *s, const struct token *t,
     char user[USER_NAME_MAX + 1])
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 id[TOKEN_IDLEN + 1], k[KEYMAX];
-	const char		*args[2];
-	redisReply		*r;
-	enum sg_result		 rv = SG_UNAVAILABLE;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    id[TOKEN_IDLEN + 1], k[KEYMAX];
+	const char	   *args[2];
+	redisReply	   *r;
+	enum sg_result	    rv = SG_UNAVAILABLE;
 
 	token_id(t, id);
 	args[0] = key(k, s, t->tag, "s:", id);
@@ -304,7 +305,7 @@ redis_check(struct store *s, const struct token *t,
 static enum sg_result
 create_reply(struct redis_store *rs, redisReply *r, int64_t *created)
 {
-	enum sg_result	 rv = SG_UNAVAILABLE;
+	enum sg_result rv = SG_UNAVAILABLE;
 
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER)
@@ -325,17 +326,18 @@ create_reply(struct redis_store *rs, redisReply *r, int64_t *created)
 }
 
 static enum sg_result
-redis_create(struct store *s, const struct store_user *u,
-    const struct token *t, int64_t *created)
+redis_create(struct store *s, const struct store_user *u, const struct token *t,
+    int64_t *created)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX],
-				 k3[KEYMAX], pfx[KEYMAX], abs[24], max[24];
-	const char		*args[11];
-	redisReply		*r;
+	struct redis_store *rs = (struct redis_store *)s;
+	char id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX], k3[KEYMAX],
+	    pfx[KEYMAX], abs[24], max[24];
+	const char *args[11];
+	redisReply *r;
 
 	token_id(t, id);
-	snprintf(abs, sizeof(abs), "%lld", (long long)s->params.absolute_timeout);
+	snprintf(abs, sizeof(abs), "%lld",
+	    (long long)s->params.absolute_timeout);
 	snprintf(max, sizeof(max), "%u", s->params.max_sessions);
 	args[0] = key(k1, s, t->tag, "s:", id);
 	args[1] = key(k2, s, t->tag, "idx:", u->name);
@@ -356,10 +358,10 @@ redis_create(struct store *s, const struct store_user *u,
 static enum sg_result
 redis_destroy(struct store *s, const struct token *t)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 id[TOKEN_IDLEN + 1], k[KEYMAX], pfx[KEYMAX];
-	const char		*args[3];
-	int			 n;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], pfx[KEYMAX];
+	const char	   *args[3];
+	int		    n;
 
 	token_id(t, id);
 	args[0] = key(k, s, t->tag, "s:", id);
@@ -375,7 +377,7 @@ redis_destroy(struct store *s, const struct token *t)
 static void
 new_gen(char gen[STORE_GENLEN])
 {
-	unsigned char	 b[8];
+	unsigned char b[8];
 
 	randombytes_buf(b, sizeof(b));
 	sodium_bin2hex(gen, STORE_GENLEN, b, sizeof(b));
@@ -389,10 +391,10 @@ static enum sg_result
 user_script(struct redis_store *rs, const struct lua_script *sc,
     const char *user, int with_user_key, const char *hash, int *ended)
 {
-	char		 tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX],
-			 pfx[KEYMAX], gen[STORE_GENLEN];
-	const char	*args[5];
-	int		 n = 0;
+	char tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX], pfx[KEYMAX],
+	    gen[STORE_GENLEN];
+	const char *args[5];
+	int	    n = 0;
 
 	user_tag(user, strlen(user), tag);
 	if (with_user_key)
@@ -432,9 +434,9 @@ redis_user_del(struct store *s, const char *user, int *ended)
 static enum sg_result
 redis_user_add(struct store *s, const char *user, const char *hash)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[KEYMAX], gen[STORE_GENLEN];
-	const char		*args[4];
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX], gen[STORE_GENLEN];
+	const char	   *args[4];
 
 	new_gen(gen);
 	args[0] = user_key(k, s, "user:", user);
@@ -448,9 +450,9 @@ static enum sg_result
 redis_user_rehash(struct store *s, const char *user, const char *old,
     const char *hash)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[KEYMAX];
-	const char		*args[3];
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX];
+	const char	   *args[3];
 
 	args[0] = user_key(k, s, "user:", user);
 	args[1] = old;
@@ -473,11 +475,11 @@ copy_field(char *dst, size_t dstlen, const redisReply *r)
 static enum sg_result
 redis_user_get(struct store *s, const char *user, struct store_user *u)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[KEYMAX];
-	const char		*argv[5] = { "HMGET", NULL, "name", "pw", "gen" };
-	redisReply		*r;
-	enum sg_result		 rv = SG_UNAVAILABLE;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX];
+	const char	   *argv[5] = { "HMGET", NULL, "name", "pw", "gen" };
+	redisReply	   *r;
+	enum sg_result	    rv = SG_UNAVAILABLE;
 
 	argv[1] = user_key(k, s, "user:", user);
 	if ((r = command(rs, 5, argv)) == NULL)
@@ -498,10 +500,9 @@ redis_user_get(struct store *s, const char *user, struct store_user *u)
 }
 
 static int
-list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb,
-    void *arg)
+list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb, void *arg)
 {
-	struct store_session	 ss;
+	struct store_session ss;
 
 	if (copy_field(ss.id, sizeof(ss.id), e[0]) == -1 ||
 	    e[1]->type != REDIS_REPLY_STRING ||
@@ -517,12 +518,12 @@ list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb,
 static enum sg_result
 redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
-	const char		*args[2];
-	redisReply		*r;
-	size_t			 i;
-	int			 rv = 0;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
+	const char	   *args[2];
+	redisReply	   *r;
+	size_t		    i;
+	int		    rv = 0;
 
 	user_tag(user, strlen(user), tag);
 	args[0] = key(ki, s, tag, "idx:", user);
@@ -542,9 +543,9 @@ redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 static enum sg_result
 redis_revoke(struct store *s, const char *user, const char *id)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
-	const char		*args[3];
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
+	const char	   *args[3];
 
 	user_tag(user, strlen(user), tag);
 	args[0] = key(ki, s, tag, "idx:", user);
@@ -558,10 +559,10 @@ static enum sg_result
 fail_script(struct redis_store *rs, const char *counter, const char *mode,
     int64_t *count, int64_t *retry_ms)
 {
-	char		 win[24];
-	const char	*args[3];
-	redisReply	*r;
-	enum sg_result	 rv = SG_UNAVAILABLE;
+	char	       win[24];
+	const char    *args[3];
+	redisReply    *r;
+	enum sg_result rv = SG_UNAVAILABLE;
 
 	snprintf(win, sizeof(win), "%lld",
 	    (long long)rs->base.params.login_failure_window);
@@ -576,8 +577,8 @@ fail_script(struct redis_store *rs, const char *counter, const char *mode,
 		seterr(rs, "redis script fail: unexpected reply");
 	else {
 		*count = r->element[0]->integer;
-		*retry_ms = r->element[1]->integer > 0 ?
-		    r->element[1]->integer : 0;
+		*retry_ms =
+		    r->element[1]->integer > 0 ? r->element[1]->integer : 0;
 		rv = SG_OK;
 	}
 	freeReplyObject(r);
@@ -598,10 +599,10 @@ static enum sg_result
 redis_fail_get(struct store *s, const char *user, const char *addr,
     int64_t *count, int64_t *retry_ms)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[2][KEYMAX];
-	int64_t			 n, ms;
-	int			 i;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[2][KEYMAX];
+	int64_t		    n, ms;
+	int		    i;
 
 	fail_keys(s, user, addr, k[0], k[1]);
 	for (i = 0; i < 2; i++) {
@@ -618,10 +619,10 @@ redis_fail_get(struct store *s, const char *user, const char *addr,
 static enum sg_result
 redis_fail_add(struct store *s, const char *user, const char *addr)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[2][KEYMAX];
-	int64_t			 n, ms;
-	int			 i;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[2][KEYMAX];
+	int64_t		    n, ms;
+	int		    i;
 
 	fail_keys(s, user, addr, k[0], k[1]);
 	for (i = 0; i < 2; i++)
@@ -633,20 +634,21 @@ redis_fail_add(struct store *s, const char *user, const char *addr)
 static enum sg_result
 redis_fail_clear(struct store *s, const char *user)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
-	char			 k[KEYMAX];
-	const char		*argv[2] = { "DEL", NULL };
-	long long		 n;
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX];
+	const char	   *argv[2] = { "DEL", NULL };
+	long long	    n;
 
 	argv[1] = user_key(k, s, "fail:", user);
-	return integer_reply(rs, command(rs, 2, argv), &n) == -1 ?
-	    SG_UNAVAILABLE : SG_OK;
+	if (integer_reply(rs, command(rs, 2, argv), &n) == -1)
+		return SG_UNAVAILABLE;
+	return SG_OK;
 }
 
 static void
 redis_close(struct store *s)
 {
-	struct redis_store	*rs = (struct redis_store *)s;
+	struct redis_store *rs = (struct redis_store *)s;
 
 	disconnect(rs);
 	sodium_memzero(&rs->base.params.url, sizeof(rs->base.params.url));
@@ -674,7 +676,7 @@ static const struct store_ops redis_ops = {
 struct store *
 store_redis_open(const struct store_params *p)
 {
-	struct redis_store	*rs;
+	struct redis_store *rs;
 
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
 		return NULL;

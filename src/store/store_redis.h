@@ -5,6 +5,6 @@
 #include "store/store.h"
 
 /* A store on one Redis server; it connects on first use. */
-struct store	*store_redis_open(const struct store_params *);
+struct store *store_redis_open(const struct store_params *);
 
 #endif

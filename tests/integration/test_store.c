@@ -20,21 +20,21 @@
 #include <sodium.h>
 
 #include "config/config.h"
-#include "session/session.h"
-#include "store/store.h"
 #include "core/token.h"
 #include "core/user.h"
+#include "session/session.h"
+#include "store/store.h"
 
-#define HASH	"$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+#define HASH "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
-static const char	*port, *sock;
-static redisContext	*admin;
-static int		 prefix_seq;
+static const char   *port, *sock;
+static redisContext *admin;
+static int	     prefix_seq;
 
 static void
 msleep(long ms)
 {
-	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) == -1)
 		;
@@ -44,12 +44,14 @@ msleep(long ms)
 static struct store *
 open_store_prefix(const char *url, const char *extra, const char *prefix)
 {
-	struct config	 c;
-	struct store	*s;
-	char		 text[1024], err[CONFIG_ERRLEN];
+	struct config c;
+	struct store *s;
+	char	      text[1024], err[CONFIG_ERRLEN];
 
-	snprintf(text, sizeof(text), "redis = %s\nkey_prefix = %s\n"
-	    "redis_timeout = 500ms\n%s", url, prefix, extra);
+	snprintf(text, sizeof(text),
+	    "redis = %s\nkey_prefix = %s\n"
+	    "redis_timeout = 500ms\n%s",
+	    url, prefix, extra);
 	assert_int_equal(config_defaults(&c), 0);
 	if (config_parse(&c, "test", text, strlen(text), err, sizeof(err)) != 0)
 		fail_msg("config: %s", err);
@@ -70,7 +72,7 @@ open_store_url(const char *url, const char *extra, char *prefix, size_t plen)
 static struct store *
 open_store(const char *extra, char *prefix, size_t plen)
 {
-	char	 url[128];
+	char url[128];
 
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
 	return open_store_url(url, extra, prefix, plen);
@@ -86,8 +88,8 @@ add_user(struct store *s, const char *name, struct store_user *u)
 static void
 new_session(struct store *s, const struct store_user *u, struct token *t)
 {
-	char	 tag[TOKEN_TAGLEN + 1];
-	int64_t	 created;
+	char	tag[TOKEN_TAGLEN + 1];
+	int64_t created;
 
 	user_tag(u->name, strlen(u->name), tag);
 	token_new(t, tag);
@@ -97,7 +99,7 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 static enum sg_result
 check(struct store *s, const struct token *t)
 {
-	char	 user[USER_NAME_MAX + 1];
+	char user[USER_NAME_MAX + 1];
 
 	return store_session_check(s, t, user);
 }
@@ -105,8 +107,8 @@ check(struct store *s, const struct token *t)
 static long long
 admin_int(const char *fmt, const char *arg)
 {
-	redisReply	*r = redisCommand(admin, fmt, arg);
-	long long	 v;
+	redisReply *r = redisCommand(admin, fmt, arg);
+	long long   v;
 
 	assert_non_null(r);
 	assert_int_equal(r->type, REDIS_REPLY_INTEGER);
@@ -118,10 +120,10 @@ admin_int(const char *fmt, const char *arg)
 static void
 test_users(void **state)
 {
-	int	 n;
-	struct store		*s;
-	struct store_user	 u;
-	char			 p[16], gen1[STORE_GENLEN];
+	int		  n;
+	struct store	 *s;
+	struct store_user u;
+	char		  p[16], gen1[STORE_GENLEN];
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
@@ -133,11 +135,12 @@ test_users(void **state)
 	assert_string_equal(u.pwhash, HASH);
 	assert_int_equal(strlen(u.gen), 16);
 	snprintf(gen1, sizeof(gen1), "%s", u.gen);
-	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"), SG_DENY);
+	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"),
+	    SG_DENY);
 	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), SG_OK);
 	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_equal(u.pwhash, "$new");
-	assert_string_equal(u.gen, gen1);	/* same password, same gen */
+	assert_string_equal(u.gen, gen1); /* same password, same gen */
 	assert_int_equal(store_user_passwd(s, "alice", HASH, &n), SG_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
@@ -153,10 +156,10 @@ test_users(void **state)
 static void
 test_create_check_destroy(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t, forged;
-	char			 p[16], user[USER_NAME_MAX + 1];
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t, forged;
+	char		  p[16], user[USER_NAME_MAX + 1];
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
@@ -164,7 +167,8 @@ test_create_check_destroy(void **state)
 	new_session(s, &u, &t);
 	assert_int_equal(store_session_check(s, &t, user), SG_OK);
 	assert_string_equal(user, "bob");
-	assert_int_equal(store_session_check(s, &t, user), SG_OK);	/* idempotent */
+	assert_int_equal(store_session_check(s, &t, user),
+	    SG_OK); /* idempotent */
 	forged = t;
 	forged.secret[5] ^= 0x40;
 	assert_int_equal(check(s, &forged), SG_DENY);
@@ -175,25 +179,27 @@ test_create_check_destroy(void **state)
 }
 
 struct racer {
-	char		 prefix[16];
-	const char	*extra;
-	struct token	 t;
-	int64_t		 created;
-	enum sg_result rv;
+	char		   prefix[16];
+	const char	  *extra;
+	struct token	   t;
+	int64_t		   created;
+	enum sg_result	   rv;
 	pthread_barrier_t *go;
 };
 
 static void *
 create_thread(void *arg)
 {
-	struct racer		*r = arg;
-	struct store		*s;
-	struct store_user	 u;
-	char			 tag[TOKEN_TAGLEN + 1], text[256], err[256];
-	struct config		 c;
+	struct racer	 *r = arg;
+	struct store	 *s;
+	struct store_user u;
+	char		  tag[TOKEN_TAGLEN + 1], text[256], err[256];
+	struct config	  c;
 
-	snprintf(text, sizeof(text), "redis = redis://127.0.0.1:%s/0\n"
-	    "key_prefix = %s\n%s", port, r->prefix, r->extra);
+	snprintf(text, sizeof(text),
+	    "redis = redis://127.0.0.1:%s/0\n"
+	    "key_prefix = %s\n%s",
+	    port, r->prefix, r->extra);
 	config_defaults(&c);
 	if (config_parse(&c, "t", text, strlen(text), err, sizeof(err)) != 0)
 		abort();
@@ -214,11 +220,11 @@ create_thread(void *arg)
 static void
 race_creates(const char *extra, struct racer *rs, size_t n, struct store **sp)
 {
-	pthread_t		 th[64];
-	pthread_barrier_t	 go;
-	struct store_user	 u;
-	char			 p[16];
-	size_t			 i;
+	pthread_t	  th[64];
+	pthread_barrier_t go;
+	struct store_user u;
+	char		  p[16];
+	size_t		  i;
 
 	*sp = open_store(extra, p, sizeof(p));
 	add_user(*sp, "carol", &u);
@@ -227,8 +233,8 @@ race_creates(const char *extra, struct racer *rs, size_t n, struct store **sp)
 		snprintf(rs[i].prefix, sizeof(rs[i].prefix), "%s", p);
 		rs[i].extra = extra;
 		rs[i].go = &go;
-		assert_int_equal(pthread_create(&th[i], NULL, create_thread,
-		    &rs[i]), 0);
+		assert_int_equal(
+		    pthread_create(&th[i], NULL, create_thread, &rs[i]), 0);
 	}
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
@@ -238,10 +244,10 @@ race_creates(const char *extra, struct racer *rs, size_t n, struct store **sp)
 static void
 test_cap_evict_oldest_parallel(void **state)
 {
-	struct racer	 rs[50];
-	struct store	*s;
-	int64_t		 third = 0, c;
-	size_t		 i, j, live = 0, newer;
+	struct racer  rs[50];
+	struct store *s;
+	int64_t	      third = 0, c;
+	size_t	      i, j, live = 0, newer;
 
 	(void)state;
 	race_creates("max_sessions = 3\n", rs, 50, &s);
@@ -273,9 +279,9 @@ test_cap_evict_oldest_parallel(void **state)
 static void
 test_cap_reject_parallel(void **state)
 {
-	struct racer	 rs[50];
-	struct store	*s;
-	size_t		 i, ok = 0, limit = 0, live = 0;
+	struct racer  rs[50];
+	struct store *s;
+	size_t	      i, ok = 0, limit = 0, live = 0;
 
 	(void)state;
 	race_creates("max_sessions = 3\nsession_limit = reject\n", rs, 50, &s);
@@ -293,11 +299,11 @@ test_cap_reject_parallel(void **state)
 static void
 test_idle_timeout_slides(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t, idle;
-	char			 p[16];
-	int			 i;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t, idle;
+	char		  p[16];
+	int		  i;
 
 	(void)state;
 	s = open_store("idle_timeout = 1s\nabsolute_timeout = 60s\n", p,
@@ -310,20 +316,21 @@ test_idle_timeout_slides(void **state)
 		msleep(400);
 		assert_int_equal(check(s, &t), SG_OK);
 	}
-	assert_int_equal(check(s, &idle), SG_DENY);	/* unused: ended after 1 s */
+	assert_int_equal(check(s, &idle),
+	    SG_DENY); /* unused: ended after 1 s */
 	msleep(1300);
-	assert_int_equal(check(s, &t), SG_DENY);	/* now unused for 1.3 s */
+	assert_int_equal(check(s, &t), SG_DENY); /* now unused for 1.3 s */
 	store_close(s);
 }
 
 static void
 test_absolute_timeout(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	char			 p[16];
-	int			 i, alive = 0;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char		  p[16];
+	int		  i, alive = 0;
 
 	(void)state;
 	s = open_store("idle_timeout = 1s\nabsolute_timeout = 2s\n", p,
@@ -335,20 +342,20 @@ test_absolute_timeout(void **state)
 		msleep(300);
 		alive += check(s, &t) == SG_OK;
 	}
-	assert_int_equal(alive, 6);	/* 1.8 s: still inside */
+	assert_int_equal(alive, 6); /* 1.8 s: still inside */
 	msleep(400);
-	assert_int_equal(check(s, &t), SG_DENY);	/* 2.2 s: past the deadline */
+	assert_int_equal(check(s, &t), SG_DENY); /* 2.2 s: past the deadline */
 	store_close(s);
 }
 
 static void
 test_ttl_never_past_deadline(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	char			 p[16], id[TOKEN_IDLEN + 1], k[256];
-	long long		 pttl;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char		  p[16], id[TOKEN_IDLEN + 1], k[256];
+	long long	  pttl;
 
 	(void)state;
 	s = open_store("idle_timeout = 10s\nabsolute_timeout = 12s\n", p,
@@ -370,13 +377,13 @@ test_ttl_never_past_deadline(void **state)
 static void
 test_logout_everywhere(void **state)
 {
-	int	 n;
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t[3], other;
-	struct store_user	 v;
-	char			 p[16];
-	int			 i;
+	int		  n;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t[3], other;
+	struct store_user v;
+	char		  p[16];
+	int		  i;
 
 	(void)state;
 	s = open_store("max_sessions = 0\n", p, sizeof(p));
@@ -398,12 +405,12 @@ test_logout_everywhere(void **state)
 static void
 test_password_change_ends_sessions(void **state)
 {
-	int	 n;
-	struct store		*s;
-	struct store_user	 u, stale;
-	struct token		 t[2], late;
-	char			 p[16];
-	int64_t			 created;
+	int		  n;
+	struct store	 *s;
+	struct store_user u, stale;
+	struct token	  t[2], late;
+	char		  p[16];
+	int64_t		  created;
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
@@ -436,23 +443,25 @@ test_password_change_ends_sessions(void **state)
 }
 
 struct checker {
-	struct token	 t;
-	char		 prefix[16];
-	volatile int	 stop, revoked;
-	int		 after_revoke_ok, errors;
+	struct token t;
+	char	     prefix[16];
+	volatile int stop, revoked;
+	int	     after_revoke_ok, errors;
 };
 
 static void *
 check_thread(void *arg)
 {
-	struct checker	*c = arg;
-	struct store	*s;
-	struct config	 cfg;
-	char		 text[256], err[256];
-	int		 rv, revoked;
+	struct checker *c = arg;
+	struct store   *s;
+	struct config	cfg;
+	char		text[256], err[256];
+	int		rv, revoked;
 
-	snprintf(text, sizeof(text), "redis = redis://127.0.0.1:%s/0\n"
-	    "key_prefix = %s\n", port, c->prefix);
+	snprintf(text, sizeof(text),
+	    "redis = redis://127.0.0.1:%s/0\n"
+	    "key_prefix = %s\n",
+	    port, c->prefix);
 	config_defaults(&cfg);
 	if (config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)) != 0)
 		abort();
@@ -473,13 +482,13 @@ check_thread(void *arg)
 static void
 test_check_racing_revoke(void **state)
 {
-	int	 n;
-	struct checker		 c[2];
-	struct store		*s;
-	struct store_user	 u;
-	pthread_t		 th[2];
-	char			 p[16], id[TOKEN_IDLEN + 1], k[256];
-	int			 round, i;
+	int		  n;
+	struct checker	  c[2];
+	struct store	 *s;
+	struct store_user u;
+	pthread_t	  th[2];
+	char		  p[16], id[TOKEN_IDLEN + 1], k[256];
+	int		  round, i;
 
 	(void)state;
 	s = open_store("max_sessions = 0\n", p, sizeof(p));
@@ -494,7 +503,8 @@ test_check_racing_revoke(void **state)
 		msleep(5 + round);
 		assert_int_equal(store_session_destroy(s, &c[0].t), SG_OK);
 		c[0].revoked = 1;
-		assert_int_equal(store_session_destroy_all(s, "jill", &n), SG_OK);
+		assert_int_equal(store_session_destroy_all(s, "jill", &n),
+		    SG_OK);
 		assert_int_equal(n, 1);
 		c[1].revoked = 1;
 		msleep(10);
@@ -504,7 +514,8 @@ test_check_racing_revoke(void **state)
 			assert_int_equal(c[i].after_revoke_ok, 0);
 			assert_int_equal(c[i].errors, 0);
 			token_id(&c[i].t, id);
-			snprintf(k, sizeof(k), "%s{%s}:s:%s", p, c[i].t.tag, id);
+			snprintf(k, sizeof(k), "%s{%s}:s:%s", p, c[i].t.tag,
+			    id);
 			assert_int_equal(admin_int("EXISTS %s", k), 0);
 		}
 	}
@@ -516,8 +527,8 @@ static int
 monitored_commands(redisContext *mon, const char *marker, char *first,
     size_t flen)
 {
-	redisReply	*r;
-	int		 n = 0;
+	redisReply *r;
+	int	    n = 0;
 
 	first[0] = '\0';
 	for (;;) {
@@ -538,19 +549,19 @@ monitored_commands(redisContext *mon, const char *marker, char *first,
 static void
 test_one_round_trip_per_check(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	redisContext		*mon;
-	redisReply		*r;
-	char			 p[16], first[1024];
-	int			 i;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	redisContext	 *mon;
+	redisReply	 *r;
+	char		  p[16], first[1024];
+	int		  i;
 
 	(void)state;
 	s = open_store("", p, sizeof(p));
 	add_user(s, "kate", &u);
 	new_session(s, &u, &t);
-	assert_int_equal(check(s, &t), SG_OK);	/* connected, script cached */
+	assert_int_equal(check(s, &t), SG_OK); /* connected, script cached */
 	mon = redisConnect("127.0.0.1", atoi(port));
 	assert_non_null(mon);
 	r = redisCommand(mon, "MONITOR");
@@ -559,8 +570,9 @@ test_one_round_trip_per_check(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(check(s, &t), SG_OK);
 		freeReplyObject(redisCommand(admin, "ECHO marker-%d", i));
-		assert_int_equal(monitored_commands(mon, "marker-", first,
-		    sizeof(first)), 1);
+		assert_int_equal(
+		    monitored_commands(mon, "marker-", first, sizeof(first)),
+		    1);
 		assert_non_null(strstr(first, "\"EVALSHA\""));
 	}
 	/* After SCRIPT FLUSH: NOSCRIPT, then EVAL; then one again. */
@@ -569,12 +581,12 @@ test_one_round_trip_per_check(void **state)
 	    0);
 	assert_int_equal(check(s, &t), SG_OK);
 	freeReplyObject(redisCommand(admin, "ECHO marker-x"));
-	assert_int_equal(monitored_commands(mon, "marker-", first,
-	    sizeof(first)), 2);
+	assert_int_equal(
+	    monitored_commands(mon, "marker-", first, sizeof(first)), 2);
 	assert_int_equal(check(s, &t), SG_OK);
 	freeReplyObject(redisCommand(admin, "ECHO marker-y"));
-	assert_int_equal(monitored_commands(mon, "marker-", first,
-	    sizeof(first)), 1);
+	assert_int_equal(
+	    monitored_commands(mon, "marker-", first, sizeof(first)), 1);
 	redisFree(mon);
 	store_close(s);
 }
@@ -583,9 +595,9 @@ test_one_round_trip_per_check(void **state)
 static int
 redis_holds(const char *prefix, const void *needle, size_t len)
 {
-	redisReply	*keys, *v;
-	size_t		 i, j;
-	int		 found = 0;
+	redisReply *keys, *v;
+	size_t	    i, j;
+	int	    found = 0;
 
 	keys = redisCommand(admin, "KEYS %s*", prefix);
 	assert_true(keys->elements > 0);
@@ -613,9 +625,10 @@ redis_holds(const char *prefix, const void *needle, size_t len)
 		if (v->type == REDIS_REPLY_STRING &&
 		    memmem(v->str, v->len, needle, len) != NULL)
 			found = 1;
-		for (j = 0; v->type == REDIS_REPLY_ARRAY && j < v->elements; j++)
+		for (j = 0; v->type == REDIS_REPLY_ARRAY && j < v->elements;
+		     j++)
 			if (memmem(v->element[j]->str, v->element[j]->len,
-			    needle, len) != NULL)
+				needle, len) != NULL)
 				found = 1;
 		freeReplyObject(v);
 	}
@@ -626,12 +639,12 @@ redis_holds(const char *prefix, const void *needle, size_t len)
 static void
 test_no_raw_token_in_redis(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t[3];
-	char			 p[16], v[TOKEN_COOKIELEN + 1],
-				 id[TOKEN_IDLEN + 1], hex[TOKEN_BYTES * 2 + 1];
-	int			 i;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t[3];
+	char		  p[16], v[TOKEN_COOKIELEN + 1], id[TOKEN_IDLEN + 1],
+	    hex[TOKEN_BYTES * 2 + 1];
+	int i;
 
 	(void)state;
 	s = open_store("max_sessions = 0\n", p, sizeof(p));
@@ -643,7 +656,8 @@ test_no_raw_token_in_redis(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(token_encode(&t[i], v, sizeof(v)), 0);
 		/* the secret: base64url, raw, hex, and a 12-char slice of it */
-		assert_false(redis_holds(p, v + TOKEN_TAGLEN + 1, TOKEN_B64LEN));
+		assert_false(
+		    redis_holds(p, v + TOKEN_TAGLEN + 1, TOKEN_B64LEN));
 		assert_false(redis_holds(p, v + TOKEN_TAGLEN + 10, 12));
 		assert_false(redis_holds(p, t[i].secret, TOKEN_BYTES));
 		sodium_bin2hex(hex, sizeof(hex), t[i].secret, TOKEN_BYTES);
@@ -656,16 +670,16 @@ test_no_raw_token_in_redis(void **state)
 }
 
 struct listed {
-	int		 n;
-	char		 ids[4][TOKEN_IDLEN + 1];
-	struct record	 rec[4];
-	int64_t		 ttl[4];
+	int	      n;
+	char	      ids[4][TOKEN_IDLEN + 1];
+	struct record rec[4];
+	int64_t	      ttl[4];
 };
 
 static int
 collect(const struct store_session *ss, void *arg)
 {
-	struct listed	*l = arg;
+	struct listed *l = arg;
 
 	if (l->n < 4) {
 		memcpy(l->ids[l->n], ss->id, sizeof(ss->id));
@@ -679,11 +693,11 @@ collect(const struct store_session *ss, void *arg)
 static void
 test_list_and_revoke(void **state)
 {
-	struct store		*s;
-	struct store_user	 u, v;
-	struct token		 t[2], other;
-	struct listed		 l = { 0 };
-	char			 p[16], id[TOKEN_IDLEN + 1];
+	struct store	 *s;
+	struct store_user u, v;
+	struct token	  t[2], other;
+	struct listed	  l = { 0 };
+	char		  p[16], id[TOKEN_IDLEN + 1];
 
 	(void)state;
 	s = open_store("idle_timeout = 1h\nabsolute_timeout = 2h\n", p,
@@ -696,7 +710,7 @@ test_list_and_revoke(void **state)
 	assert_int_equal(store_session_list(s, "mona", collect, &l), SG_OK);
 	assert_int_equal(l.n, 2);
 	token_id(&t[0], id);
-	assert_string_equal(l.ids[0], id);	/* oldest first */
+	assert_string_equal(l.ids[0], id); /* oldest first */
 	assert_string_equal(l.rec[0].user, "mona");
 	assert_int_equal(l.rec[0].deadline - l.rec[0].created, 7200000);
 	assert_true(l.ttl[0] > 3590000 && l.ttl[0] <= 3600000);
@@ -717,15 +731,16 @@ test_list_and_revoke(void **state)
 static void
 test_expired_entries_pruned(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t[3], fresh;
-	char			 p[16], k[256];
-	int			 i;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t[3], fresh;
+	char		  p[16], k[256];
+	int		  i;
 
 	(void)state;
 	s = open_store("idle_timeout = 1s\nabsolute_timeout = 1s\n"
-	    "max_sessions = 3\n", p, sizeof(p));
+		       "max_sessions = 3\n",
+	    p, sizeof(p));
 	add_user(s, "olga", &u);
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
@@ -740,10 +755,10 @@ test_expired_entries_pruned(void **state)
 static void
 test_connections(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	char			 p[16], url[256];
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char		  p[16], url[256];
 
 	(void)state;
 	/* ACL user, database 2 */
@@ -775,11 +790,11 @@ test_connections(void **state)
 static void
 test_unreachable_then_reconnect(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	redisReply		*r;
-	char			 p[16];
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	redisReply	 *r;
+	char		  p[16];
 
 	(void)state;
 	s = open_store_url("redis://127.0.0.1:1/0", "", p, sizeof(p));
@@ -803,11 +818,11 @@ test_unreachable_then_reconnect(void **state)
 static void
 test_state_errors_reconnect(void **state)
 {
-	struct store		*s;
-	struct store_user	 u;
-	struct token		 t;
-	redisReply		*r;
-	char			 p[16], url[256];
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	redisReply	 *r;
+	char		  p[16], url[256];
 
 	(void)state;
 	snprintf(url, sizeof(url), "redis://app:app-secret@127.0.0.1:%s/0",
@@ -821,7 +836,7 @@ test_state_errors_reconnect(void **state)
 	assert_non_null(strstr(store_error(s), "NOPERM"));
 	r = redisCommand(admin, "CLIENT LIST");
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
-	assert_null(strstr(r->str, " user=app "));	/* the store hung up */
+	assert_null(strstr(r->str, " user=app ")); /* the store hung up */
 	freeReplyObject(r);
 	freeReplyObject(redisCommand(admin, "ACL SETUSER app +@all"));
 	assert_int_equal(check(s, &t), SG_OK);
@@ -831,24 +846,28 @@ test_state_errors_reconnect(void **state)
 static void
 test_failure_counters(void **state)
 {
-	struct store	*s;
-	char		 p[16];
-	int64_t		 n, retry;
+	struct store *s;
+	char	      p[16];
+	int64_t	      n, retry;
 
 	(void)state;
 	s = open_store("login_failure_window = 30s\n", p, sizeof(p));
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry), SG_OK);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry),
+	    SG_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
 	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
 	assert_int_equal(store_fail_add(s, "sam", "192.0.2.1"), SG_OK);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), SG_OK);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry),
+	    SG_OK);
 	assert_int_equal(n, 2);
 	assert_true(retry > 29000 && retry <= 30000);
-	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry), SG_OK);
+	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry),
+	    SG_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(store_fail_clear(s, "rita"), SG_OK);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry), SG_OK);
+	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry),
+	    SG_OK);
 	assert_int_equal(n, 0);
 	store_close(s);
 }

@@ -11,23 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NSESS	64
-#define NUSERS	8
+#define NSESS  64
+#define NUSERS 8
 
 struct fake {
-	struct store	 base;
-	int		 fail, calls, gen_seq;
+	struct store base;
+	int	     fail, calls, gen_seq;
 	struct {
-		char	 id[TOKEN_IDLEN + 1];
-		char	 user[USER_NAME_MAX + 1];
-		int64_t	 created;
+		char	id[TOKEN_IDLEN + 1];
+		char	user[USER_NAME_MAX + 1];
+		int64_t created;
 	} sess[NSESS];
 	struct store_user users[NUSERS];
-	int64_t		 fails;
-	int64_t		 clock;
+	int64_t		  fails;
+	int64_t		  clock;
 };
 
-#define F(s)	((struct fake *)(s))
+#define F(s) ((struct fake *)(s))
 
 static int
 enter(struct store *s)
@@ -38,12 +38,16 @@ enter(struct store *s)
 	return F(s)->fail ? -1 : 0;
 }
 
-#define ENTER(s)	do { if (enter(s) == -1) return SG_UNAVAILABLE; } while (0)
+#define ENTER(s) \
+	do { \
+		if (enter(s) == -1) \
+			return SG_UNAVAILABLE; \
+	} while (0)
 
 static struct store_user *
 find_user(struct store *s, const char *name)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < NUSERS; i++)
 		if (strcmp(F(s)->users[i].name, name) == 0)
@@ -54,8 +58,8 @@ find_user(struct store *s, const char *name)
 static int
 find_sess(struct store *s, const struct token *t)
 {
-	char	 id[TOKEN_IDLEN + 1];
-	int	 i;
+	char id[TOKEN_IDLEN + 1];
+	int  i;
 
 	token_id(t, id);
 	for (i = 0; i < NSESS; i++)
@@ -67,7 +71,7 @@ find_sess(struct store *s, const struct token *t)
 static enum sg_result
 f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 {
-	int	 i;
+	int i;
 
 	ENTER(s);
 	if ((i = find_sess(s, t)) == -1)
@@ -79,7 +83,7 @@ f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 static int
 count_live(struct store *s, const char *user, int *oldest)
 {
-	int	 i, n = 0;
+	int i, n = 0;
 
 	*oldest = -1;
 	for (i = 0; i < NSESS; i++) {
@@ -98,15 +102,15 @@ static enum sg_result
 f_create(struct store *s, const struct store_user *u, const struct token *t,
     int64_t *created)
 {
-	struct store_user	*cur;
-	int			 i, oldest;
+	struct store_user *cur;
+	int		   i, oldest;
 
 	ENTER(s);
 	if ((cur = find_user(s, u->name)) == NULL ||
 	    strcmp(cur->gen, u->gen) != 0)
 		return SG_STALE;
-	if (s->params.max_sessions > 0 && count_live(s, u->name, &oldest) >=
-	    (int)s->params.max_sessions) {
+	if (s->params.max_sessions > 0 &&
+	    count_live(s, u->name, &oldest) >= (int)s->params.max_sessions) {
 		if (s->params.reject)
 			return SG_LIMIT;
 		F(s)->sess[oldest].id[0] = '\0';
@@ -124,7 +128,7 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 static enum sg_result
 f_destroy(struct store *s, const struct token *t)
 {
-	int	 i;
+	int i;
 
 	ENTER(s);
 	if ((i = find_sess(s, t)) != -1)
@@ -135,7 +139,7 @@ f_destroy(struct store *s, const struct token *t)
 static int
 end_all(struct store *s, const char *user)
 {
-	int	 i, n = 0;
+	int i, n = 0;
 
 	for (i = 0; i < NSESS; i++)
 		if (F(s)->sess[i].id[0] != '\0' &&
@@ -157,7 +161,7 @@ f_destroy_all(struct store *s, const char *user, int *ended)
 static enum sg_result
 f_user_get(struct store *s, const char *name, struct store_user *u)
 {
-	struct store_user	*cur;
+	struct store_user *cur;
 
 	ENTER(s);
 	if ((cur = find_user(s, name)) == NULL)
@@ -169,7 +173,7 @@ f_user_get(struct store *s, const char *name, struct store_user *u)
 static enum sg_result
 f_user_add(struct store *s, const char *name, const char *hash)
 {
-	struct store_user	*u;
+	struct store_user *u;
 
 	ENTER(s);
 	if (find_user(s, name) != NULL)
@@ -183,10 +187,9 @@ f_user_add(struct store *s, const char *name, const char *hash)
 }
 
 static enum sg_result
-f_user_passwd(struct store *s, const char *name, const char *hash,
-    int *ended)
+f_user_passwd(struct store *s, const char *name, const char *hash, int *ended)
 {
-	struct store_user	*u;
+	struct store_user *u;
 
 	ENTER(s);
 	if ((u = find_user(s, name)) == NULL)
@@ -200,7 +203,7 @@ f_user_passwd(struct store *s, const char *name, const char *hash,
 static enum sg_result
 f_user_del(struct store *s, const char *name, int *ended)
 {
-	struct store_user	*u;
+	struct store_user *u;
 
 	ENTER(s);
 	if ((u = find_user(s, name)) == NULL)
@@ -214,7 +217,7 @@ static enum sg_result
 f_user_rehash(struct store *s, const char *name, const char *old,
     const char *hash)
 {
-	struct store_user	*u;
+	struct store_user *u;
 
 	ENTER(s);
 	if ((u = find_user(s, name)) == NULL || strcmp(u->pwhash, old) != 0)
@@ -243,8 +246,8 @@ f_revoke(struct store *s, const char *user, const char *id)
 }
 
 static enum sg_result
-f_fail_get(struct store *s, const char *user, const char *addr,
-    int64_t *count, int64_t *retry_ms)
+f_fail_get(struct store *s, const char *user, const char *addr, int64_t *count,
+    int64_t *retry_ms)
 {
 	(void)user;
 	(void)addr;
@@ -300,7 +303,7 @@ static const struct store_ops fake_ops = {
 struct store *
 fake_store_new(const struct config *cfg)
 {
-	struct fake	*f = calloc(1, sizeof(*f));
+	struct fake *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return NULL;

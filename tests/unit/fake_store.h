@@ -6,9 +6,9 @@
 #include "store/store_backend.h"
 
 /* A fake store; fake_fail(s, 1) makes every operation fail (SG_UNAVAILABLE). */
-struct store	*fake_store_new(const struct config *);
-void		 fake_fail(struct store *, int);
+struct store *fake_store_new(const struct config *);
+void	      fake_fail(struct store *, int);
 /* How many operations reached the store. */
-int		 fake_calls(struct store *);
+int fake_calls(struct store *);
 
 #endif

@@ -5,14 +5,14 @@
 #include <string.h>
 
 struct kv {
-	const char	*k, *v;
+	const char *k, *v;
 };
 
 /* A request_param_fn over a { NULL, NULL }-terminated table. */
 static inline const char *
 getp(const char *name, void *arg)
 {
-	const struct kv	*p;
+	const struct kv *p;
 
 	for (p = arg; p->k != NULL; p++)
 		if (strcmp(p->k, name) == 0)

@@ -15,7 +15,7 @@
 static void
 test_defaults(void **state)
 {
-	struct config	 c;
+	struct config c;
 
 	(void)state;
 	assert_int_equal(config_defaults(&c), 0);
@@ -43,22 +43,33 @@ test_defaults(void **state)
 }
 
 static const struct {
-	const char	*in;
-	int		 rv;
-	int64_t		 ms;
+	const char *in;
+	int	    rv;
+	int64_t	    ms;
 } durations[] = {
-	{ "250ms", 0, 250 }, { "30", 0, 30000 }, { "30s", 0, 30000 },
-	{ "15m", 0, 900000 }, { "24h", 0, 86400000 }, { "7d", 0, 604800000 },
-	{ "0", 0, 0 }, { "", -1, 0 }, { "s", -1, 0 }, { "-1s", -1, 0 },
-	{ "1.5h", -1, 0 }, { "10 s", -1, 0 }, { "5w", -1, 0 }, { "1hh", -1, 0 },
-	{ "99999999999999999999", -1, 0 }, { "9999999999999999d", -1, 0 },
+	{ "250ms", 0, 250 },
+	{ "30", 0, 30000 },
+	{ "30s", 0, 30000 },
+	{ "15m", 0, 900000 },
+	{ "24h", 0, 86400000 },
+	{ "7d", 0, 604800000 },
+	{ "0", 0, 0 },
+	{ "", -1, 0 },
+	{ "s", -1, 0 },
+	{ "-1s", -1, 0 },
+	{ "1.5h", -1, 0 },
+	{ "10 s", -1, 0 },
+	{ "5w", -1, 0 },
+	{ "1hh", -1, 0 },
+	{ "99999999999999999999", -1, 0 },
+	{ "9999999999999999d", -1, 0 },
 };
 
 static void
 test_durations(void **state)
 {
-	size_t	 i;
-	int64_t	 ms;
+	size_t	i;
+	int64_t ms;
 
 	(void)state;
 	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
@@ -73,7 +84,7 @@ test_durations(void **state)
 static void
 test_sizes(void **state)
 {
-	size_t	 b;
+	size_t b;
 
 	(void)state;
 	assert_int_equal(config_size("64M", &b), 0);
@@ -89,8 +100,8 @@ test_sizes(void **state)
 }
 
 static const struct {
-	const char	*text;
-	const char	*error;	/* NULL: accepted */
+	const char *text;
+	const char *error; /* NULL: accepted */
 } files[] = {
 	{ "", NULL },
 	{ "# only a comment\n\n   \n", NULL },
@@ -107,12 +118,16 @@ static const struct {
 	{ "\nbogus = 1\n", "f.conf:2: unknown key \"bogus\"" },
 	{ "threads\n", "f.conf:1: expected \"key = value\"" },
 	{ "= 4\n", "f.conf:1: missing key before '='" },
-	{ "threads = four\n", "f.conf:1: threads: must be a non-negative integer" },
+	{ "threads = four\n",
+	    "f.conf:1: threads: must be a non-negative integer" },
 	{ "threads = 0\n", "f.conf:1: threads: must be between 1 and 1024" },
 	{ "idle_timeout = 1x\n", "f.conf:1: idle_timeout: must be a duration" },
-	{ "cookie_secure = maybe\n", "f.conf:1: cookie_secure: must be yes or no" },
-	{ "cookie_samesite = lax\n", "f.conf:1: cookie_samesite: must be Strict" },
-	{ "session_limit = drop\n", "f.conf:1: session_limit: must be evict-oldest" },
+	{ "cookie_secure = maybe\n",
+	    "f.conf:1: cookie_secure: must be yes or no" },
+	{ "cookie_samesite = lax\n",
+	    "f.conf:1: cookie_samesite: must be Strict" },
+	{ "session_limit = drop\n",
+	    "f.conf:1: session_limit: must be evict-oldest" },
 	{ "socket_mode = 0999\n", "f.conf:1: socket_mode: must be an octal" },
 	{ "login_path = login\n", "f.conf:1: login_path: must be a path" },
 	{ "# x\ncookie_secure = no\n",
@@ -125,30 +140,38 @@ static const struct {
 	    "f.conf:2: absolute_timeout: must be at least idle_timeout" },
 	{ "idle_timeout = 0\n", "f.conf:1: idle_timeout: must be between" },
 	{ "idle_timeout = 500ms\n", "f.conf:1: idle_timeout: must be between" },
-	{ "absolute_timeout = 3651d\n", "f.conf:1: absolute_timeout: must be between 1s and 3650d" },
-	{ "login_failure_window = 0\n", "f.conf:1: login_failure_window: must be" },
-	{ "cookie_name = a b\n", "f.conf:1: cookie_name: not a valid cookie name" },
+	{ "absolute_timeout = 3651d\n",
+	    "f.conf:1: absolute_timeout: must be between 1s and 3650d" },
+	{ "login_failure_window = 0\n",
+	    "f.conf:1: login_failure_window: must be" },
+	{ "cookie_name = a b\n",
+	    "f.conf:1: cookie_name: not a valid cookie name" },
 	{ "cookie_name = a;b\n", "f.conf:1: cookie_name: not a valid" },
 	{ "redis = http://x\n", "f.conf:1: redis: expected redis://" },
 	{ "redis = redis://host:99999\n", "f.conf:1: redis: bad port" },
 	{ "key_prefix = a{b}\n", "f.conf:1: key_prefix: must be 1-63" },
-	{ "login_redirect = https://evil/\n", "f.conf:1: login_redirect: must be" },
-	{ "password_memlimit = 1K\n", "f.conf:1: password_memlimit: must be between 8192 and" },
-	{ "redis_timeout = 0\n", "f.conf:1: redis_timeout: must be between 1ms and 1h" },
+	{ "login_redirect = https://evil/\n",
+	    "f.conf:1: login_redirect: must be" },
+	{ "password_memlimit = 1K\n",
+	    "f.conf:1: password_memlimit: must be between 8192 and" },
+	{ "redis_timeout = 0\n",
+	    "f.conf:1: redis_timeout: must be between 1ms and 1h" },
 	{ "redis_timeout = 2h\n", "f.conf:1: redis_timeout: must be between" },
 	{ "threads = 1025\n", "f.conf:1: threads: must be between 1 and 1024" },
-	{ "listen = unix:relative\n", "f.conf:1: listen: unix: needs an absolute path" },
+	{ "listen = unix:relative\n",
+	    "f.conf:1: listen: unix: needs an absolute path" },
 	{ "listen = 127.0.0.1:0\n", "f.conf:1: listen: bad port" },
-	{ "cookie_samesite = Loose\n", "f.conf:1: cookie_samesite: must be Strict, Lax or None" },
+	{ "cookie_samesite = Loose\n",
+	    "f.conf:1: cookie_samesite: must be Strict, Lax or None" },
 };
 
 static void
 test_files(void **state)
 {
-	struct config	 c;
-	char		 err[CONFIG_ERRLEN];
-	size_t		 i;
-	int		 rv;
+	struct config c;
+	char	      err[CONFIG_ERRLEN];
+	size_t	      i;
+	int	      rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -158,11 +181,12 @@ test_files(void **state)
 		    strlen(files[i].text), err, sizeof(err));
 		if (files[i].error == NULL) {
 			if (rv != 0)
-				fail_msg("case %zu: unexpected error %s", i, err);
+				fail_msg("case %zu: unexpected error %s", i,
+				    err);
 		} else {
 			assert_int_equal(rv, -1);
 			if (strncmp(err, files[i].error,
-			    strlen(files[i].error)) != 0)
+				strlen(files[i].error)) != 0)
 				fail_msg("case %zu: got \"%s\", want \"%s\"", i,
 				    err, files[i].error);
 		}
@@ -173,16 +197,17 @@ test_files(void **state)
 static void
 test_values_set(void **state)
 {
-	struct config	 c;
-	char		 err[CONFIG_ERRLEN];
-	const char	*t = "idle_timeout = 2s\nabsolute_timeout = 5s\n"
+	struct config c;
+	char	      err[CONFIG_ERRLEN];
+	const char   *t =
+	    "idle_timeout = 2s\nabsolute_timeout = 5s\n"
 	    "max_sessions = 7\nsession_limit = reject\nkey_prefix = t1:\n"
 	    "redis_timeout = 100ms\nlogin_redirect =\n";
 
 	(void)state;
 	assert_int_equal(config_defaults(&c), 0);
-	assert_int_equal(config_parse(&c, "f", t, strlen(t), err,
-	    sizeof(err)), 0);
+	assert_int_equal(config_parse(&c, "f", t, strlen(t), err, sizeof(err)),
+	    0);
 	assert_int_equal(c.idle_timeout, 2000);
 	assert_int_equal(c.absolute_timeout, 5000);
 	assert_int_equal(c.max_sessions, 7);
@@ -196,10 +221,10 @@ test_values_set(void **state)
 static void
 test_load(void **state)
 {
-	struct config	 c;
-	char		 dir[] = "/tmp/sg-config-XXXXXX", path[64], pwpath[64];
-	char		 err[CONFIG_ERRLEN];
-	FILE		*f;
+	struct config c;
+	char	      dir[] = "/tmp/sg-config-XXXXXX", path[64], pwpath[64];
+	char	      err[CONFIG_ERRLEN];
+	FILE	     *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -228,11 +253,11 @@ test_load(void **state)
 static void
 test_sample_config(void **state)
 {
-	struct config	 def, c;
-	char		 path[1024], line[512], text[16384], err[CONFIG_ERRLEN];
-	const char	*top = getenv("top_srcdir");
-	size_t		 n = 0, i, found;
-	FILE		*f;
+	struct config def, c;
+	char	      path[1024], line[512], text[16384], err[CONFIG_ERRLEN];
+	const char   *top = getenv("top_srcdir");
+	size_t	      n = 0, i, found;
+	FILE	     *f;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/conf/sessgate.conf", top ? top : ".");
@@ -242,19 +267,21 @@ test_sample_config(void **state)
 		/* "#key = value" lines are the commented-out settings */
 		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' &&
 		    strstr(line, " =") != NULL) {
-			strncat(text, line + 1, sizeof(text) - strlen(text) - 1);
+			strncat(text, line + 1,
+			    sizeof(text) - strlen(text) - 1);
 			n++;
 		}
 	}
 	fclose(f);
 	for (i = 0; config_key_name(i) != NULL; i++) {
-		char	 want[128];
+		char want[128];
 
 		snprintf(want, sizeof(want), "\n%s =", config_key_name(i));
 		found = strncmp(text, want + 1, strlen(want + 1)) == 0 ||
 		    strstr(text, want) != NULL;
 		if (!found)
-			fail_msg("conf/sessgate.conf lacks %s", config_key_name(i));
+			fail_msg("conf/sessgate.conf lacks %s",
+			    config_key_name(i));
 	}
 	assert_int_equal(n, i);
 	assert_int_equal(config_defaults(&def), 0);
@@ -263,8 +290,8 @@ test_sample_config(void **state)
 		fail_msg("%s", err);
 	assert_string_equal(c.listen, def.listen);
 	assert_string_equal(c.redis, def.redis);
-	assert_true(c.redis_password_file == NULL ||
-	    c.redis_password_file[0] == '\0');
+	assert_true(
+	    c.redis_password_file == NULL || c.redis_password_file[0] == '\0');
 	assert_string_equal(c.cookie_name, def.cookie_name);
 	assert_string_equal(c.cookie_samesite, def.cookie_samesite);
 	assert_string_equal(c.login_redirect, def.login_redirect);
@@ -287,25 +314,26 @@ test_sample_config(void **state)
 static void
 test_fixed_keys(void **state)
 {
-	struct config	 a, b;
-	char		 err[CONFIG_ERRLEN];
-	const char	*t1 = "threads = 8\nidle_timeout = 1h\n";
-	const char	*t2 = "listen = 127.0.0.1:9000\n";
+	struct config a, b;
+	char	      err[CONFIG_ERRLEN];
+	const char   *t1 = "threads = 8\nidle_timeout = 1h\n";
+	const char   *t2 = "listen = 127.0.0.1:9000\n";
 
 	(void)state;
 	assert_int_equal(config_defaults(&a), 0);
 	assert_int_equal(config_defaults(&b), 0);
 	assert_null(config_fixed_changed(&a, &b));
-	assert_int_equal(config_parse(&b, "f", "idle_timeout = 1h\n", 18, err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    config_parse(&b, "f", "idle_timeout = 1h\n", 18, err, sizeof(err)),
+	    0);
 	assert_null(config_fixed_changed(&a, &b));
-	assert_int_equal(config_parse(&b, "f", t1, strlen(t1), err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    config_parse(&b, "f", t1, strlen(t1), err, sizeof(err)), 0);
 	assert_string_equal(config_fixed_changed(&a, &b), "threads");
 	config_free(&b);
 	assert_int_equal(config_defaults(&b), 0);
-	assert_int_equal(config_parse(&b, "f", t2, strlen(t2), err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    config_parse(&b, "f", t2, strlen(t2), err, sizeof(err)), 0);
 	assert_string_equal(config_fixed_changed(&a, &b), "listen");
 	assert_false(b.listen_addr.is_unix);
 	assert_string_equal(b.listen_addr.port, "9000");

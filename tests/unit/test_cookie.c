@@ -15,9 +15,9 @@
 static void
 values(const char *hdr, size_t len, char *out, size_t outlen)
 {
-	const char	*v;
-	size_t		 pos = 0, vlen, o = 0;
-	int		 rv;
+	const char *v;
+	size_t	    pos = 0, vlen, o = 0;
+	int	    rv;
 
 	out[0] = '\0';
 	while ((rv = cookie_next(hdr, len, "sid", &pos, &v, &vlen)) == 1) {
@@ -33,8 +33,8 @@ values(const char *hdr, size_t len, char *out, size_t outlen)
 }
 
 static const struct {
-	const char	*hdr;
-	const char	*want;
+	const char *hdr;
+	const char *want;
 } cases[] = {
 	{ "", "" },
 	{ "sid=abc", "abc" },
@@ -59,8 +59,8 @@ static const struct {
 static void
 test_parse_table(void **state)
 {
-	char	 out[256];
-	size_t	 i;
+	char   out[256];
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -74,7 +74,7 @@ test_parse_table(void **state)
 static void
 test_not_nul_terminated(void **state)
 {
-	char	 buf[8] = { 's', 'i', 'd', '=', 'a', 'b', 'c', 'X' }, out[16];
+	char buf[8] = { 's', 'i', 'd', '=', 'a', 'b', 'c', 'X' }, out[16];
 
 	(void)state;
 	values(buf, 6, out, sizeof(out));
@@ -84,7 +84,7 @@ test_not_nul_terminated(void **state)
 static void
 test_embedded_nul_is_malformed(void **state)
 {
-	char	 out[16];
+	char out[16];
 
 	(void)state;
 	values("sid=a\0b", 7, out, sizeof(out));
@@ -94,8 +94,8 @@ test_embedded_nul_is_malformed(void **state)
 static void
 test_many_and_large(void **state)
 {
-	char	*hdr, *out;
-	size_t	 n = 0, i;
+	char  *hdr, *out;
+	size_t n = 0, i;
 
 	(void)state;
 	hdr = malloc(COOKIE_HEADER_MAX + 64);
@@ -119,21 +119,24 @@ test_many_and_large(void **state)
 static void
 test_set_cookie(void **state)
 {
-	struct cookie_attrs	 a = { "__Host-sid", 1, "Lax" };
-	char			 buf[COOKIE_SET_MAX];
+	struct cookie_attrs a = { "__Host-sid", 1, "Lax" };
+	char		    buf[COOKIE_SET_MAX];
 
 	(void)state;
 	assert_int_equal(cookie_set(buf, sizeof(buf), &a, "T.V", 604800), 0);
-	assert_string_equal(buf, "__Host-sid=T.V; Path=/; Max-Age=604800; "
+	assert_string_equal(buf,
+	    "__Host-sid=T.V; Path=/; Max-Age=604800; "
 	    "Secure; HttpOnly; SameSite=Lax");
 	assert_int_equal(cookie_clear(buf, sizeof(buf), &a), 0);
-	assert_string_equal(buf, "__Host-sid=; Path=/; Max-Age=0; Secure; "
+	assert_string_equal(buf,
+	    "__Host-sid=; Path=/; Max-Age=0; Secure; "
 	    "HttpOnly; SameSite=Lax");
 	a.name = "sid";
 	a.secure = 0;
 	a.samesite = "Strict";
 	assert_int_equal(cookie_set(buf, sizeof(buf), &a, "x", 5), 0);
-	assert_string_equal(buf, "sid=x; Path=/; Max-Age=5; HttpOnly; "
+	assert_string_equal(buf,
+	    "sid=x; Path=/; Max-Age=5; HttpOnly; "
 	    "SameSite=Strict");
 	assert_int_equal(cookie_set(buf, 20, &a, "x", 5), -1);
 }

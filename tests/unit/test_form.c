@@ -11,34 +11,28 @@
 #include "http/form.h"
 
 static const struct {
-	const char	*data, *name;
-	int		 rv;
-	const char	*want;
+	const char *data, *name;
+	int	    rv;
+	const char *want;
 } gets[] = {
-	{ "a=1&b=2", "b", 1, "2" },
-	{ "a=1&b=2", "c", 0, NULL },
+	{ "a=1&b=2", "b", 1, "2" }, { "a=1&b=2", "c", 0, NULL },
 	{ "a=x+y%20z", "a", 1, "x y z" },
 	{ "a=%2Fp%3Fq%3D1", "a", 1, "/p?q=1" },
-	{ "a=%c3%a9", "a", 1, "\xc3\xa9" },
-	{ "a", "a", 1, "" },
-	{ "a=", "a", 1, "" },
-	{ "&&a=1&&", "a", 1, "1" },
-	{ "aa=1&a=2", "a", 1, "2" },
-	{ "a=1&a=2", "a", 1, "1" },
-	{ "a=%", "a", -1, NULL },
-	{ "a=%4", "a", -1, NULL },
-	{ "a=%zz", "a", -1, NULL },
-	{ "a=%00", "a", -1, NULL },
+	{ "a=%c3%a9", "a", 1, "\xc3\xa9" }, { "a", "a", 1, "" },
+	{ "a=", "a", 1, "" }, { "&&a=1&&", "a", 1, "1" },
+	{ "aa=1&a=2", "a", 1, "2" }, { "a=1&a=2", "a", 1, "1" },
+	{ "a=%", "a", -1, NULL }, { "a=%4", "a", -1, NULL },
+	{ "a=%zz", "a", -1, NULL }, { "a=%00", "a", -1, NULL },
 	{ "a=%0d%0aX", "a", -1, NULL },
-	{ "a=0123456789", "a", -1, NULL },	/* does not fit in 8 bytes */
+	{ "a=0123456789", "a", -1, NULL }, /* does not fit in 8 bytes */
 };
 
 static void
 test_form_get(void **state)
 {
-	char	 out[8];
-	size_t	 i;
-	int	 rv;
+	char   out[8];
+	size_t i;
+	int    rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {

@@ -21,13 +21,13 @@
 
 #include "params.h"
 
-static struct config	 cfg;
-static struct store	*st;
-static char		 alice[TOKEN_COOKIELEN + 1];	/* a live cookie value */
+static struct config cfg;
+static struct store *st;
+static char	     alice[TOKEN_COOKIELEN + 1]; /* a live cookie value */
 
 /* The request's params, and its body as the server loop would read it. */
 struct input {
-	const struct kv	*params;
+	const struct kv *params;
 	const char	*body;
 	size_t		 off;
 	int		 reads;
@@ -42,8 +42,8 @@ in_param(const char *name, void *arg)
 static long
 in_read(void *arg, char *buf, size_t len)
 {
-	struct input	*in = arg;
-	size_t		 n = in->body ? strlen(in->body + in->off) : 0;
+	struct input *in = arg;
+	size_t	      n = in->body ? strlen(in->body + in->off) : 0;
 
 	in->reads++;
 	if (n > len)
@@ -54,16 +54,16 @@ in_read(void *arg, char *buf, size_t len)
 	return (long)n;
 }
 
-static int	 last_reads;	/* body reads of the last run() */
+static int last_reads; /* body reads of the last run() */
 
 /* Run one request; returns the number of store calls it made. */
 static int
 run(const struct kv *params, const char *body, struct response *resp)
 {
-	struct handler_ctx	 h = { st, &cfg };
-	struct input		 in = { params, body, 0, 0 };
-	struct request		 r;
-	int			 before = fake_calls(st);
+	struct handler_ctx h = { st, &cfg };
+	struct input	   in = { params, body, 0, 0 };
+	struct request	   r;
+	int		   before = fake_calls(st);
 
 	request_init(&r, in_param, in_read, &in);
 	response_init(resp, 0);
@@ -82,10 +82,10 @@ has_header(const struct response *r, const char *line)
 static void
 new_session(char out[TOKEN_COOKIELEN + 1])
 {
-	struct store_user	 u;
-	struct token		 t;
-	char			 tag[TOKEN_TAGLEN + 1];
-	int64_t			 c;
+	struct store_user u;
+	struct token	  t;
+	char		  tag[TOKEN_TAGLEN + 1];
+	int64_t		  c;
 
 	assert_int_equal(store_user_get(st, "alice", &u), SG_OK);
 	user_tag("alice", 5, tag);
@@ -97,15 +97,15 @@ new_session(char out[TOKEN_COOKIELEN + 1])
 static int
 setup(void **state)
 {
-	const char		*text = "password_memlimit = 8K\n"
-	    "password_opslimit = 1\nmax_sessions = 0\n";
-	struct password_cost	 pc = { 1, 8192 };
-	char			 err[CONFIG_ERRLEN], h[PASSWORD_HASHLEN];
+	const char	    *text = "password_memlimit = 8K\n"
+				    "password_opslimit = 1\nmax_sessions = 0\n";
+	struct password_cost pc = { 1, 8192 };
+	char		     err[CONFIG_ERRLEN], h[PASSWORD_HASHLEN];
 
 	(void)state;
 	assert_int_equal(config_defaults(&cfg), 0);
-	assert_int_equal(config_parse(&cfg, "t", text, strlen(text), err,
-	    sizeof(err)), 0);
+	assert_int_equal(
+	    config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)), 0);
 	st = fake_store_new(&cfg);
 	assert_int_equal(password_hash(h, "s3cret", 6, &pc), 0);
 	assert_int_equal(store_user_add(st, "alice", h), SG_OK);
@@ -125,17 +125,17 @@ teardown(void **state)
 static void
 test_check_allows(void **state)
 {
-	char		 c[128];
-	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
-	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/x" },
-	    { "HTTP_COOKIE", c }, { NULL, NULL } };
-	struct response	 r;
-	char		 head[8192];
+	char		c[128];
+	struct kv	p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		      { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/x" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response r;
+	char		head[8192];
 
 	(void)state;
 	snprintf(c, sizeof(c), "a=1; __Host-sid=%s; b=2", alice);
-	assert_int_equal(run(p, "never read", &r), 1);	/* one store call */
-	assert_int_equal(last_reads, 0);	/* and not a byte of stdin */
+	assert_int_equal(run(p, "never read", &r), 1); /* one store call */
+	assert_int_equal(last_reads, 0); /* and not a byte of stdin */
 	assert_int_equal(r.status, 200);
 	assert_true(has_header(&r, "Variable-REMOTE_USER: alice\r\n"));
 	assert_true(response_head(&r, head, sizeof(head)) > 0);
@@ -144,9 +144,9 @@ test_check_allows(void **state)
 }
 
 static const struct {
-	const char	*role, *method, *accept, *cookie;
-	int		 status, calls;
-	const char	*header;
+	const char *role, *method, *accept, *cookie;
+	int	    status, calls;
+	const char *header;
 } denials[] = {
 	/* page navigations: 302 to the login page with next */
 	{ "AUTHORIZER", "GET", "text/html,*/*", NULL, 302, 0,
@@ -174,28 +174,30 @@ static const struct {
 static void
 test_check_denials(void **state)
 {
-	struct response	 r;
-	size_t		 i;
-	int		 calls;
+	struct response r;
+	size_t		i;
+	int		calls;
 
 	(void)state;
 	for (i = 0; i < sizeof(denials) / sizeof(denials[0]); i++) {
 		struct kv p[] = { { "FCGI_ROLE", denials[i].role },
-		    { "REQUEST_METHOD", denials[i].method },
-		    { "REQUEST_URI", "/a b?c=1&d" },
-		    { "HTTP_ACCEPT", denials[i].accept },
-		    { "HTTP_COOKIE", denials[i].cookie },
-		    { "SESSGATE_AUTH", strcmp(denials[i].role, "RESPONDER") == 0 ?
-		    "1" : NULL }, { NULL, NULL } };
+			{ "REQUEST_METHOD", denials[i].method },
+			{ "REQUEST_URI", "/a b?c=1&d" },
+			{ "HTTP_ACCEPT", denials[i].accept },
+			{ "HTTP_COOKIE", denials[i].cookie },
+			{ "SESSGATE_AUTH", NULL }, { NULL, NULL } };
 
 		if (denials[i].accept == NULL)
 			p[3].k = "unused";
 		if (denials[i].cookie == NULL)
 			p[4].k = "unused";
-		if (p[5].v == NULL)
+		if (strcmp(denials[i].role, "RESPONDER") == 0)
+			p[5].v = "1"; /* nginx's auth_request */
+		else
 			p[5].k = "unused";
 		calls = run(p, NULL, &r);
-		if (r.status != denials[i].status || calls != denials[i].calls ||
+		if (r.status != denials[i].status ||
+		    calls != denials[i].calls ||
 		    (denials[i].header && !has_header(&r, denials[i].header)))
 			fail_msg("case %zu: status %d calls %d headers %s", i,
 			    r.status, calls, r.headers);
@@ -206,12 +208,12 @@ test_check_denials(void **state)
 static void
 test_check_store_error_is_503(void **state)
 {
-	char		 c[128];
-	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
-	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
-	    { "HTTP_ACCEPT", "text/html" }, { "HTTP_COOKIE", c },
-	    { NULL, NULL } };
-	struct response	 r;
+	char		c[128];
+	struct kv	p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		      { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+		      { "HTTP_ACCEPT", "text/html" }, { "HTTP_COOKIE", c },
+		      { NULL, NULL } };
+	struct response r;
 
 	(void)state;
 	snprintf(c, sizeof(c), "__Host-sid=%s", alice);
@@ -226,13 +228,13 @@ test_check_store_error_is_503(void **state)
 static void
 test_check_duplicates_and_candidate_cap(void **state)
 {
-	char		 c[1024];
-	const char	*unknown = "__Host-sid=AAAAAAAAAAAAAAAA."
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA; ";
-	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
-	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
-	    { "HTTP_COOKIE", c }, { NULL, NULL } };
-	struct response	 r;
+	char		c[1024];
+	const char     *unknown = "__Host-sid=AAAAAAAAAAAAAAAA."
+				  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA; ";
+	struct kv	p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		      { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response r;
 
 	(void)state;
 	snprintf(c, sizeof(c), "__Host-sid=junk; %s__Host-sid=%s", unknown,
@@ -253,13 +255,13 @@ static void
 test_check_recognised_by_auth_path(void **state)
 {
 	static const char *const names[] = { "DOCUMENT_URI", "SCRIPT_NAME",
-	    "SESSGATE_AUTH" };
-	char		 c[128];
-	struct kv	 p[] = { { "REQUEST_METHOD", "GET" },
-	    { "REQUEST_URI", "/private/page" }, { "HTTP_COOKIE", c },
-	    { NULL, NULL }, { NULL, NULL } };
-	struct response	 r;
-	size_t		 i;
+		"SESSGATE_AUTH" };
+	char			 c[128];
+	struct kv		 p[] = { { "REQUEST_METHOD", "GET" },
+			       { "REQUEST_URI", "/private/page" }, { "HTTP_COOKIE", c },
+			       { NULL, NULL }, { NULL, NULL } };
+	struct response		 r;
+	size_t			 i;
 
 	(void)state;
 	snprintf(c, sizeof(c), "__Host-sid=%s", alice);
@@ -271,12 +273,12 @@ test_check_recognised_by_auth_path(void **state)
 		assert_true(has_header(&r, "Variable-REMOTE_USER: alice\r\n"));
 		response_free(&r);
 	}
-	p[3].k = "DOCUMENT_URI";	/* another path is not the check */
+	p[3].k = "DOCUMENT_URI"; /* another path is not the check */
 	p[3].v = "/private/page";
 	assert_int_equal(run(p, NULL, &r), 0);
 	assert_int_equal(r.status, 404);
 	response_free(&r);
-	p[1].v = "/auth?x=1";		/* REQUEST_URI names it */
+	p[1].v = "/auth?x=1"; /* REQUEST_URI names it */
 	assert_int_equal(run(p, NULL, &r), 1);
 	assert_int_equal(r.status, 200);
 	response_free(&r);
@@ -285,11 +287,11 @@ test_check_recognised_by_auth_path(void **state)
 static void
 test_error_document_401(void **state)
 {
-	struct kv	 p[] = { { "REQUEST_METHOD", "GET" },
-	    { "REQUEST_URI", "/private/doc?x=\"1\"" },
-	    { "REDIRECT_STATUS", "401" }, { "REDIRECT_URL", "/private/doc" },
-	    { NULL, NULL } };
-	struct response	 r;
+	struct kv	p[] = { { "REQUEST_METHOD", "GET" },
+		      { "REQUEST_URI", "/private/doc?x=\"1\"" },
+		      { "REDIRECT_STATUS", "401" },
+		      { "REDIRECT_URL", "/private/doc" }, { NULL, NULL } };
+	struct response r;
 
 	(void)state;
 	run(p, NULL, &r);
@@ -309,18 +311,19 @@ test_error_document_401(void **state)
 static void
 test_login(void **state)
 {
-	char		 c[128];
-	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
-	    { "REQUEST_URI", "/login" },
-	    { "CONTENT_TYPE", "application/x-www-form-urlencoded; charset=UTF-8" },
-	    { "HTTP_HOST", "example.com" },
-	    { "HTTP_ORIGIN", "https://example.com" },
-	    { "HTTPS", "on" }, { "HTTP_COOKIE", c }, { NULL, NULL } };
-	struct kv	 chk[] = { { "FCGI_ROLE", "AUTHORIZER" },
-	    { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
-	    { "HTTP_COOKIE", c }, { NULL, NULL } };
-	struct response	 r;
-	char		 old[TOKEN_COOKIELEN + 1];
+	char		c[128];
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/login" },
+		      { "CONTENT_TYPE",
+			  "application/x-www-form-urlencoded; charset=UTF-8" },
+		      { "HTTP_HOST", "example.com" },
+		      { "HTTP_ORIGIN", "https://example.com" }, { "HTTPS", "on" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct kv	chk[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		      { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response r;
+	char		old[TOKEN_COOKIELEN + 1];
 
 	(void)state;
 	new_session(old);
@@ -329,11 +332,12 @@ test_login(void **state)
 	assert_int_equal(r.status, 303);
 	assert_true(has_header(&r, "Location: /home?a=b\r\n"));
 	assert_non_null(strstr(r.headers, "Set-Cookie: __Host-sid="));
-	assert_true(has_header(&r, "; Path=/; Max-Age=604800; Secure; "
+	assert_true(has_header(&r,
+	    "; Path=/; Max-Age=604800; Secure; "
 	    "HttpOnly; SameSite=Lax\r\n"));
 	assert_null(strstr(r.headers, old));
 	response_free(&r);
-	run(chk, NULL, &r);		/* the presented session ended */
+	run(chk, NULL, &r); /* the presented session ended */
 	assert_int_equal(r.status, 401);
 	response_free(&r);
 	run(p, "username=alice&password=wrong", &r);
@@ -348,16 +352,16 @@ test_login(void **state)
 }
 
 static const struct {
-	const char	*method, *uri, *type, *origin, *referer, *body;
-	int		 status, calls;
+	const char *method, *uri, *type, *origin, *referer, *body;
+	int	    status, calls;
 } posts[] = {
 	/* a malformed Cookie header (control bytes): 400, like the check */
 	{ "POST", "/logout", "application/x-www-form-urlencoded", NULL, NULL,
 	    "\x01cookie", 400, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded",
 	    "https://evil.example", NULL, "username=a&password=b", 403, 0 },
-	{ "POST", "/logout", "application/x-www-form-urlencoded", "null",
-	    NULL, "", 403, 0 },
+	{ "POST", "/logout", "application/x-www-form-urlencoded", "null", NULL,
+	    "", 403, 0 },
 	{ "POST", "/logout-all", "application/x-www-form-urlencoded", NULL,
 	    "https://evil.example/x", "", 403, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded",
@@ -384,21 +388,22 @@ static const struct {
 static void
 test_post_guards(void **state)
 {
-	struct response	 r;
-	size_t		 i;
-	int		 calls;
+	struct response r;
+	size_t		i;
+	int		calls;
 
 	(void)state;
 	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
-		struct kv p[] = { { "REQUEST_METHOD", posts[i].method },
-		    { "REQUEST_URI", posts[i].uri },
-		    { "CONTENT_TYPE", posts[i].type },
-		    { "HTTP_ORIGIN", posts[i].origin },
-		    { "HTTP_REFERER", posts[i].referer },
-		    { "HTTP_HOST", "example.com" }, { "HTTPS", "on" },
-		    { "HTTP_COOKIE", "a=1; __Host-sid=x\x01" },
-		    { NULL, NULL } };
-		size_t j;
+		struct kv   p[] = { { "REQUEST_METHOD", posts[i].method },
+			  { "REQUEST_URI", posts[i].uri },
+			  { "CONTENT_TYPE", posts[i].type },
+			  { "HTTP_ORIGIN", posts[i].origin },
+			  { "HTTP_REFERER", posts[i].referer },
+			  { "HTTP_HOST", "example.com" }, { "HTTPS", "on" },
+			  { "HTTP_COOKIE", "a=1; __Host-sid=x\x01" },
+			  { NULL, NULL } };
+		const char *body;
+		size_t	    j;
 
 		/* the first case's body is the marker for a bad Cookie */
 		if (posts[i].body == NULL || posts[i].body[0] != '\x01')
@@ -407,8 +412,10 @@ test_post_guards(void **state)
 		for (j = 2; j <= 4; j++)
 			if (p[j].v == NULL)
 				p[j].k = "unused";
-		calls = run(p, posts[i].body != NULL && posts[i].body[0] ==
-		    '\x01' ? "" : posts[i].body, &r);
+		body = posts[i].body;
+		if (body != NULL && body[0] == '\x01')
+			body = "";
+		calls = run(p, body, &r);
 		if (r.status != posts[i].status || calls != posts[i].calls)
 			fail_msg("case %zu (%s %s): status %d calls %d", i,
 			    posts[i].method, posts[i].uri, r.status, calls);
@@ -419,12 +426,12 @@ test_post_guards(void **state)
 static void
 test_body_too_large(void **state)
 {
-	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
-	    { "REQUEST_URI", "/login" },
-	    { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
-	    { NULL, NULL } };
-	struct response	 r;
-	char		*big = malloc(REQUEST_BODY_MAX + 2);
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/login" },
+		      { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		      { NULL, NULL } };
+	struct response r;
+	char	       *big = malloc(REQUEST_BODY_MAX + 2);
 
 	(void)state;
 	memset(big, 'a', REQUEST_BODY_MAX + 1);
@@ -438,12 +445,12 @@ test_body_too_large(void **state)
 static void
 test_logout_clears_cookie(void **state)
 {
-	char		 c[128], v[TOKEN_COOKIELEN + 1];
-	struct kv	 p[] = { { "REQUEST_METHOD", "POST" },
-	    { "REQUEST_URI", "/logout" },
-	    { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
-	    { "HTTP_COOKIE", c }, { NULL, NULL } };
-	struct response	 r;
+	char		c[128], v[TOKEN_COOKIELEN + 1];
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/logout" },
+		      { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response r;
 
 	(void)state;
 	new_session(v);
@@ -451,11 +458,12 @@ test_logout_clears_cookie(void **state)
 	run(p, "", &r);
 	assert_int_equal(r.status, 303);
 	assert_true(has_header(&r, "Location: /login\r\n"));
-	assert_true(has_header(&r, "Set-Cookie: __Host-sid=; Path=/; "
+	assert_true(has_header(&r,
+	    "Set-Cookie: __Host-sid=; Path=/; "
 	    "Max-Age=0; Secure; HttpOnly; SameSite=Lax\r\n"));
 	response_free(&r);
 	p[1].v = "/logout";
-	run(p, "", &r);		/* again: nothing left to end, same answer */
+	run(p, "", &r); /* again: nothing left to end, same answer */
 	assert_int_equal(r.status, 303);
 	response_free(&r);
 }

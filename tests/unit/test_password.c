@@ -11,17 +11,15 @@
 #include "session/password.h"
 
 /* Cheap parameters keep the tests fast; the logic is the same. */
-static const struct password_cost cheap = {
-	crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN
-};
-static const struct password_cost stronger = {
-	crypto_pwhash_OPSLIMIT_MIN + 1, crypto_pwhash_MEMLIMIT_MIN * 2
-};
+static const struct password_cost cheap = { crypto_pwhash_OPSLIMIT_MIN,
+	crypto_pwhash_MEMLIMIT_MIN };
+static const struct password_cost stronger = { crypto_pwhash_OPSLIMIT_MIN + 1,
+	crypto_pwhash_MEMLIMIT_MIN * 2 };
 
 static void
 test_hash_verify(void **state)
 {
-	char	 h[PASSWORD_HASHLEN];
+	char h[PASSWORD_HASHLEN];
 
 	(void)state;
 	assert_int_equal(password_hash(h, "correct horse", 13, &cheap), 0);
@@ -35,7 +33,7 @@ test_hash_verify(void **state)
 static void
 test_salted(void **state)
 {
-	char	 a[PASSWORD_HASHLEN], b[PASSWORD_HASHLEN];
+	char a[PASSWORD_HASHLEN], b[PASSWORD_HASHLEN];
 
 	(void)state;
 	assert_int_equal(password_hash(a, "pw", 2, &cheap), 0);
@@ -46,7 +44,7 @@ test_salted(void **state)
 static void
 test_rejects(void **state)
 {
-	char	 h[PASSWORD_HASHLEN], big[PASSWORD_MAX + 1];
+	char h[PASSWORD_HASHLEN], big[PASSWORD_MAX + 1];
 
 	(void)state;
 	memset(big, 'x', sizeof(big));
@@ -56,14 +54,14 @@ test_rejects(void **state)
 	assert_int_equal(password_verify(h, big, sizeof(big)), SG_DENY);
 	assert_int_equal(password_verify("not a hash", "pw", 2), SG_DENY);
 	assert_int_equal(password_verify("", "pw", 2), SG_DENY);
-	assert_int_equal(password_verify("$argon2id$v=19$m=8,t=1,p=1$", "pw",
-	    2), SG_DENY);
+	assert_int_equal(
+	    password_verify("$argon2id$v=19$m=8,t=1,p=1$", "pw", 2), SG_DENY);
 }
 
 static void
 test_needs_rehash(void **state)
 {
-	char	 h[PASSWORD_HASHLEN];
+	char h[PASSWORD_HASHLEN];
 
 	(void)state;
 	assert_int_equal(password_hash(h, "pw", 2, &cheap), 0);

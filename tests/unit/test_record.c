@@ -11,8 +11,8 @@
 #include "core/record.h"
 
 static const struct {
-	const char	*json;
-	int		 ok;
+	const char *json;
+	int	    ok;
 } cases[] = {
 	{ "{\"u\":\"alice\",\"c\":1700000000000,\"a\":1700604800000}", 1 },
 	{ "{\"a\":2,\"c\":1,\"u\":\"bob\",\"extra\":[1,2]}", 1 },
@@ -40,9 +40,9 @@ static const struct {
 static void
 test_decode_table(void **state)
 {
-	struct record	 r;
-	size_t		 i;
-	int		 rv;
+	struct record r;
+	size_t	      i;
+	int	      rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -55,9 +55,9 @@ test_decode_table(void **state)
 static void
 test_fields(void **state)
 {
-	struct record	 r;
-	const char	*j = "{\"u\":\"alice\",\"c\":1700000000123,"
-	    "\"a\":1700604800123}";
+	struct record r;
+	const char   *j = "{\"u\":\"alice\",\"c\":1700000000123,"
+			  "\"a\":1700604800123}";
 
 	(void)state;
 	assert_int_equal(record_decode(&r, j, strlen(j)), 0);
@@ -69,8 +69,8 @@ test_fields(void **state)
 static void
 test_encode_roundtrip(void **state)
 {
-	struct record	 r = { "bob", 1000, 2000 }, back;
-	char		 buf[RECORD_MAX];
+	struct record r = { "bob", 1000, 2000 }, back;
+	char	      buf[RECORD_MAX];
 
 	(void)state;
 	assert_int_equal(record_encode(&r, buf, sizeof(buf)), 0);
@@ -85,9 +85,9 @@ test_encode_roundtrip(void **state)
 static void
 test_oversize_and_truncated(void **state)
 {
-	struct record	 r;
-	char		 big[RECORD_MAX + 2];
-	const char	*j = "{\"u\":\"alice\",\"c\":1,\"a\":2}";
+	struct record r;
+	char	      big[RECORD_MAX + 2];
+	const char   *j = "{\"u\":\"alice\",\"c\":1,\"a\":2}";
 
 	(void)state;
 	memset(big, ' ', sizeof(big));

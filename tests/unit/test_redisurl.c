@@ -10,9 +10,9 @@
 #include "config/redisurl.h"
 
 static const struct {
-	const char	*url;
-	int		 ok, is_unix, port, db;
-	const char	*host_or_path, *user, *password;
+	const char *url;
+	int	    ok, is_unix, port, db;
+	const char *host_or_path, *user, *password;
 } cases[] = {
 	{ "redis://127.0.0.1:6379/0", 1, 0, 6379, 0, "127.0.0.1", "", "" },
 	{ "redis://localhost", 1, 0, 6379, 0, "localhost", "", "" },
@@ -22,7 +22,8 @@ static const struct {
 	{ "redis://app:p%40ss@h:1", 1, 0, 1, 0, "h", "app", "p@ss" },
 	{ "redis://[::1]:6380/3", 1, 0, 6380, 3, "::1", "", "" },
 	{ "redis://[::1]", 1, 0, 6379, 0, "::1", "", "" },
-	{ "unix:/run/redis/redis.sock", 1, 1, 0, 0, "/run/redis/redis.sock", "", "" },
+	{ "unix:/run/redis/redis.sock", 1, 1, 0, 0, "/run/redis/redis.sock", "",
+	    "" },
 	{ "unix:/tmp/r.sock?db=4", 1, 1, 0, 4, "/tmp/r.sock", "", "" },
 	{ "", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "http://h", 0, 0, 0, 0, NULL, NULL, NULL },
@@ -44,10 +45,10 @@ static const struct {
 static void
 test_table(void **state)
 {
-	struct redis_url	 u;
-	char			 err[128];
-	size_t			 i;
-	int			 rv;
+	struct redis_url u;
+	char		 err[128];
+	size_t		 i;
+	int		 rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -13,8 +13,8 @@
 #include "params.h"
 
 static const struct {
-	const char	*host, *origin, *referer, *https;
-	int		 cross;
+	const char *host, *origin, *referer, *https;
+	int	    cross;
 } sites[] = {
 	{ "example.com", NULL, NULL, "on", 0 },
 	{ "example.com", "https://example.com", NULL, "on", 0 },
@@ -35,16 +35,16 @@ static const struct {
 static void
 test_cross_site(void **state)
 {
-	struct request	 r;
-	size_t		 i;
+	struct request r;
+	size_t	       i;
 
 	(void)state;
 	for (i = 0; i < sizeof(sites) / sizeof(sites[0]); i++) {
 		struct kv p[] = { { "HTTP_HOST", sites[i].host },
-		    { "HTTP_ORIGIN", sites[i].origin },
-		    { "HTTP_REFERER", sites[i].referer },
-		    { "HTTPS", sites[i].https }, { NULL, NULL } };
-		int j;
+			{ "HTTP_ORIGIN", sites[i].origin },
+			{ "HTTP_REFERER", sites[i].referer },
+			{ "HTTPS", sites[i].https }, { NULL, NULL } };
+		int	  j;
 
 		for (j = 0; j < 3; j++)
 			if (p[j].v == NULL)
@@ -58,11 +58,11 @@ test_cross_site(void **state)
 static void
 test_request_view(void **state)
 {
-	struct kv	 p[] = { { "FCGI_ROLE", "AUTHORIZER" },
-	    { "REQUEST_URI", "/login?next=%2Fa&x=1" },
-	    { "CONTENT_LENGTH", "12" }, { NULL, NULL } };
-	struct request	 r;
-	char		 out[64];
+	struct kv      p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		     { "REQUEST_URI", "/login?next=%2Fa&x=1" },
+		     { "CONTENT_LENGTH", "12" }, { NULL, NULL } };
+	struct request r;
+	char	       out[64];
 
 	(void)state;
 	request_init(&r, getp, NULL, p);
@@ -85,9 +85,9 @@ test_request_view(void **state)
 
 /* A body reader over a string, in pieces of at most 100 bytes. */
 struct body {
-	const char	*data;
-	size_t		 len, off;
-	struct kv	*params;
+	const char *data;
+	size_t	    len, off;
+	struct kv  *params;
 };
 
 static const char *
@@ -99,8 +99,8 @@ body_param(const char *name, void *arg)
 static long
 body_read(void *arg, char *buf, size_t len)
 {
-	struct body	*b = arg;
-	size_t		 n = b->len - b->off;
+	struct body *b = arg;
+	size_t	     n = b->len - b->off;
 
 	if (n > len)
 		n = len;
@@ -114,25 +114,23 @@ body_read(void *arg, char *buf, size_t len)
 static void
 test_body(void **state)
 {
-	static char	 big[REQUEST_BODY_MAX + 2];
+	static char big[REQUEST_BODY_MAX + 2];
 	static const struct {
-		const char	*length;	/* CONTENT_LENGTH, or NULL */
-		size_t		 sent;		/* bytes the client sends */
-		int		 too_large;
-		size_t		 got;
+		const char *length; /* CONTENT_LENGTH, or NULL */
+		size_t	    sent;   /* bytes the client sends */
+		int	    too_large;
+		size_t	    got;
 	} cases[] = {
-		{ "5", 5, 0, 5 },
-		{ "0", 0, 0, 0 },
-		{ NULL, 7, 0, 7 },
+		{ "5", 5, 0, 5 }, { "0", 0, 0, 0 }, { NULL, 7, 0, 7 },
 		{ "8192", REQUEST_BODY_MAX, 0, REQUEST_BODY_MAX },
-		{ "8193", REQUEST_BODY_MAX + 1, 1, 0 },	/* not even read */
+		{ "8193", REQUEST_BODY_MAX + 1, 1, 0 }, /* not even read */
 		{ NULL, REQUEST_BODY_MAX + 1, 1, REQUEST_BODY_MAX + 1 },
-		{ "10", 4, 0, 4 },			/* the client stopped */
+		{ "10", 4, 0, 4 }, /* the client stopped */
 	};
-	struct kv	 p[] = { { "CONTENT_LENGTH", NULL }, { NULL, NULL } };
-	struct body	 b;
-	struct request	 r;
-	size_t		 i;
+	struct kv      p[] = { { "CONTENT_LENGTH", NULL }, { NULL, NULL } };
+	struct body    b;
+	struct request r;
+	size_t	       i;
 
 	(void)state;
 	memset(big, 'x', sizeof(big));
@@ -149,7 +147,7 @@ test_body(void **state)
 		    (!r.body_too_large && r.body_len != cases[i].got))
 			fail_msg("case %zu: too_large %d, len %zu", i,
 			    r.body_too_large, r.body_len);
-		assert_int_equal(request_read_body(&r), 0);	/* once */
+		assert_int_equal(request_read_body(&r), 0); /* once */
 		request_free(&r);
 		assert_null(r.body);
 	}
@@ -158,8 +156,8 @@ test_body(void **state)
 static void
 test_error_page(void **state)
 {
-	struct kv	 p[] = { { "REDIRECT_STATUS", "401" }, { NULL, NULL } };
-	struct request	 r;
+	struct kv      p[] = { { "REDIRECT_STATUS", "401" }, { NULL, NULL } };
+	struct request r;
 
 	(void)state;
 	request_init(&r, getp, NULL, p);

@@ -11,43 +11,37 @@
 #include "core/text.h"
 
 static const struct {
-	const char	*in;
-	int		 flags, rv;
-	const char	*want;
+	const char *in;
+	int	    flags, rv;
+	const char *want;
 } decodes[] = {
-	{ "a%20b", 0, 0, "a b" },
-	{ "a+b", 0, 0, "a+b" },
-	{ "a+b", TEXT_PLUS_SPACE, 0, "a b" },
-	{ "%41%7a", 0, 0, "Az" },
-	{ "%", 0, -1, NULL },
-	{ "%4", 0, -1, NULL },
-	{ "%g0", 0, -1, NULL },
-	{ "%00", 0, -1, NULL },
-	{ "a%0d", 0, 0, "a\r" },
-	{ "a%0d", TEXT_NO_CTRL, -1, NULL },
-	{ "a\tb", TEXT_NO_CTRL, -1, NULL },
-	{ "%7f", TEXT_NO_CTRL, -1, NULL },
-	{ "1234567", 0, 0, "1234567" },
-	{ "12345678", 0, -1, NULL },	/* does not fit in 8 bytes */
+	{ "a%20b", 0, 0, "a b" }, { "a+b", 0, 0, "a+b" },
+	{ "a+b", TEXT_PLUS_SPACE, 0, "a b" }, { "%41%7a", 0, 0, "Az" },
+	{ "%", 0, -1, NULL }, { "%4", 0, -1, NULL }, { "%g0", 0, -1, NULL },
+	{ "%00", 0, -1, NULL }, { "a%0d", 0, 0, "a\r" },
+	{ "a%0d", TEXT_NO_CTRL, -1, NULL }, { "a\tb", TEXT_NO_CTRL, -1, NULL },
+	{ "%7f", TEXT_NO_CTRL, -1, NULL }, { "1234567", 0, 0, "1234567" },
+	{ "12345678", 0, -1, NULL }, /* does not fit in 8 bytes */
 };
 
 static void
 test_decode(void **state)
 {
-	char	 out[8];
-	size_t	 i;
-	int	 rv;
+	char   out[8];
+	size_t i;
+	int    rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(decodes) / sizeof(decodes[0]); i++) {
 		rv = text_pct_decode(out, sizeof(out), decodes[i].in,
 		    strlen(decodes[i].in), decodes[i].flags);
-		if (rv != decodes[i].rv || (rv == 0 &&
-		    strcmp(out, decodes[i].want) != 0))
+		if (rv != decodes[i].rv ||
+		    (rv == 0 && strcmp(out, decodes[i].want) != 0))
 			fail_msg("case %zu: rv %d", i, rv);
 		/* validating only answers the same, whatever fits */
-		if (decodes[i].rv == 0 && text_pct_decode(NULL, 0,
-		    decodes[i].in, strlen(decodes[i].in), decodes[i].flags))
+		if (decodes[i].rv == 0 &&
+		    text_pct_decode(NULL, 0, decodes[i].in,
+			strlen(decodes[i].in), decodes[i].flags))
 			fail_msg("case %zu: validation differs", i);
 	}
 	assert_int_equal(text_pct_decode(out, 0, "", 0, 0), -1);
@@ -56,7 +50,7 @@ test_decode(void **state)
 static void
 test_encode_and_hex(void **state)
 {
-	char	 out[16];
+	char out[16];
 
 	(void)state;
 	assert_int_equal(text_pct_encode(out, sizeof(out), "a b/c", "/"), 0);
@@ -71,10 +65,10 @@ test_encode_and_hex(void **state)
 }
 
 static const struct {
-	const char		*in;
-	int			 base;
-	unsigned long long	 max, want;
-	int			 rv;
+	const char	  *in;
+	int		   base;
+	unsigned long long max, want;
+	int		   rv;
 } numbers[] = {
 	{ "0", 10, 10, 0, 0 },
 	{ "65535", 10, 65535, 65535, 0 },
@@ -92,9 +86,9 @@ static const struct {
 static void
 test_number(void **state)
 {
-	unsigned long long	 v;
-	size_t			 i;
-	int			 rv;
+	unsigned long long v;
+	size_t		   i;
+	int		   rv;
 
 	(void)state;
 	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {

@@ -15,8 +15,8 @@
 static void
 test_roundtrip(void **state)
 {
-	struct token	 t, u;
-	char		 tag[TOKEN_TAGLEN + 1], v[TOKEN_COOKIELEN + 1];
+	struct token t, u;
+	char	     tag[TOKEN_TAGLEN + 1], v[TOKEN_COOKIELEN + 1];
 
 	(void)state;
 	user_tag("alice", 5, tag);
@@ -35,7 +35,7 @@ test_roundtrip(void **state)
 static void
 test_fresh_each_time(void **state)
 {
-	struct token	 a, b;
+	struct token a, b;
 
 	(void)state;
 	token_new(&a, "AAAAAAAAAAAAAAAA");
@@ -46,19 +46,22 @@ test_fresh_each_time(void **state)
 static void
 test_decode_rejects(void **state)
 {
-	struct token	 t;
-	char		 good[TOKEN_COOKIELEN + 1], bad[TOKEN_COOKIELEN + 8];
-	const char	*junk[] = { "", "x", "AAAAAAAAAAAAAAAA.", "a.b",
-	    "AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
-	const char	*b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_";
-	size_t		 i;
+	struct token t;
+	char	     good[TOKEN_COOKIELEN + 1], bad[TOKEN_COOKIELEN + 8];
+	const char  *junk[] = {
+		 "", "x", "AAAAAAAAAAAAAAAA.", "a.b",
+		 "AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	};
+	const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789-_";
+	size_t	    i;
 
 	(void)state;
 	token_new(&t, "AAAAAAAAAAAAAAAA");
 	assert_int_equal(token_encode(&t, good, sizeof(good)), 0);
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
-		assert_int_equal(token_decode(&t, junk[i], strlen(junk[i])), -1);
+		assert_int_equal(token_decode(&t, junk[i], strlen(junk[i])),
+		    -1);
 	/* too long, too short, wrong separator, bad alphabet */
 	snprintf(bad, sizeof(bad), "%sA", good);
 	assert_int_equal(token_decode(&t, bad, strlen(bad)), -1);
@@ -83,9 +86,8 @@ test_decode_rejects(void **state)
 static void
 test_id_is_a_hash(void **state)
 {
-	struct token	 t, u;
-	char		 id1[TOKEN_IDLEN + 1], id2[TOKEN_IDLEN + 1],
-			 v[TOKEN_COOKIELEN + 1];
+	struct token t, u;
+	char id1[TOKEN_IDLEN + 1], id2[TOKEN_IDLEN + 1], v[TOKEN_COOKIELEN + 1];
 
 	(void)state;
 	token_new(&t, "AAAAAAAAAAAAAAAA");
@@ -107,7 +109,7 @@ test_id_is_a_hash(void **state)
 static void
 test_user_names(void **state)
 {
-	char	 tag1[TOKEN_TAGLEN + 1], tag2[TOKEN_TAGLEN + 1], long_name[80];
+	char tag1[TOKEN_TAGLEN + 1], tag2[TOKEN_TAGLEN + 1], long_name[80];
 
 	(void)state;
 	assert_true(user_name_valid("alice", 5));

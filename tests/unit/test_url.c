@@ -26,7 +26,7 @@ test_local_paths(void **state)
 static void
 test_encode(void **state)
 {
-	char	 out[URL_MAX], big[URL_MAX];
+	char out[URL_MAX], big[URL_MAX];
 
 	(void)state;
 	assert_int_equal(url_encode_query(out, "/a b?c=d&e#f"), 0);
@@ -41,15 +41,15 @@ test_encode(void **state)
 	assert_int_equal(url_encode_query(out, big), -1);
 	big[URL_MAX / 2] = '\0';
 	assert_int_equal(url_encode_location(out, big), 0);
-	big[URL_MAX / 4] = ' ';		/* %20 makes it too long */
+	big[URL_MAX / 4] = ' '; /* %20 makes it too long */
 	big[URL_MAX / 2] = 'a';
 	big[URL_MAX - 2] = '\0';
 	assert_int_equal(url_encode_location(out, big), -1);
 }
 
 static const struct {
-	const char	*url, *scheme, *host;
-	int		 same;
+	const char *url, *scheme, *host;
+	int	    same;
 } origins[] = {
 	{ "https://example.com", "https", "example.com", 1 },
 	{ "https://EXAMPLE.com", "https", "example.com", 1 },
@@ -71,12 +71,12 @@ static const struct {
 static void
 test_same_origin(void **state)
 {
-	size_t	 i;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(origins) / sizeof(origins[0]); i++)
 		if (url_same_origin(origins[i].url, origins[i].scheme,
-		    origins[i].host) != origins[i].same)
+			origins[i].host) != origins[i].same)
 			fail_msg("case %zu: %s", i, origins[i].url);
 }
 
