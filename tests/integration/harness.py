@@ -32,7 +32,8 @@ import traceback
 import urllib.parse
 
 TOP_BUILDDIR = os.environ.get("top_builddir", ".")
-TOP_SRCDIR = os.environ.get("top_srcdir", ".")
+TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def missing(name):
@@ -208,6 +209,8 @@ class Stack:
         port, also kept as http_port."""
         lighttpd = need(os.environ.get("LIGHTTPD") or "/usr/sbin/lighttpd",
                         "lighttpd")
+        if port and connects(port):
+            raise RuntimeError("port %d is in use" % port)
         self.http_port = port or free_port()
         conf = os.path.join(self.tmp, "lighttpd.conf")
         with open(conf, "w") as f:
