@@ -82,9 +82,7 @@ def rss_kib(pid):
 def measure(stack, build, secs, conns):
     stack.start_redis()
     stack.write_config(CONFIG)
-    r = stack.ctl("user", "add", "bench", stdin="bench-pw\n")
-    if r.returncode != 0:
-        raise RuntimeError("sessgatectl user add bench: " + r.stderr)
+    stack.add_user("bench", "bench-pw")
     stack.start_sessgate(CONFIG)
     sock = os.path.join(stack.tmp, "null.sock")
     null = stack.spawn([os.path.join(build, "bench", "null-authorizer"),

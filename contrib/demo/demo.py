@@ -66,9 +66,7 @@ def bring_up(stack, port):
     stack.start_redis()
     stack.write_config(CONFIG)
     password = secrets.token_hex(6)
-    r = stack.ctl("user", "add", "demo", stdin=password + "\n")
-    if r.returncode != 0:
-        raise RuntimeError("sessgatectl user add demo: " + r.stderr.strip())
+    stack.add_user("demo", password)
     stack.start_sessgate(CONFIG)
     stack.start_lighttpd(write_site(os.path.join(stack.tmp, "www")),
                          port=port)

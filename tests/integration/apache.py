@@ -143,8 +143,7 @@ def setup():
     start_daemon(BASE)
     os.chmod(S.conf, 0o644)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     # mod_fcgid's sessgate: one request at a time per process, one thread.
     fcgid_conf = os.path.join(S.tmp, "sessgate-fcgid.conf")
     with open(S.conf) as f:
@@ -333,7 +332,7 @@ def logout_everywhere_ends_every_session(site):
 @both
 def password_change_reissues_the_cookie(site):
     user = "pw" + site.name
-    assert S.ctl("user", "add", user, stdin="old-pw\n").returncode == 0
+    S.add_user(user, "old-pw")
     a, _, _ = site.login(user, "old-pw")
     r = site.post("/password", {"current_password": "old-pw",
                                 "new_password": "new-pw"}, a,

@@ -46,9 +46,13 @@ def missing(name):
     return 0
 
 
+def installed(path):
+    return bool(path) and shutil.which(path) is not None
+
+
 def need(path, name):
     """path if it runs; otherwise the test ends here (see missing)."""
-    if path and shutil.which(path):
+    if installed(path):
         return path
     sys.exit(missing(name))
 
@@ -184,6 +188,13 @@ class Stack:
         return subprocess.run([os.path.join(self.bindir, "sessgatectl"),
                                "-c", self.conf] + list(args),
                               input=stdin, capture_output=True, text=True)
+
+    def add_user(self, name, password):
+        """sessgatectl user add, which must succeed."""
+        r = self.ctl("user", "add", name, stdin=password + "\n")
+        if r.returncode != 0:
+            raise RuntimeError("sessgatectl user add %s: %s"
+                               % (name, r.stderr.strip()))
 
     def start_sessgate(self, extra=""):
         self.write_config(extra)
@@ -438,7 +449,7 @@ def main(argv):
         print(free_port())
         return 0
     if cmd == "need" and len(args) == 2:
-        if args[0] and shutil.which(args[0]):
+        if installed(args[0]):
             return 0
         return 1 if missing(args[1]) else 77
     if cmd == "wait-for" and args:

@@ -24,8 +24,7 @@ def setup():
     S.write_config(BASE)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw"),
                      ("carol", "carol-pw"), ("dave", "dave-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     docroot = os.path.join(S.tmp, "www")
     os.makedirs(os.path.join(docroot, "private"))
     with open(os.path.join(docroot, "private", "index.html"), "w") as f:

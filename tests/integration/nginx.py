@@ -196,8 +196,7 @@ def setup():
     S.write_config(BASE)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw"),
                      ("carol", "carol-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     docroot = os.path.join(S.tmp, "www")
     for sub in ("private", "public"):
         os.makedirs(os.path.join(docroot, sub))
