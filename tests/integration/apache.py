@@ -16,11 +16,9 @@ import re
 import shutil
 import signal
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import http  # noqa: E402
 
 APACHE = os.environ.get("APACHE2") or "/usr/sbin/apache2"
 MODULES = os.environ.get("APACHE2_MODULES") or "/usr/lib/apache2/modules"
@@ -70,12 +68,12 @@ Include "%(contrib)s"
 """
 
 
-class Site:
+class Site(harness.Site):
     """One Apache in front of sessgate."""
 
     def __init__(self, name):
+        super().__init__()
         self.name = name
-        self.port = None
         self.dir = None
         self.proc = None
 
@@ -145,8 +143,7 @@ def setup():
     start_daemon(BASE)
     os.chmod(S.conf, 0o644)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     # mod_fcgid's sessgate: one request at a time per process, one thread.
     fcgid_conf = os.path.join(S.tmp, "sessgate-fcgid.conf")
     with open(S.conf) as f:
@@ -173,41 +170,6 @@ def setup():
         ("SESSGATE_PROTECTED", "^/(?!(%s)$)" % ENDPOINTS)))
 
 
-def get(site, path, cookie=None, headers=None, method="GET"):
-    h = dict(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    return http(site.port, method, path, h)
-
-
-def post(site, path, fields, cookie=None, headers=None):
-    h = {"Content-Type": "application/x-www-form-urlencoded"}
-    h.update(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    return http(site.port, "POST", path, h, urllib.parse.urlencode(fields))
-
-
-def same_origin(site):
-    return {"Origin": "http://127.0.0.1:%d" % site.port}
-
-
-def login(site, user, pw, next_="/private/"):
-    r = post(site, "/login", {"username": user, "password": pw,
-                              "next": next_})
-    assert r.status == 303, (r.status, r.body)
-    assert r.cookie(COOKIE) is not None, r.headers
-    return r.cookie(COOKIE)[0]
-
-
-def alive(site, cookie):
-    r = get(site, "/private/whoami.cgi", cookie)
-    if r.status == 200:
-        return True
-    assert r.status == 401, (r.status, r.body)
-    return False
-
-
 def form_next(body):
     m = re.search(rb'<input type="hidden" name="next" value="([^"]*)">', body)
     assert m, body
@@ -230,12 +192,12 @@ def fcgid_denied_navigation_gets_401_and_the_login_form():
     has sessgate answer it with the form, still 401, next = the URL."""
     nav = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     for method in ("GET", "HEAD"):
-        r = get(FCGID, DENIED, headers=nav, method=method)
+        r = FCGID.get(DENIED, headers=nav, method=method)
         assert r.status == 401, (method, r.status)
         assert r.header("Content-Type").startswith("text/html")
         assert r.header("Location") is None
         assert r.cookie(COOKIE) is None
-    r = get(FCGID, DENIED, headers=nav)
+    r = FCGID.get(DENIED, headers=nav)
     assert b'<form method="post" action="/login">' in r.body, r.body
     assert form_next(r.body) == "/private/a%20b/page.html?x=1&amp;y=2"
 
@@ -247,7 +209,7 @@ def fcgid_denied_api_request_gets_a_plain_401():
     for method, headers in (("GET", {}),
                             ("GET", {"Accept": "application/json"}),
                             ("POST", {"Accept": "text/html"})):
-        r = get(FCGID, "/private/whoami.cgi", headers=headers, method=method)
+        r = FCGID.get("/private/whoami.cgi", headers=headers, method=method)
         assert r.status == 401, (method, headers, r.status)
         assert b"<form" not in r.body, r.body
         assert b"user=" not in r.body
@@ -256,11 +218,11 @@ def fcgid_denied_api_request_gets_a_plain_401():
 @T.test
 def authnz_denied_navigation_is_redirected_to_the_login_form():
     """mod_authnz_fcgi passes sessgate's 302 and Location through."""
-    r = get(AUTHNZ, DENIED, headers={"Accept": "text/html"})
+    r = AUTHNZ.get(DENIED, headers={"Accept": "text/html"})
     assert r.status == 302, r.status
     loc = r.header("Location")
     assert loc == "/login?next=/private/a%2520b/page.html%3Fx%3D1%26y%3D2", loc
-    r = get(AUTHNZ, loc, headers={"Accept": "text/html"})
+    r = AUTHNZ.get(loc, headers={"Accept": "text/html"})
     assert r.status == 200, r.status
     assert form_next(r.body) == "/private/a%20b/page.html?x=1&amp;y=2"
 
@@ -268,7 +230,7 @@ def authnz_denied_navigation_is_redirected_to_the_login_form():
 @T.test
 def authnz_denied_api_request_gets_401_with_sessgates_body():
     """Status and body come through; Apache relabels the body text/html."""
-    r = get(AUTHNZ, "/private/whoami.cgi", headers={
+    r = AUTHNZ.get("/private/whoami.cgi", headers={
         "Accept": "application/json"})
     assert r.status == 401, r.status
     assert r.body == b'{"error":"unauthenticated"}\n', r.body
@@ -277,21 +239,21 @@ def authnz_denied_api_request_gets_401_with_sessgates_body():
 
 @T.test
 def fcgid_protects_only_its_tree():
-    r = get(FCGID, "/public.html")
+    r = FCGID.get("/public.html")
     assert r.status == 200 and r.body == b"the public page\n", r.status
 
 
 @T.test
 def authnz_protects_the_whole_site_but_the_endpoints():
-    r = get(AUTHNZ, "/public.html")
+    r = AUTHNZ.get("/public.html")
     assert r.status == 401, r.status
-    r = get(AUTHNZ, "/login")
+    r = AUTHNZ.get("/login")
     assert r.status == 200 and b"<form" in r.body, r.status
 
 
 @both
 def login_form_is_served(site):
-    r = get(site, "/login?next=%2Fprivate%2Fx%3Fy%3D1")
+    r = site.get("/login?next=%2Fprivate%2Fx%3Fy%3D1")
     assert r.status == 200, r.status
     assert r.header("Content-Type").startswith("text/html")
     assert form_next(r.body) == "/private/x?y=1"
@@ -299,40 +261,40 @@ def login_form_is_served(site):
 
 @both
 def login_sets_the_cookie_and_redirects_to_next(site):
-    r = post(site, "/login", {"username": "alice", "password": "alice-pw",
-                              "next": "/private/x?y=1"})
+    r = site.post("/login", {"username": "alice", "password": "alice-pw",
+                             "next": "/private/x?y=1"})
     assert r.status == 303, (r.status, r.body)
     assert r.header("Location") == "/private/x?y=1", r.header("Location")
     value, attrs = r.cookie(COOKIE)
     assert attrs == ["Path=/", "Max-Age=604800", "Secure", "HttpOnly",
                      "SameSite=Lax"], attrs
     assert len(value) == 60 and value[16] == ".", value
-    r = post(site, "/login", {"username": "alice", "password": "nope"})
+    r = site.post("/login", {"username": "alice", "password": "nope"})
     assert r.status == 401 and r.cookie(COOKIE) is None, r.status
 
 
 @both
 def static_file_and_cgi_are_served_with_the_cookie(site):
-    value = login(site, "bob", "bob-pw")
-    r = get(site, "/private/", value, {"Accept": "text/html"})
+    value, _, _ = site.login("bob", "bob-pw")
+    r = site.get("/private/", value, {"Accept": "text/html"})
     assert r.status == 200 and r.body == b"the secret page\n", r.status
     assert r.header("Variable-REMOTE_USER") is None, r.headers
-    r = get(site, "/private/whoami.cgi", value)
+    r = site.get("/private/whoami.cgi", value)
     assert r.status == 200 and r.body == b"user=bob\n", (r.status, r.body)
     for k, _ in r.headers:
         assert not k.lower().startswith("variable-"), r.headers
     # the check is safe to repeat: the same cookie keeps working
     for _ in range(3):
-        assert get(site, "/private/whoami.cgi", value).body == b"user=bob\n"
+        assert site.get("/private/whoami.cgi", value).body == b"user=bob\n"
 
 
 @both
 def apache_knows_the_user_only_with_authnz(site):
     """mod_authnz_fcgi sets r->user (%u in the access log); mod_fcgid only
     sets the REMOTE_USER variable, so Apache logs "-"."""
-    value = login(site, "alice", "alice-pw")
+    value, _, _ = site.login("alice", "alice-pw")
     path = "/private/whoami.cgi?log=%s" % site.name
-    assert get(site, path, value).status == 200
+    assert site.get(path, value).status == 200
     want = "%s 200 GET %s HTTP/1.1" % (
         "alice" if site is AUTHNZ else "-", path)
     harness.wait_for(lambda: want in site.log("access.log"),
@@ -341,53 +303,53 @@ def apache_knows_the_user_only_with_authnz(site):
 
 @both
 def logout_clears_the_cookie_and_ends_the_session(site):
-    value = login(site, "alice", "alice-pw")
-    other = login(site, "alice", "alice-pw")
-    assert alive(site, value)
-    r = post(site, "/logout", {}, value, {"Origin": "http://evil.example"})
+    value, _, _ = site.login("alice", "alice-pw")
+    other, _, _ = site.login("alice", "alice-pw")
+    assert site.alive(value)
+    r = site.post("/logout", {}, value, {"Origin": "http://evil.example"})
     assert r.status == 403 and r.cookie(COOKIE) is None, r.status
-    assert alive(site, value)
-    r = post(site, "/logout", {}, value, same_origin(site))
+    assert site.alive(value)
+    r = site.post("/logout", {}, value, site.same_origin())
     assert r.status == 303, (r.status, r.body)
     assert r.header("Location") == "/login", r.header("Location")
     v, attrs = r.cookie(COOKIE)
     assert v == "" and attrs == ["Path=/", "Max-Age=0", "Secure", "HttpOnly",
                                  "SameSite=Lax"], attrs
-    assert not alive(site, value)
-    assert alive(site, other)   # only this session ended
-    assert get(site, "/logout").status == 405
+    assert not site.alive(value)
+    assert site.alive(other)   # only this session ended
+    assert site.get("/logout").status == 405
 
 
 @both
 def logout_everywhere_ends_every_session(site):
-    a = login(site, "bob", "bob-pw")
-    b = login(site, "bob", "bob-pw")
-    r = post(site, "/logout-all", {}, a, same_origin(site))
+    a, _, _ = site.login("bob", "bob-pw")
+    b, _, _ = site.login("bob", "bob-pw")
+    r = site.post("/logout-all", {}, a, site.same_origin())
     assert r.status == 303 and r.cookie(COOKIE)[0] == "", r.status
-    assert not alive(site, a) and not alive(site, b)
+    assert not site.alive(a) and not site.alive(b)
 
 
 @both
 def password_change_reissues_the_cookie(site):
     user = "pw" + site.name
-    assert S.ctl("user", "add", user, stdin="old-pw\n").returncode == 0
-    a = login(site, user, "old-pw")
-    r = post(site, "/password", {"current_password": "old-pw",
-                                 "new_password": "new-pw"}, a,
-             same_origin(site))
+    S.add_user(user, "old-pw")
+    a, _, _ = site.login(user, "old-pw")
+    r = site.post("/password", {"current_password": "old-pw",
+                                "new_password": "new-pw"}, a,
+                  site.same_origin())
     assert r.status == 303, (r.status, r.body)
     new = r.cookie(COOKIE)[0]
     assert new and new != a
-    assert not alive(site, a) and alive(site, new)
+    assert not site.alive(a) and site.alive(new)
 
 
 @both
 def bogus_cookies_are_refused(site):
-    value = login(site, "bob", "bob-pw")
+    value, _, _ = site.login("bob", "bob-pw")
     for bogus in ("garbage", value[:17] + "A" * 43, value + "A",
                   value.lower(), ""):
-        assert not alive(site, bogus), bogus
-        r = get(site, "/private/", bogus, {"Accept": "text/html"})
+        assert not site.alive(bogus), bogus
+        r = site.get("/private/", bogus, {"Accept": "text/html"})
         assert r.status == (302 if site is AUTHNZ else 401), r.status
         assert b"the secret page" not in r.body
         assert r.header("Variable-REMOTE_USER") is None
@@ -397,18 +359,18 @@ def bogus_cookies_are_refused(site):
 def redis_down_never_lets_anyone_in(site):
     """Redis paused: mod_authnz_fcgi passes sessgate's 503; mod_fcgid turns
     it into 401 (the login form for a navigation), Retry-After kept."""
-    value = login(site, "bob", "bob-pw")
+    value, _, _ = site.login("bob", "bob-pw")
     os.kill(S.redis.pid, signal.SIGSTOP)
     try:
         for accept in ("text/html", "application/json"):
-            r = get(site, "/private/whoami.cgi", value, {"Accept": accept})
+            r = site.get("/private/whoami.cgi", value, {"Accept": accept})
             want = 503 if site is AUTHNZ else 401
             assert r.status == want, (accept, r.status)
             assert r.header("Retry-After") == "1", r.headers
             assert b"user=" not in r.body
     finally:
         os.kill(S.redis.pid, signal.SIGCONT)
-    assert alive(site, value)   # the stored session was not lost
+    assert site.alive(value)   # the stored session was not lost
 
 
 def sessgate_children():

@@ -87,7 +87,7 @@ def config_test_errors_name_file_and_line():
 def user_session():
     """A user and a live cookie made through a real login."""
     S.write_config("")
-    assert S.ctl("user", "add", "uma", stdin="uma-pw\n").returncode == 0
+    S.add_user("uma", "uma-pw")
 
 
 def login_cookie(connect):

@@ -1,13 +1,11 @@
 """README's first command, contrib/demo/run.sh: it comes up, prints a URL
 and credentials that work through lighttpd, and Ctrl-C stops everything."""
 
-import glob
 import os
 import re
 import signal
 import subprocess
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -47,18 +45,12 @@ def demo_comes_up_with_url_and_credentials():
 
 @T.test
 def demo_credentials_log_in_and_the_page_sees_the_user():
-    port = state["port"]
-    r = harness.http(port, "GET", "/private/", {"Accept": "text/html"})
+    site = harness.Site(state["port"], cookie="sid", origin=True)
+    r = site.get("/private/", headers={"Accept": "text/html"})
     assert r.status == 302 and r.header("Location").startswith("/login?next=")
-    body = urllib.parse.urlencode({"username": "demo", "password": state["pw"],
-                                   "next": "/private/whoami.cgi"})
-    r = harness.http(port, "POST", "/login", {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Origin": "http://127.0.0.1:%d" % port}, body)
-    assert r.status == 303, r.status
-    cookie = r.cookie("sid")[0]
-    r = harness.http(port, "GET", "/private/whoami.cgi",
-                     {"Cookie": "sid=" + cookie})
+    cookie, _, _ = site.login("demo", state["pw"],
+                              next_="/private/whoami.cgi")
+    r = site.get("/private/whoami.cgi", cookie)
     assert r.status == 200 and b"You are demo" in r.body, r.body
 
 

@@ -1,7 +1,21 @@
-"""Integration test harness: real redis-server, sessgate and lighttpd on
-loopback ports in a temporary directory, a TAP reporter, a small HTTP
-client that keeps cookies by hand, and a minimal FastCGI client for talking
-to sessgate directly. Every process started here is stopped at exit."""
+"""The one place that starts real servers on loopback: redis-server,
+sessgate and lighttpd on free ports in a temporary directory (Stack), a
+client for a web server in front of sessgate (Site: login, is a cookie
+alive), a TAP reporter, and a minimal FastCGI client for talking to
+sessgate directly. Every process started here is stopped at exit.
+
+The integration tests, the demo (contrib/demo/demo.py) and the benchmark
+(bench/bench.py) import it; the shell tests reach it through lib.sh, which
+runs it as a command:
+
+    python3 harness.py free-port              a free port on 127.0.0.1
+    python3 harness.py need PATH NAME         exit 0 if PATH runs, else
+                                              the TAP line and 77 (skip)
+                                              or 1 (CI=true: a failure)
+    python3 harness.py wait-for CMD [ARG...]  until CMD succeeds (10 s)
+    python3 harness.py redis DIR PORT [ARG...]
+                                              becomes redis-server, set up
+                                              as Stack.start_redis does"""
 
 import atexit
 import http.client as httpclient
@@ -15,20 +29,32 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 TOP_BUILDDIR = os.environ.get("top_builddir", ".")
-TOP_SRCDIR = os.environ.get("top_srcdir", ".")
+TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def missing(name):
+    """A missing server fails under CI=true and skips elsewhere: print the
+    TAP line that says so; returns the exit status, 1 or 0."""
+    if os.environ.get("CI") == "true":
+        print("Bail out! %s is not installed (CI requires it)" % name)
+        return 1
+    print("1..0 # SKIP %s is not installed" % name)
+    return 0
+
+
+def installed(path):
+    return bool(path) and shutil.which(path) is not None
 
 
 def need(path, name):
-    """A missing server fails under CI=true and skips elsewhere."""
-    if path and shutil.which(path):
+    """path if it runs; otherwise the test ends here (see missing)."""
+    if installed(path):
         return path
-    if os.environ.get("CI") == "true":
-        print("Bail out! %s is not installed (CI requires it)" % name)
-        sys.exit(1)
-    print("1..0 # SKIP %s is not installed" % name)
-    sys.exit(0)
+    sys.exit(missing(name))
 
 
 def connects(port):
@@ -41,6 +67,7 @@ def connects(port):
 
 
 def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
@@ -49,6 +76,7 @@ def free_port():
 
 
 def wait_for(pred, what, timeout=10.0):
+    """Poll pred until it is true; RuntimeError after timeout seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pred():
@@ -83,28 +111,51 @@ class TAP:
         return 1 if failed else 0
 
 
-class Stack:
-    """redis-server + sessgate (+ lighttpd) for one test file."""
+def redis_argv(redis, tmp, port):
+    """redis-server on 127.0.0.1:port and TMP/redis.sock, in-memory only:
+    every Redis the tests, the demo and the benchmark start."""
+    return [redis, "--port", str(port), "--bind", "127.0.0.1",
+            "--unixsocket", os.path.join(tmp, "redis.sock"),
+            "--unixsocketperm", "700", "--dir", tmp,
+            "--save", "", "--appendonly", "no"]
 
-    def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="sessgate-it.")
+
+def redis_server():
+    return need(os.environ.get("REDIS_SERVER") or "redis-server",
+                "redis-server")
+
+
+class Stack:
+    """redis-server + sessgate (+ lighttpd) for one test file, the demo or
+    the benchmark.
+
+    bindir holds sessgate and sessgatectl. fast_hashes writes the tests'
+    cheap Argon2id settings into the config (logins stay fast under ASan).
+    detach puts each server in its own process group, so that a Ctrl-C at
+    a terminal reaches only the caller, which then stops them in order."""
+
+    def __init__(self, prefix="sessgate-it.", bindir=TOP_BUILDDIR,
+                 fast_hashes=True, detach=False):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.bindir = bindir
+        self.fast_hashes = fast_hashes
+        self.detach = detach
         self.procs = []
         atexit.register(self.stop)
 
     def spawn(self, args, log, **kw):
         out = open(os.path.join(self.tmp, log), "ab")
         kw.setdefault("stdin", subprocess.DEVNULL)
+        if self.detach:
+            kw.setdefault("process_group", 0)
         p = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **kw)
         self.procs.append(p)
         return p
 
-    def start_redis(self):
-        redis = need(os.environ.get("REDIS_SERVER") or "redis-server",
-                     "redis-server")
+    def start_redis(self, *extra):
         self.redis_port = free_port()
-        self.redis = self.spawn([redis, "--port", str(self.redis_port),
-                                 "--bind", "127.0.0.1", "--dir", self.tmp,
-                                 "--save", "", "--appendonly", "no"],
+        self.redis = self.spawn(redis_argv(redis_server(), self.tmp,
+                                           self.redis_port) + list(extra),
                                 "redis.log")
         wait_for(lambda: connects(self.redis_port), "redis")
 
@@ -129,17 +180,25 @@ class Stack:
         with open(self.conf, "w") as f:
             f.write("listen = unix:%s\n" % self.sock)
             f.write("redis = redis://127.0.0.1:%d/0\n" % self.redis_port)
-            f.write("password_memlimit = 8M\npassword_opslimit = 1\n")
+            if self.fast_hashes:
+                f.write("password_memlimit = 8M\npassword_opslimit = 1\n")
             f.write(extra)
 
     def ctl(self, *args, stdin=None):
-        return subprocess.run([os.path.join(TOP_BUILDDIR, "sessgatectl"),
+        return subprocess.run([os.path.join(self.bindir, "sessgatectl"),
                                "-c", self.conf] + list(args),
                               input=stdin, capture_output=True, text=True)
 
+    def add_user(self, name, password):
+        """sessgatectl user add, which must succeed."""
+        r = self.ctl("user", "add", name, stdin=password + "\n")
+        if r.returncode != 0:
+            raise RuntimeError("sessgatectl user add %s: %s"
+                               % (name, r.stderr.strip()))
+
     def start_sessgate(self, extra=""):
         self.write_config(extra)
-        self.sessgate = self.spawn([os.path.join(TOP_BUILDDIR, "sessgate"),
+        self.sessgate = self.spawn([os.path.join(self.bindir, "sessgate"),
                                     "-d", "-c", self.conf], "sessgate.log")
         wait_for(lambda: os.path.exists(self.sock), "sessgate's socket")
 
@@ -155,10 +214,15 @@ class Stack:
         wait_for(lambda: self.sessgate_log().count("configuration reloaded")
                  > before, "the reload")
 
-    def start_lighttpd(self, docroot, extra=""):
+    def start_lighttpd(self, docroot, extra="", port=None):
+        """lighttpd on port (else a free one) serving docroot, sessgate in
+        front of /private/ through the shipped contrib config; returns the
+        port, also kept as http_port."""
         lighttpd = need(os.environ.get("LIGHTTPD") or "/usr/sbin/lighttpd",
                         "lighttpd")
-        self.http_port = free_port()
+        if port and connects(port):
+            raise RuntimeError("port %d is in use" % port)
+        self.http_port = port or free_port()
         conf = os.path.join(self.tmp, "lighttpd.conf")
         with open(conf, "w") as f:
             f.write(LIGHTTPD_CONF % {
@@ -169,7 +233,13 @@ class Stack:
                 "extra": extra})
         self.lighttpd = self.spawn([lighttpd, "-D", "-f", conf],
                                    "lighttpd.log")
-        wait_for(lambda: connects(self.http_port), "lighttpd")
+        wait_for(lambda: self.lighttpd.poll() is not None
+                 or connects(self.http_port), "lighttpd")
+        if self.lighttpd.poll() is not None:
+            with open(os.path.join(self.tmp, "lighttpd.log"),
+                      errors="replace") as f:
+                raise RuntimeError("lighttpd exited: " + f.read())
+        return self.http_port
 
     def stop(self):
         for p in self.procs:
@@ -190,7 +260,6 @@ server.document-root = "%(docroot)s"
 server.bind = "127.0.0.1"
 server.port = %(port)d
 server.errorlog = "%(tmp)s/lighttpd-error.log"
-server.max-request-field-size = 65536
 index-file.names = ( "index.html" )
 mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain" )
 cgi.assign = ( ".cgi" => "" )
@@ -258,6 +327,59 @@ def http(port, method, path, headers=None, body=None, timeout=30):
     return Response(r, data)
 
 
+class Site:
+    """A web server on 127.0.0.1 in front of sessgate, as a client sees
+    it: requests that carry the session cookie by name, a login, and
+    whether a cookie still opens the protected tree (probe). Set port once
+    the server is up. origin: logins send a same-origin Origin header."""
+
+    def __init__(self, port=None, cookie="__Host-sid",
+                 probe="/private/whoami.cgi", origin=False):
+        self.port = port
+        self.cookie_name = cookie
+        self.probe = probe
+        self.origin = origin
+
+    def request(self, method, path, cookie=None, headers=None, body=None):
+        h = dict(headers or {})
+        if cookie is not None:
+            h["Cookie"] = "%s=%s" % (self.cookie_name, cookie)
+        return http(self.port, method, path, h, body)
+
+    def get(self, path, cookie=None, headers=None, method="GET"):
+        return self.request(method, path, cookie, headers)
+
+    def post(self, path, fields, cookie=None, headers=None, raw=None):
+        """A form POST: fields urlencoded, or the raw body as given."""
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        body = raw if raw is not None else urllib.parse.urlencode(fields)
+        return self.request("POST", path, cookie, h, body)
+
+    def same_origin(self):
+        return {"Origin": "http://127.0.0.1:%d" % self.port}
+
+    def login(self, user, pw, cookie=None, next_="/private/"):
+        """POST /login, which must answer 303 with the session cookie;
+        returns (cookie value, its attributes, the response)."""
+        r = self.post("/login", {"username": user, "password": pw,
+                                 "next": next_}, cookie,
+                      self.same_origin() if self.origin else None)
+        assert r.status == 303, (r.status, r.body)
+        assert r.cookie(self.cookie_name) is not None, r.headers
+        value, attrs = r.cookie(self.cookie_name)
+        return value, attrs, r
+
+    def alive(self, cookie):
+        """Does cookie open the probe? 200 yes, 401 no, anything else is
+        a failure."""
+        r = self.get(self.probe, cookie)
+        if r.status == 200:
+            return True
+        assert r.status == 401, (r.status, r.body)
+        return False
+
+
 # A minimal FastCGI client (spec 1.0), to reach sessgate without a server.
 FCGI_BEGIN, FCGI_END, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT = 1, 3, 4, 5, 6
 RESPONDER, AUTHORIZER = 1, 2
@@ -310,3 +432,40 @@ def fcgi_read_stdout(sock):
             out += content
         if rtype == FCGI_END:
             return out
+
+
+def _succeeds(args):
+    try:
+        return subprocess.run(args, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+def main(argv):
+    """The commands lib.sh runs (see the top of this file)."""
+    cmd, args = (argv[1], argv[2:]) if len(argv) > 1 else ("", [])
+    if cmd == "free-port" and not args:
+        print(free_port())
+        return 0
+    if cmd == "need" and len(args) == 2:
+        if installed(args[0]):
+            return 0
+        return 1 if missing(args[1]) else 77
+    if cmd == "wait-for" and args:
+        try:
+            wait_for(lambda: _succeeds(args), " ".join(args))
+        except RuntimeError:
+            print("Bail out! timed out waiting for: " + " ".join(args))
+            return 1
+        return 0
+    if cmd == "redis" and len(args) >= 2:
+        argv = redis_argv(redis_server(), args[0], int(args[1])) + args[2:]
+        os.execvp(argv[0], argv)
+    print("usage: harness.py free-port | need PATH NAME | wait-for CMD... |"
+          " redis DIR PORT [ARG...]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -5,9 +5,7 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -15,7 +13,8 @@ from harness import http  # noqa: E402
 
 T = harness.TAP()
 S = harness.Stack()
-COOKIE = "__Host-sid"
+SITE = harness.Site()
+COOKIE = SITE.cookie_name
 # Every test comes from 127.0.0.1: throttling gets its own test and limit.
 BASE = "max_sessions = 2\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
 
@@ -25,8 +24,7 @@ def setup():
     S.write_config(BASE)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw"),
                      ("carol", "carol-pw"), ("dave", "dave-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     docroot = os.path.join(S.tmp, "www")
     os.makedirs(os.path.join(docroot, "private"))
     with open(os.path.join(docroot, "private", "index.html"), "w") as f:
@@ -37,44 +35,14 @@ def setup():
                 "user=%s\\n' \"$REMOTE_USER\"\n")
     os.chmod(cgi, 0o755)
     S.start_sessgate(BASE)
-    S.start_lighttpd(docroot)
-
-
-def get(path, cookie=None, headers=None):
-    h = dict(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    return http(S.http_port, "GET", path, h)
-
-
-def post(path, fields, cookie=None, headers=None, raw=None):
-    h = {"Content-Type": "application/x-www-form-urlencoded"}
-    h.update(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    body = raw if raw is not None else urllib.parse.urlencode(fields)
-    return http(S.http_port, "POST", path, h, body)
-
-
-def login(user, pw, cookie=None, next_="/private/"):
-    r = post("/login", {"username": user, "password": pw, "next": next_},
-             cookie)
-    assert r.status == 303, (r.status, r.body)
-    value, attrs = r.cookie(COOKIE)
-    return value, attrs, r
-
-
-def alive(cookie):
-    r = get("/private/whoami.cgi", cookie)
-    if r.status == 200:
-        return True
-    assert r.status == 401, (r.status, r.body)
-    return False
+    # bad_cookies_each_get_their_status sends 16 KiB Cookie headers
+    SITE.port = S.start_lighttpd(
+        docroot, "server.max-request-field-size = 65536\n")
 
 
 @T.test
 def unauthenticated_navigation_redirects_to_login():
-    r = get("/private/a%20b/page.html?x=1&y=2", headers={
+    r = SITE.get("/private/a%20b/page.html?x=1&y=2", headers={
         "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert r.status == 302, r.status
     assert r.header("Location") == \
@@ -85,7 +53,7 @@ def unauthenticated_navigation_redirects_to_login():
 @T.test
 def unauthenticated_api_gets_401_json():
     for headers in ({}, {"Accept": "application/json"}):
-        r = get("/private/whoami.cgi", headers=headers)
+        r = SITE.get("/private/whoami.cgi", headers=headers)
         assert r.status == 401, r.status
         assert r.header("Content-Type") == "application/json"
         assert r.body == b'{"error":"unauthenticated"}\n', r.body
@@ -96,7 +64,7 @@ def unauthenticated_api_gets_401_json():
 
 @T.test
 def login_form_carries_next():
-    r = get("/login?next=%2Fprivate%2F%3Fq%3D%22%3E")
+    r = SITE.get("/login?next=%2Fprivate%2F%3Fq%3D%22%3E")
     assert r.status == 200, r.status
     assert r.header("Content-Type").startswith("text/html")
     body = r.body.decode()
@@ -104,38 +72,38 @@ def login_form_carries_next():
     assert 'name="next" value="/private/?q=&quot;&gt;"' in body, body
     assert '<label for="password">' in body
     assert "<script" not in body
-    r = get("/login?next=https://evil.example/")
+    r = SITE.get("/login?next=https://evil.example/")
     assert 'name="next" value=""' in r.body.decode()
 
 
 @T.test
 def login_sets_a_strict_cookie_and_redirects_to_next():
-    value, attrs, r = login("alice", "alice-pw", next_="/private/x?y=1")
+    value, attrs, r = SITE.login("alice", "alice-pw", next_="/private/x?y=1")
     assert r.header("Location") == "/private/x?y=1", r.header("Location")
     assert attrs == ["Path=/", "Max-Age=604800", "Secure", "HttpOnly",
                      "SameSite=Lax"], attrs
     assert len(value) == 60 and value[16] == ".", value
-    assert alive(value)
+    assert SITE.alive(value)
 
 
 @T.test
 def protected_static_file_and_cgi_see_the_user():
-    value, _, _ = login("bob", "bob-pw")
-    r = get("/private/", value, {"Accept": "text/html"})
+    value, _, _ = SITE.login("bob", "bob-pw")
+    r = SITE.get("/private/", value, {"Accept": "text/html"})
     assert r.status == 200 and r.body == b"the secret page\n", r.status
-    r = get("/private/whoami.cgi", value)
+    r = SITE.get("/private/whoami.cgi", value)
     assert r.status == 200 and r.body == b"user=bob\n", r.body
     assert r.header("Variable-REMOTE_USER") is None
     # the check is safe to repeat: the same cookie keeps working
     for _ in range(5):
-        assert get("/private/whoami.cgi", value).body == b"user=bob\n"
+        assert SITE.get("/private/whoami.cgi", value).body == b"user=bob\n"
 
 
 @T.test
 def wrong_password_and_unknown_user_get_the_same_answer():
-    a = post("/login", {"username": "alice", "password": "nope"})
-    b = post("/login", {"username": "nobody", "password": "nope"})
-    c = post("/login", {"username": "bad name{}", "password": "nope"})
+    a = SITE.post("/login", {"username": "alice", "password": "nope"})
+    b = SITE.post("/login", {"username": "nobody", "password": "nope"})
+    c = SITE.post("/login", {"username": "bad name{}", "password": "nope"})
     for r in (a, b, c):
         assert r.status == 401, r.status
         assert r.cookie(COOKIE) is None
@@ -147,38 +115,38 @@ def wrong_password_and_unknown_user_get_the_same_answer():
 def next_must_be_a_local_path():
     for target in ("//evil.example/", "https://evil.example/",
                    "/\\evil.example", "javascript:alert(1)", ""):
-        _, _, r = login("carol", "carol-pw", next_=target)
+        _, _, r = SITE.login("carol", "carol-pw", next_=target)
         assert r.header("Location") == "/", (target, r.header("Location"))
-    _, _, r = login("carol", "carol-pw", next_="/a b\u00e9")
+    _, _, r = SITE.login("carol", "carol-pw", next_="/a b\u00e9")
     assert r.header("Location") == "/a%20b%C3%A9", r.header("Location")
     # too long to redirect to (700 x 6 bytes encoded): "/", and the
     # session made is the one the client gets (never a 500)
     S.ctl("session", "revoke", "carol")
-    value, _, r = login("carol", "carol-pw", next_="/" + "\u00e9" * 700)
+    value, _, r = SITE.login("carol", "carol-pw", next_="/" + "\u00e9" * 700)
     assert r.header("Location") == "/", r.header("Location")
-    assert alive(value)
+    assert SITE.alive(value)
     assert len(S.ctl("session", "list", "carol").stdout.splitlines()) == 1
 
 
 @T.test
 def fresh_id_after_every_login_and_the_old_one_dies():
-    old, _, _ = login("alice", "alice-pw")
-    new, _, _ = login("alice", "alice-pw", cookie=old)
+    old, _, _ = SITE.login("alice", "alice-pw")
+    new, _, _ = SITE.login("alice", "alice-pw", cookie=old)
     assert new != old
-    assert not alive(old), "the session presented at login must end"
-    assert alive(new)
+    assert not SITE.alive(old), "the session presented at login must end"
+    assert SITE.alive(new)
     # a planted cookie that names no session is never adopted
     planted = old[:17] + "A" * 43
-    mine, _, _ = login("alice", "alice-pw", cookie=planted)
-    assert mine != planted and alive(mine)
+    mine, _, _ = SITE.login("alice", "alice-pw", cookie=planted)
+    assert mine != planted and SITE.alive(mine)
 
 
 @T.test
 def cap_evicts_the_oldest_login():
-    a, _, _ = login("dave", "dave-pw")
-    b, _, _ = login("dave", "dave-pw")
-    c, _, _ = login("dave", "dave-pw")
-    assert (alive(a), alive(b), alive(c)) == (False, True, True)
+    a, _, _ = SITE.login("dave", "dave-pw")
+    b, _, _ = SITE.login("dave", "dave-pw")
+    c, _, _ = SITE.login("dave", "dave-pw")
+    assert (SITE.alive(a), SITE.alive(b), SITE.alive(c)) == (False, True, True)
     r = S.ctl("session", "list", "dave")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 2, r.stdout
 
@@ -188,94 +156,94 @@ def cap_reject_answers_409():
     S.reload(BASE + "session_limit = reject\n")
     try:
         S.ctl("session", "revoke", "dave")
-        a, _, _ = login("dave", "dave-pw")
-        b, _, _ = login("dave", "dave-pw")
-        r = post("/login", {"username": "dave", "password": "dave-pw"})
+        a, _, _ = SITE.login("dave", "dave-pw")
+        b, _, _ = SITE.login("dave", "dave-pw")
+        r = SITE.post("/login", {"username": "dave", "password": "dave-pw"})
         assert r.status == 409, r.status
         assert r.cookie(COOKIE) is None
-        assert alive(a) and alive(b)
+        assert SITE.alive(a) and SITE.alive(b)
     finally:
         S.reload(BASE)
 
 
 @T.test
 def logout_ends_the_session_and_clears_the_cookie():
-    value, _, _ = login("bob", "bob-pw")
-    r = post("/logout", {}, value)
+    value, _, _ = SITE.login("bob", "bob-pw")
+    r = SITE.post("/logout", {}, value)
     assert r.status == 303 and r.header("Location") == "/login"
     v, attrs = r.cookie(COOKIE)
     assert v == "" and attrs == ["Path=/", "Max-Age=0", "Secure", "HttpOnly",
                                  "SameSite=Lax"], attrs
-    assert not alive(value)
-    assert get("/logout").status == 405
+    assert not SITE.alive(value)
+    assert SITE.get("/logout").status == 405
 
 
 @T.test
 def logout_everywhere_ends_every_session():
     S.ctl("session", "revoke", "carol")
-    a, _, _ = login("carol", "carol-pw")
-    b, _, _ = login("carol", "carol-pw")
-    other, _, _ = login("bob", "bob-pw")
-    r = post("/logout-all", {}, a)
+    a, _, _ = SITE.login("carol", "carol-pw")
+    b, _, _ = SITE.login("carol", "carol-pw")
+    other, _, _ = SITE.login("bob", "bob-pw")
+    r = SITE.post("/logout-all", {}, a)
     assert r.status == 303 and r.header("Location") == "/login"
     assert r.cookie(COOKIE)[0] == ""
-    assert not alive(a) and not alive(b)
-    assert alive(other)
+    assert not SITE.alive(a) and not SITE.alive(b)
+    assert SITE.alive(other)
 
 
 @T.test
 def password_change_ends_sessions_and_reissues_this_cookie():
     S.ctl("session", "revoke", "alice")
-    a, _, _ = login("alice", "alice-pw")
-    b, _, _ = login("alice", "alice-pw")
-    r = post("/password", {"current_password": "wrong",
-                           "new_password": "x"}, a)
+    a, _, _ = SITE.login("alice", "alice-pw")
+    b, _, _ = SITE.login("alice", "alice-pw")
+    r = SITE.post("/password", {"current_password": "wrong",
+                                "new_password": "x"}, a)
     assert r.status == 403, r.status
-    assert alive(a) and alive(b)
-    r = post("/password", {"current_password": "alice-pw",
-                           "new_password": "alice-new"}, a)
+    assert SITE.alive(a) and SITE.alive(b)
+    r = SITE.post("/password", {"current_password": "alice-pw",
+                                "new_password": "alice-new"}, a)
     assert r.status == 303, (r.status, r.body)
     new = r.cookie(COOKIE)[0]
-    assert not alive(a) and not alive(b)
-    assert alive(new)
-    assert post("/login", {"username": "alice",
-                           "password": "alice-pw"}).status == 401
-    login("alice", "alice-new")
-    r = post("/password", {"current_password": "a", "new_password": "b"})
+    assert not SITE.alive(a) and not SITE.alive(b)
+    assert SITE.alive(new)
+    assert SITE.post("/login", {"username": "alice",
+                                "password": "alice-pw"}).status == 401
+    SITE.login("alice", "alice-new")
+    r = SITE.post("/password", {"current_password": "a", "new_password": "b"})
     assert r.status == 401, r.status
 
 
 @T.test
 def cross_site_posts_are_refused_and_change_nothing():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     for h in ({"Origin": "http://evil.example"},
               {"Origin": "null"},
               {"Referer": "http://evil.example/page"},
               {"Origin": "http://127.0.0.1:1"}):
         for path in ("/logout", "/logout-all"):
-            r = post(path, {}, value, h)
+            r = SITE.post(path, {}, value, h)
             assert r.status == 403, (h, path, r.status)
-        r = post("/login", {"username": "bob", "password": "bob-pw"},
-                 headers=h)
+        r = SITE.post("/login", {"username": "bob", "password": "bob-pw"},
+                      headers=h)
         assert r.status == 403 and r.cookie(COOKIE) is None
-    assert alive(value)
+    assert SITE.alive(value)
     same = {"Origin": "http://127.0.0.1:%d" % S.http_port}
-    assert post("/logout", {}, value, same).status == 303
-    assert not alive(value)
+    assert SITE.post("/logout", {}, value, same).status == 303
+    assert not SITE.alive(value)
 
 
 @T.test
 def sliding_idle_timeout():
     S.reload(BASE + "idle_timeout = 1s\nabsolute_timeout = 30s\n")
     try:
-        used, _, _ = login("carol", "carol-pw")
-        unused, _, _ = login("carol", "carol-pw")
+        used, _, _ = SITE.login("carol", "carol-pw")
+        unused, _, _ = SITE.login("carol", "carol-pw")
         for _ in range(5):          # used every 0.4 s for 2 s
             time.sleep(0.4)
-            assert alive(used)
-        assert not alive(unused)    # idle for 2 s > 1 s
+            assert SITE.alive(used)
+        assert not SITE.alive(unused)    # idle for 2 s > 1 s
         time.sleep(1.3)
-        assert not alive(used)
+        assert not SITE.alive(used)
     finally:
         S.reload(BASE)
 
@@ -284,13 +252,13 @@ def sliding_idle_timeout():
 def absolute_timeout_ends_even_an_active_session():
     S.reload(BASE + "idle_timeout = 1s\nabsolute_timeout = 2s\n")
     try:
-        value, attrs, _ = login("bob", "bob-pw")
+        value, attrs, _ = SITE.login("bob", "bob-pw")
         assert "Max-Age=2" in attrs, attrs
         for _ in range(4):          # used every 0.4 s: alive to 1.6 s
             time.sleep(0.4)
-            assert alive(value)
+            assert SITE.alive(value)
         time.sleep(0.6)             # 2.2 s: past the deadline
-        assert not alive(value)
+        assert not SITE.alive(value)
     finally:
         S.reload(BASE)
 
@@ -306,37 +274,37 @@ def failed_logins_are_throttled_with_429():
     S.reload(BASE.replace("1000", "5") + "login_failure_window = 10m\n")
     try:
         for _ in range(5):
-            assert post("/login", {"username": "dave",
-                                   "password": "bad"}).status == 401
-        r = post("/login", {"username": "dave", "password": "dave-pw"})
+            assert SITE.post("/login", {"username": "dave",
+                                        "password": "bad"}).status == 401
+        r = SITE.post("/login", {"username": "dave", "password": "dave-pw"})
         assert r.status == 429, r.status
         assert 590 < int(r.header("Retry-After")) <= 600
         assert r.cookie(COOKIE) is None
         # the address is over the limit too: another user is refused
-        r = post("/login", {"username": "bob", "password": "bob-pw"})
+        r = SITE.post("/login", {"username": "bob", "password": "bob-pw"})
         assert r.status == 429, r.status
     finally:
         clear_failures()
         S.reload(BASE)
-    login("dave", "dave-pw")
+    SITE.login("dave", "dave-pw")
 
 
 @T.test
 def redis_paused_gives_503_then_the_same_cookie_works():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     os.kill(S.redis.pid, signal.SIGSTOP)
     try:
         t0 = time.monotonic()
-        r = get("/private/whoami.cgi", value, {"Accept": "text/html"})
+        r = SITE.get("/private/whoami.cgi", value, {"Accept": "text/html"})
         took = time.monotonic() - t0
         assert r.status == 503, r.status
         assert r.header("Retry-After") == "1"
         assert took < 2.0, took     # redis_timeout is 250 ms
-        r = post("/login", {"username": "bob", "password": "bob-pw"})
+        r = SITE.post("/login", {"username": "bob", "password": "bob-pw"})
         assert r.status == 503, r.status
     finally:
         os.kill(S.redis.pid, signal.SIGCONT)
-    assert alive(value)
+    assert SITE.alive(value)
 
 
 def raw_cookie(header):
@@ -346,7 +314,7 @@ def raw_cookie(header):
 
 @T.test
 def bad_cookies_each_get_their_status():
-    value, _, _ = login("carol", "carol-pw")
+    value, _, _ = SITE.login("carol", "carol-pw")
     many = "; ".join("c%d=%d" % (i, i) for i in range(400))
     big = "pad=" + "x" * 16384
     cases = [
@@ -366,7 +334,7 @@ def bad_cookies_each_get_their_status():
     for header, want in cases:
         r = raw_cookie(header)
         assert r.status == want, (header[:60], r.status, want)
-    assert alive(value)
+    assert SITE.alive(value)
 
 
 @T.test
@@ -390,8 +358,8 @@ def bad_login_bodies_each_get_their_status():
         assert r.cookie(COOKIE) is None
     r = http(S.http_port, "PUT", "/login", form, "x")
     assert r.status == 405 and "POST" in r.header("Allow")
-    value, _, _ = login("bob", "bob-pw")   # still serving
-    assert alive(value)
+    value, _, _ = SITE.login("bob", "bob-pw")   # still serving
+    assert SITE.alive(value)
     log = S.sessgate_log()
     assert "Content-Type application/json refused" in log
     assert "body over 8192 bytes" in log
@@ -400,7 +368,7 @@ def bad_login_bodies_each_get_their_status():
 
 @T.test
 def no_token_or_password_in_logs():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     secret = value[17:]
     log = S.sessgate_log()
     assert secret not in log and secret[:12] not in log
@@ -411,14 +379,14 @@ def no_token_or_password_in_logs():
 
 @T.test
 def reload_with_a_bad_config_keeps_the_old_one():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     with open(S.conf, "a") as f:
         f.write("bogus_key = 1\n")
     S.sessgate.send_signal(signal.SIGHUP)
     harness.wait_for(lambda: "keeping the configuration" in
                      S.sessgate_log(), "the refused reload")
     assert "unknown key \"bogus_key\"" in S.sessgate_log()
-    assert alive(value)
+    assert SITE.alive(value)
     S.reload(BASE)
 
 
@@ -426,7 +394,7 @@ def reload_with_a_bad_config_keeps_the_old_one():
 def authorizer_never_reads_stdin():
     """A direct Authorizer request with no FCGI_STDIN at all (mod_fcgid)
     is answered at once."""
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(5)
     s.connect(S.sock)
@@ -440,7 +408,7 @@ def authorizer_never_reads_stdin():
 
 @T.test
 def sigterm_finishes_requests_in_flight_then_exits_0():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
     s.connect(S.sock)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -22,7 +21,9 @@ from harness import http  # noqa: E402
 
 T = harness.TAP()
 S = harness.Stack()
-COOKIE = "__Host-sid"
+SITE = harness.Site(origin=True)
+REC = harness.Site()        # the nginx in front of the recorder
+COOKIE = SITE.cookie_name
 BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
 NGINX = harness.need(os.environ.get("NGINX") or "/usr/sbin/nginx", "nginx")
 FCGIWRAP = harness.need(os.environ.get("FCGIWRAP") or "/usr/sbin/fcgiwrap",
@@ -195,8 +196,7 @@ def setup():
     S.write_config(BASE)
     for user, pw in (("alice", "alice-pw"), ("bob", "bob-pw"),
                      ("carol", "carol-pw")):
-        r = S.ctl("user", "add", user, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
+        S.add_user(user, pw)
     docroot = os.path.join(S.tmp, "www")
     for sub in ("private", "public"):
         os.makedirs(os.path.join(docroot, sub))
@@ -215,45 +215,9 @@ def setup():
     fw = os.path.join(S.tmp, "fcgiwrap.sock")
     S.spawn([FCGIWRAP, "-s", "unix:" + fw], "fcgiwrap.log")
     harness.wait_for(lambda: os.path.exists(fw), "fcgiwrap's socket")
-    S.http_port = start_nginx("nginx", S.sock, docroot, fw)
+    S.http_port = SITE.port = start_nginx("nginx", S.sock, docroot, fw)
     S.rec = Recorder(os.path.join(S.tmp, "recorder.sock"))
-    S.rec_port = start_nginx("nginx-rec", S.rec.path, docroot, fw)
-
-
-def get(path, cookie=None, headers=None, port=None):
-    h = dict(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    return http(port or S.http_port, "GET", path, h)
-
-
-def post(path, fields, cookie=None, headers=None, raw=None, port=None):
-    h = {"Content-Type": "application/x-www-form-urlencoded"}
-    h.update(headers or {})
-    if cookie is not None:
-        h["Cookie"] = "%s=%s" % (COOKIE, cookie)
-    body = raw if raw is not None else urllib.parse.urlencode(fields)
-    return http(port or S.http_port, "POST", path, h, body)
-
-
-def same_origin():
-    return {"Origin": "http://127.0.0.1:%d" % S.http_port}
-
-
-def login(user, pw, cookie=None, next_="/private/"):
-    r = post("/login", {"username": user, "password": pw, "next": next_},
-             cookie, same_origin())
-    assert r.status == 303, (r.status, r.body)
-    value, attrs = r.cookie(COOKIE)
-    return value, attrs, r
-
-
-def alive(cookie):
-    r = get("/private/whoami.cgi", cookie)
-    if r.status == 200:
-        return True
-    assert r.status == 401, (r.status, r.body)
-    return False
+    S.rec_port = REC.port = start_nginx("nginx-rec", S.rec.path, docroot, fw)
 
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -272,12 +236,12 @@ def next_field(body):
 def page_navigation_is_redirected_to_the_login_form_with_next():
     for path in ("/private/", "/private/report.html?year=2024;q=(a)",
                  "/nowhere/x.html"):
-        r = get(path, headers=HTML)
+        r = SITE.get(path, headers=HTML)
         assert r.status == 302, (path, r.status)
         loc = r.header("Location")
         assert loc == "/login?next=" + path, (path, loc)
         assert r.header("Cache-Control") == "no-store"
-        form = get(loc, headers=HTML)
+        form = SITE.get(loc, headers=HTML)
         assert form.status == 200, form.status
         assert form.header("Content-Type").startswith("text/html")
         assert '<form method="post" action="/login">' in form.body.decode()
@@ -290,13 +254,13 @@ def page_navigation_is_redirected_to_the_login_form_with_next():
 @T.test
 def a_url_nginx_cannot_encode_gets_the_form_in_place_with_exact_next():
     path = "/private/a%20b/page.html?x=1&y=a+b%26c"
-    r = get(path, headers=HTML)
+    r = SITE.get(path, headers=HTML)
     assert r.status == 401, r.status
     assert r.header("Content-Type").startswith("text/html")
     assert r.header("Cache-Control") == "no-store"
     assert next_field(r.body) == path.replace("&", "&amp;"), r.body
     # the browser posts the hidden field back: next comes back exactly
-    _, _, r = login("alice", "alice-pw", next_=path)
+    _, _, r = SITE.login("alice", "alice-pw", next_=path)
     assert r.header("Location") == path, r.header("Location")
 
 
@@ -316,50 +280,50 @@ def unauthenticated_api_request_gets_401_json():
 
 @T.test
 def login_through_nginx_sets_the_cookie():
-    value, attrs, r = login("alice", "alice-pw", next_="/private/x?y=1")
+    value, attrs, r = SITE.login("alice", "alice-pw", next_="/private/x?y=1")
     assert r.header("Location") == "/private/x?y=1", r.header("Location")
     assert attrs == ["Path=/", "Max-Age=604800", "Secure", "HttpOnly",
                      "SameSite=Lax"], attrs
     assert len(value) == 60 and value[16] == ".", value
-    assert alive(value)
-    r = post("/login", {"username": "alice", "password": "wrong"},
-             headers=same_origin())
+    assert SITE.alive(value)
+    r = SITE.post("/login", {"username": "alice", "password": "wrong"},
+                  headers=SITE.same_origin())
     assert r.status == 401 and r.cookie(COOKIE) is None, r.status
     assert b"Wrong user name or password." in r.body
 
 
 @T.test
 def protected_static_file_is_served_with_the_cookie():
-    value, _, _ = login("bob", "bob-pw")
-    r = get("/private/index.html", value, HTML)
+    value, _, _ = SITE.login("bob", "bob-pw")
+    r = SITE.get("/private/index.html", value, HTML)
     assert r.status == 200 and r.body == b"the secret page\n", r.status
-    r = get("/private/", value, HTML)    # index: an internal redirect,
+    r = SITE.get("/private/", value, HTML)    # index: an internal redirect,
     assert r.status == 200 and r.body == b"the secret page\n", r.status
-    r = get("/private/missing.html", value, HTML)
+    r = SITE.get("/private/missing.html", value, HTML)
     assert r.status == 404, r.status     # checked first, then not found
 
 
 @T.test
 def the_backend_sees_the_user_and_clients_cannot_choose_it():
-    value, _, _ = login("bob", "bob-pw")
-    r = get("/private/whoami.cgi", value)
+    value, _, _ = SITE.login("bob", "bob-pw")
+    r = SITE.get("/private/whoami.cgi", value)
     assert r.status == 200 and r.body == b"user=bob\nbody=0\n", r.body
     assert r.header("Variable-REMOTE_USER") is None
     basic = {"Authorization": "Basic " +
              base64.b64encode(b"mallory:x").decode()}
-    r = get("/private/whoami.cgi", value, basic)
+    r = SITE.get("/private/whoami.cgi", value, basic)
     assert r.body == b"user=bob\nbody=0\n", r.body
-    r = get("/private/whoami.cgi", None, basic)
+    r = SITE.get("/private/whoami.cgi", None, basic)
     assert r.status == 401, r.status
     # the check is safe to repeat: the same cookie keeps working
     for _ in range(5):
-        assert get("/private/whoami.cgi", value).body == \
+        assert SITE.get("/private/whoami.cgi", value).body == \
             b"user=bob\nbody=0\n"
 
 
 @T.test
 def a_request_body_reaches_the_backend_not_the_check():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     body = "x" * 200000
     h = {"Content-Type": "application/octet-stream",
          "Cookie": "%s=%s" % (COOKIE, value)}
@@ -373,53 +337,54 @@ def a_request_body_reaches_the_backend_not_the_check():
 
 @T.test
 def opt_outs_and_the_return_pitfall():
-    r = get("/public/hello.txt")
+    r = SITE.get("/public/hello.txt")
     assert r.status == 200 and r.body == b"hello, world\n", r.status
     # documented pitfall: return runs before auth_request
-    r = get("/returned")
+    r = SITE.get("/returned")
     assert r.status == 200 and r.body == b"never checked\n", r.status
     # the check itself is not reachable from outside
-    assert get("/auth").status == 404
-    assert get("/auth", headers=HTML).status == 404
+    assert SITE.get("/auth").status == 404
+    assert SITE.get("/auth", headers=HTML).status == 404
 
 
 @T.test
 def logout_clears_the_cookie_and_the_old_one_is_refused():
-    value, _, _ = login("carol", "carol-pw")
-    assert alive(value)
-    r = post("/logout", {}, value, {"Origin": "http://evil.example"})
+    value, _, _ = SITE.login("carol", "carol-pw")
+    assert SITE.alive(value)
+    r = SITE.post("/logout", {}, value, {"Origin": "http://evil.example"})
     assert r.status == 403, r.status
-    assert alive(value)
-    r = post("/logout", {}, value, same_origin())
+    assert SITE.alive(value)
+    r = SITE.post("/logout", {}, value, SITE.same_origin())
     assert r.status == 303 and r.header("Location") == "/login", r.status
     v, attrs = r.cookie(COOKIE)
     assert v == "" and attrs == ["Path=/", "Max-Age=0", "Secure", "HttpOnly",
                                  "SameSite=Lax"], attrs
-    assert not alive(value)
-    r = get("/private/", value, HTML)
+    assert not SITE.alive(value)
+    r = SITE.get("/private/", value, HTML)
     assert r.status == 302, r.status
-    assert get("/logout").status == 405
+    assert SITE.get("/logout").status == 405
 
 
 @T.test
 def logout_everywhere_and_password_change_through_nginx():
-    a, _, _ = login("carol", "carol-pw")
-    b, _, _ = login("carol", "carol-pw")
-    r = post("/logout-all", {}, a, same_origin())
+    a, _, _ = SITE.login("carol", "carol-pw")
+    b, _, _ = SITE.login("carol", "carol-pw")
+    r = SITE.post("/logout-all", {}, a, SITE.same_origin())
     assert r.status == 303 and r.cookie(COOKIE)[0] == ""
-    assert not alive(a) and not alive(b)
-    a, _, _ = login("carol", "carol-pw")
-    b, _, _ = login("carol", "carol-pw")
-    r = post("/password", {"current_password": "carol-pw",
-                           "new_password": "carol-new"}, a, same_origin())
+    assert not SITE.alive(a) and not SITE.alive(b)
+    a, _, _ = SITE.login("carol", "carol-pw")
+    b, _, _ = SITE.login("carol", "carol-pw")
+    r = SITE.post("/password", {"current_password": "carol-pw",
+                                "new_password": "carol-new"}, a,
+                  SITE.same_origin())
     assert r.status == 303, (r.status, r.body)
     new = r.cookie(COOKIE)[0]
-    assert not alive(a) and not alive(b) and alive(new)
+    assert not SITE.alive(a) and not SITE.alive(b) and SITE.alive(new)
 
 
 @T.test
 def bogus_cookies_are_refused():
-    value, _, _ = login("alice", "alice-pw")
+    value, _, _ = SITE.login("alice", "alice-pw")
     cases = [
         ("%s=garbage" % COOKIE, 401),
         ("%s=%s" % (COOKIE, value + "A"), 401),
@@ -435,7 +400,7 @@ def bogus_cookies_are_refused():
         assert r.status == want, (header[:70], r.status, want)
         if want == 401:
             assert r.body == JSON401, r.body
-    assert alive(value)
+    assert SITE.alive(value)
 
 
 @T.test
@@ -449,29 +414,29 @@ def a_malformed_cookie_header_gets_400_not_500():
 
 @T.test
 def redis_paused_gives_503_then_the_same_cookie_works():
-    value, _, _ = login("bob", "bob-pw")
+    value, _, _ = SITE.login("bob", "bob-pw")
     os.kill(S.redis.pid, signal.SIGSTOP)
     try:
         for headers in ({}, HTML):
             t0 = time.monotonic()
-            r = get("/private/whoami.cgi", value, headers)
+            r = SITE.get("/private/whoami.cgi", value, headers)
             took = time.monotonic() - t0
             assert r.status == 503, (r.status, r.body)
             assert r.header("Retry-After") == "1", r.headers
             assert r.body == b'{"error":"unavailable"}\n', r.body
             assert took < 2.0, took     # redis_timeout is 250 ms
-        r = get("/private/index.html", value, HTML)
+        r = SITE.get("/private/index.html", value, HTML)
         assert r.status == 503, r.status
         # no cookie: nothing to look up, the login redirect still works
-        r = get("/private/index.html", None, HTML)
+        r = SITE.get("/private/index.html", None, HTML)
         assert r.status == 302, r.status
-        r = post("/login", {"username": "bob", "password": "bob-pw"},
-                 headers=same_origin())
+        r = SITE.post("/login", {"username": "bob", "password": "bob-pw"},
+                      headers=SITE.same_origin())
         assert r.status == 503, r.status
         assert r.cookie(COOKIE) is None
     finally:
         os.kill(S.redis.pid, signal.SIGCONT)
-    assert alive(value)
+    assert SITE.alive(value)
     assert "auth request unexpected status: 503" in nginx_log("nginx")
 
 
@@ -484,8 +449,8 @@ def kept_connections_never_pin_sessgates_threads():
 
     def one():
         t0 = time.monotonic()
-        r = post("/login", {"username": "bob", "password": "bob-pw"},
-                 headers=same_origin())
+        r = SITE.post("/login", {"username": "bob", "password": "bob-pw"},
+                      headers=SITE.same_origin())
         results.append((r.status, time.monotonic() - t0))
 
     for _ in range(2):
@@ -567,18 +532,18 @@ def a_chunked_login_body_arrives_with_its_length():
 def sessgate_unreachable_gives_502_never_200():
     S.rec.close()
     for headers in ({}, HTML):
-        r = get("/private/whoami.cgi", "x", headers, port=S.rec_port)
+        r = REC.get("/private/whoami.cgi", "x", headers)
         assert r.status == 502, r.status
         assert r.body == b'{"error":"sessgate unreachable"}\n', r.body
-    r = get("/private/index.html", port=S.rec_port)
+    r = REC.get("/private/index.html")
     assert r.status == 502, r.status
-    assert get("/public/hello.txt", port=S.rec_port).status == 200
+    assert REC.get("/public/hello.txt").status == 200
 
 
 @T.test
 def no_token_in_nginx_logs():
-    value, _, _ = login("bob", "bob-pw")
-    get("/private/", value, HTML)
+    value, _, _ = SITE.login("bob", "bob-pw")
+    SITE.get("/private/", value, HTML)
     secret = value[17:]
     for name in ("error.log", "access.log"):
         with open(os.path.join(S.tmp, "nginx", name), errors="replace") as f:

@@ -87,7 +87,7 @@ def socket_activation_reload_and_stop():
     os.chmod(path, int(sock_unit["SocketMode"], 8))
     ls.listen(128)
     S.write_config("listen = unix:%s/unused.sock\n" % S.tmp)
-    assert S.ctl("user", "add", "sam", stdin="sam-pw\n").returncode == 0
+    S.add_user("sam", "sam-pw")
     argv = shlex.split(svc["ExecStart"])
     assert argv[0] == "/usr/sbin/sessgate" and "-d" in argv
     argv[0] = SESSGATE
