@@ -232,6 +232,68 @@ def next_field(body):
     return text.split(key, 1)[1].split('"', 1)[0]
 
 
+PLAIN_CONF = """
+user %(user)s %(group)s;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log info;
+events { worker_connections 64; }
+http {
+    access_log %(dir)s/access.log;
+    client_body_temp_path %(dir)s/body;
+    fastcgi_temp_path %(dir)s/fastcgi;
+    proxy_temp_path %(dir)s/proxy;
+    uwsgi_temp_path %(dir)s/uwsgi;
+    scgi_temp_path %(dir)s/scgi;
+    types { text/html html; }
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(docroot)s;
+        location / {
+            auth_request /auth;
+        }
+        location = /auth {
+            internal;
+            fastcgi_pass unix:%(sock)s;
+            fastcgi_pass_request_body off;
+            include /etc/nginx/fastcgi_params;
+        }
+    }
+}
+"""
+
+
+@T.test
+def the_obvious_config_with_stock_fastcgi_params_checks_by_auth_path():
+    """location = /auth with Debian's stock fastcgi_params and no
+    SESSGATE_AUTH: sessgate knows the check by DOCUMENT_URI/SCRIPT_NAME
+    (REQUEST_URI is the original URI), so nginx gets 401 or 200, not the
+    404 that nginx turns into 500 on every protected page."""
+    d = os.path.join(S.tmp, "nginx-plain")
+    os.makedirs(d)
+    port = harness.free_port()
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(PLAIN_CONF % {
+            "user": pwd.getpwuid(os.getuid()).pw_name,
+            "group": grp.getgrgid(os.getgid()).gr_name, "dir": d,
+            "port": port, "sock": S.sock,
+            "docroot": os.path.join(S.tmp, "www")})
+    p = S.spawn([NGINX, "-p", d + "/", "-e", os.path.join(d, "error.log"),
+                 "-c", conf, "-g", "daemon off;"], "nginx-plain.log")
+    harness.wait_for(lambda: p.poll() is not None or harness.connects(port),
+                     "nginx-plain")
+    assert p.poll() is None
+    plain = harness.Site(port=port)
+    r = plain.get("/private/index.html")
+    assert r.status == 401, (r.status, r.body)
+    cookie, _, _ = SITE.login("carol", "carol-pw")
+    r = plain.get("/private/index.html", cookie)
+    assert r.status == 200 and r.body == b"the secret page\n", r.status
+    r = plain.get("/private/index.html", "AAAAAAAAAAAAAAAA." + "A" * 43)
+    assert r.status == 401, r.status
+
+
 @T.test
 def page_navigation_is_redirected_to_the_login_form_with_next():
     for path in ("/private/", "/private/report.html?year=2024;q=(a)",
