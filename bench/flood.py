@@ -1,0 +1,130 @@
+"""Check latency with and without a login flood, side by side in one run.
+
+sessgate (built in BUILD) serves both roles on one socket. One client
+sends session checks back to back over FastCGI for SECONDS and records
+each answer's latency; then the same again while FLOODERS threads send
+POST /login with a new unknown user name and a new client address each
+time (the flood the issue describes: every one costs an Argon2id at the
+configured cost, and none is throttled by the per-user or per-address
+counters). Argon2id runs at the shipped default cost (64M, 2 passes).
+Prints the table and writes it to bench/flood.md.
+
+usage: flood.py BUILD [SECONDS] [FLOODERS]"""
+
+import datetime
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
+import harness  # noqa: E402
+
+RESULTS = os.path.join(TOP, "bench", "flood.md")
+CONFIG = "cookie_name = sid\ncookie_secure = no\nthreads = 4\n" \
+    "login_max_failures = 1000000\n"
+
+
+def fcgi(stack, role, params, body=None):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(stack.sock)
+    return harness.fcgi_request(s, role, params, body)
+
+
+def check(stack, cookie):
+    t0 = time.perf_counter()
+    out = fcgi(stack, harness.RESPONDER, {
+        "REQUEST_METHOD": "GET", "REQUEST_URI": "/auth",
+        "HTTP_COOKIE": "sid=" + cookie, "REMOTE_ADDR": "127.0.0.1"})
+    dt = time.perf_counter() - t0
+    return out.split(b"\r\n", 1)[0], dt
+
+
+def login(stack, user, pw, addr):
+    body = urllib.parse.urlencode({"username": user, "password": pw})
+    out = fcgi(stack, harness.RESPONDER, {
+        "REQUEST_METHOD": "POST", "REQUEST_URI": "/login",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)), "REMOTE_ADDR": addr,
+        "HTTP_HOST": "127.0.0.1"}, body.encode())
+    return out
+
+
+def measure(stack, cookie, secs):
+    lat, statuses = [], {}
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        status, dt = check(stack, cookie)
+        statuses[status] = statuses.get(status, 0) + 1
+        lat.append(dt)
+    lat.sort()
+    return {"n": len(lat), "median": statistics.median(lat) * 1000,
+            "p99": lat[int(len(lat) * 0.99) - 1] * 1000,
+            "max": lat[-1] * 1000, "statuses": statuses}
+
+
+def flood(stack, stop, counts, i):
+    n = 0
+    while not stop.is_set():
+        n += 1
+        out = login(stack, "nobody%d-%d" % (i, n), "wrong",
+                    "10.%d.%d.%d" % (i, n // 250 % 250, n % 250))
+        status = out.split(b"\r\n", 1)[0].decode(errors="replace")
+        counts[status] = counts.get(status, 0) + 1
+
+
+def main(argv):
+    build = argv[1]
+    secs = int(argv[2]) if len(argv) > 2 else 10
+    flooders = int(argv[3]) if len(argv) > 3 else 16
+    stack = harness.Stack(prefix="sessgate-flood.", bindir=build,
+                          fast_hashes=False)
+    stack.start_redis()
+    stack.write_config(CONFIG)
+    stack.add_user("bench", "bench-pw")
+    stack.start_sessgate(CONFIG)
+    out = login(stack, "bench", "bench-pw", "127.0.0.1")
+    cookie = out.split(b"Set-Cookie: sid=", 1)[1].split(b";", 1)[0].decode()
+    quiet = measure(stack, cookie, secs)
+    stop, counts, threads = threading.Event(), {}, []
+    for i in range(flooders):
+        t = threading.Thread(target=flood, args=(stack, stop, counts, i),
+                             daemon=True)
+        t.start()
+        threads.append(t)
+    time.sleep(1)       # let the flood build up before measuring
+    loaded = measure(stack, cookie, secs)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    rows = ["| check latency (FastCGI, one client, %ds each) | checks | "
+            "median ms | p99 ms | max ms | answers |" % secs,
+            "|---|---|---|---|---|---|"]
+    for name, m in (("no logins", quiet),
+                    ("%d concurrent bogus logins" % flooders, loaded)):
+        rows.append("| %s | %d | %.2f | %.2f | %.1f | %s |" % (
+            name, m["n"], m["median"], m["p99"], m["max"],
+            ", ".join("%s: %d" % (k.decode(errors="replace"), v)
+                      for k, v in sorted(m["statuses"].items()))))
+    rows.append("")
+    rows.append("Login answers during the flood: %s. (%d cores, %s, "
+                "`bench/flood.sh %d %d`.)" % (
+                    ", ".join("%s: %d" % kv for kv in sorted(counts.items())),
+                    os.cpu_count(), datetime.date.today().isoformat(), secs,
+                    flooders))
+    table = "\n".join(rows) + "\n"
+    print(table)
+    with open(RESULTS, "w") as f:
+        f.write("# Check latency under a login flood\n\nWritten by "
+                "`bench/flood.sh` (README's Performance section points "
+                "here); rerun it rather than editing this file.\n\n" + table)
+    stack.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
