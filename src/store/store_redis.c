@@ -21,6 +21,7 @@
  */
 #include "store/store_redis.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct redis_store {
 	const struct redis_url *url; /* base.params.url */
 	struct timeval		timeout;
 	char			idle[24]; /* idle_timeout in ms, as text */
+	int dead; /* the last command found the connection closed */
 };
 
 #define seterr(rs, ...) store_seterr(&(rs)->base, __VA_ARGS__)
@@ -63,7 +65,12 @@ send_argv(struct redis_store *rs, int argc, const char **argv)
 
 	for (i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
+	rs->dead = 0;
 	if ((r = redisCommandArgv(rs->c, argc, argv, lens)) == NULL) {
+		/* closed or reset by the server (a restart), not a timeout */
+		rs->dead = rs->c->err == REDIS_ERR_EOF ||
+		    (rs->c->err == REDIS_ERR_IO &&
+			(errno == ECONNRESET || errno == EPIPE));
 		seterr(rs, "redis: %s",
 		    rs->c->errstr[0] ? rs->c->errstr : "connection lost");
 		disconnect(rs);
@@ -160,8 +167,26 @@ error_reply(struct redis_store *rs, const char *what, const char *err)
 		}
 }
 
+/*
+ * Scripts that may run twice for one request without harm: a connection
+ * found closed when the command was sent (Redis restarted, or dropped us)
+ * is replaced and the script sent once more, so that the first request
+ * after a restart gets its answer instead of a 503. Not create (a session
+ * whose answer was lost would count against the cap and could turn the
+ * retry into a 409), not passwd, user_add, user_del, revoke or user_move
+ * (the retry would report "stale", "exists" or "none" for what the lost
+ * answer did), not fail (an attempt counted twice).
+ */
+static int
+retry_safe(const struct lua_script *sc)
+{
+	return sc == &lua_check || sc == &lua_destroy ||
+	    sc == &lua_destroy_all || sc == &lua_list || sc == &lua_rehash;
+}
+
+/* A command for a connection that is up; NULL on any error. */
 static redisReply *
-command(struct redis_store *rs, int argc, const char **argv)
+command_once(struct redis_store *rs, int argc, const char **argv)
 {
 	redisReply *r;
 
@@ -175,10 +200,22 @@ command(struct redis_store *rs, int argc, const char **argv)
 	return r;
 }
 
+/* A read-only command (HMGET, SCAN): retried once on a closed connection. */
+static redisReply *
+command(struct redis_store *rs, int argc, const char **argv)
+{
+	redisReply *r;
+	int	    reused = rs->c != NULL;
+
+	if ((r = command_once(rs, argc, argv)) == NULL && reused && rs->dead)
+		r = command_once(rs, argc, argv);
+	return r;
+}
+
 /* Run a script with nkeys keys followed by ARGV, all in args. */
 static redisReply *
-eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
-    const char **args)
+eval_once(struct redis_store *rs, const struct lua_script *sc, int nkeys,
+    int nargs, const char **args)
 {
 	const char *argv[ARGMAX + 3];
 	char	    nk[8];
@@ -205,6 +242,19 @@ eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
 		freeReplyObject(r);
 		return NULL;
 	}
+	return r;
+}
+
+static redisReply *
+eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
+    const char **args)
+{
+	redisReply *r;
+	int	    reused = rs->c != NULL;
+
+	if ((r = eval_once(rs, sc, nkeys, nargs, args)) == NULL && reused &&
+	    rs->dead && retry_safe(sc))
+		r = eval_once(rs, sc, nkeys, nargs, args);
 	return r;
 }
 

@@ -813,14 +813,37 @@ test_connections(void **state)
 	store_close(s);
 }
 
+/* Close every client connection but the admin's. */
+static void
+kill_clients(void)
+{
+	redisReply *r =
+	    redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
+
+	assert_non_null(r);
+	freeReplyObject(r);
+}
+
+/* Another store on the same prefix (no extra configuration). */
+static struct store *
+open_store_prefix_ext(const char *prefix)
+{
+	char url[128];
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	return open_store_prefix(url, "", prefix);
+}
+
 static void
 test_unreachable_then_reconnect(void **state)
 {
 	struct store	 *s;
 	struct store_user u;
-	struct token	  t;
-	redisReply	 *r;
-	char		  p[16];
+	struct token	  t, t2;
+	struct timespec	  t0, t1;
+	char		  p[16], tag[TOKEN_TAGLEN + 1];
+	int64_t		  created;
+	long		  ms;
 
 	(void)state;
 	s = open_store_url("redis://127.0.0.1:1/0", "", p, sizeof(p));
@@ -828,14 +851,68 @@ test_unreachable_then_reconnect(void **state)
 	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
 	assert_non_null(strstr(store_error(s), "connect"));
 	store_close(s);
-	/* a connection killed under the store: one error, then reconnected */
+	/* a connection closed under the store: the check is sent again on
+	 * a new one, and answers */
 	s = open_store("", p, sizeof(p));
 	add_user(s, "quin", &u);
 	new_session(s, &u, &t);
-	r = redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
-	assert_non_null(r);
-	freeReplyObject(r);
+	kill_clients();
+	assert_int_equal(check(s, &t), SG_OK);
+	/* but never a create: its answer may be lost, not its session */
+	kill_clients();
+	user_tag(&pub, "quin", 4, tag);
+	token_new(&t2, tag);
+	assert_int_equal(store_session_create(s, &u, &t2, &created),
+	    SG_UNAVAILABLE);
+	assert_non_null(strstr(store_error(s), "closed"));
+	assert_int_equal(store_session_create(s, &u, &t2, &created), SG_OK);
+	/* nor a command that timed out: Redis is slow, not gone */
+	freeReplyObject(redisCommand(admin, "CLIENT PAUSE 3000 WRITE"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	freeReplyObject(redisCommand(admin, "CLIENT UNPAUSE"));
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 400 && ms < 900); /* one redis_timeout, not two */
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
+}
+
+/*
+ * Redis restarted (SHUTDOWN, then the script store.sh gave us starts it
+ * again on the same port): the first check on the old connection gets
+ * its answer, not a 503.
+ */
+static void
+test_redis_restart(void **state)
+{
+	struct store	 *s, *s2;
+	struct store_user u;
+	struct token	  t;
+	const char	 *restart = getenv("SG_REDIS_RESTART");
+	char		  p[16];
+	redisReply	 *r;
+
+	(void)state;
+	if (restart == NULL)
+		fail_msg("SG_REDIS_RESTART is not set (run through store.sh)");
+	s = open_store("", p, sizeof(p));
+	add_user(s, "rolf", &u);
+	new_session(s, &u, &t);
+	assert_int_equal(check(s, &t), SG_OK); /* connected, script loaded */
+	r = redisCommand(admin, "SHUTDOWN NOSAVE");
+	freeReplyObject(r);
+	redisFree(admin);
+	assert_int_equal(system(restart), 0);
+	assert_non_null(admin = redisConnect("127.0.0.1", atoi(port)));
+	assert_int_equal(admin->err, 0);
+	/* the data went with the old server: make it again, elsewhere */
+	s2 = open_store_prefix_ext(p);
+	add_user(s2, "rolf", &u);
+	new_session(s2, &u, &t);
+	store_close(s2);
+	/* s still holds the connection the old server closed */
 	assert_int_equal(check(s, &t), SG_OK);
 	store_close(s);
 }
@@ -1293,6 +1370,7 @@ main(void)
 		cmocka_unit_test(test_password_change_needs_its_generation),
 		cmocka_unit_test(test_secret_tags_and_rekey),
 		cmocka_unit_test(test_throttle_counts_first),
+		cmocka_unit_test(test_redis_restart),
 	};
 
 	if (sodium_init() == -1 || (port = getenv("REDIS_PORT")) == NULL ||
