@@ -706,6 +706,20 @@ rekey_one(struct redis_store *rs, const struct user_keys *old, const char *k,
 	return v == 1;
 }
 
+/* prefix for a SCAN MATCH pattern: its glob characters escaped. */
+static void
+glob_escape(char *out, size_t outlen, const char *prefix)
+{
+	size_t n = 0;
+
+	for (; *prefix != '\0' && n + 2 < outlen; prefix++) {
+		if (strchr("*?[]\\", *prefix) != NULL)
+			out[n++] = '\\';
+		out[n++] = *prefix;
+	}
+	out[n] = '\0';
+}
+
 /* SCAN for P{*}:user:* and move each user whose key its old tag names. */
 static enum sg_result
 redis_users_rekey(struct store *s, const struct user_keys *old, int *moved,
@@ -719,7 +733,8 @@ redis_users_rekey(struct store *s, const struct user_keys *old, int *moved,
 	size_t		    i;
 	int		    n = 0;
 
-	snprintf(match, sizeof(match), "%s{*}:user:*", s->params.key_prefix);
+	glob_escape(match, sizeof(match) - 12, s->params.key_prefix);
+	strcat(match, "{*}:user:*");
 	do {
 		if ((r = command(rs, 6, argv)) == NULL)
 			return SG_UNAVAILABLE;

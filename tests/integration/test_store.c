@@ -1203,6 +1203,33 @@ test_secret_tags_and_rekey(void **state)
 	config_free(&c);
 }
 
+/* A key_prefix with glob characters: users rekey still finds its users. */
+static void
+test_rekey_glob_prefix(void **state)
+{
+	struct config	  c;
+	struct store	 *pubs, *secs;
+	struct store_user u;
+	unsigned char	  secret[USER_SECRET_MIN];
+	char		  url[128];
+	int		  moved, kept;
+
+	(void)state;
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	pubs = open_store_prefix(url, "", "g[1]*?:");
+	assert_int_equal(store_user_add(pubs, "zed", HASH), SG_OK);
+	load_config(&c, "g[1]*?:", "");
+	memset(secret, 3, sizeof(secret));
+	assert_int_equal(user_keys_init(&c.keys, secret, sizeof(secret)), 0);
+	secs = session_store_open(&c);
+	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
+	assert_int_equal(moved, 1);
+	assert_int_equal(store_user_get(secs, "zed", &u), SG_OK);
+	store_close(secs);
+	store_close(pubs);
+	config_free(&c);
+}
+
 /* Parallel logins for the throttle test, each with its own connection. */
 struct login_racer {
 	char		   prefix[16];
@@ -1369,6 +1396,7 @@ main(void)
 		cmocka_unit_test(test_record_without_generation),
 		cmocka_unit_test(test_password_change_needs_its_generation),
 		cmocka_unit_test(test_secret_tags_and_rekey),
+		cmocka_unit_test(test_rekey_glob_prefix),
 		cmocka_unit_test(test_throttle_counts_first),
 		cmocka_unit_test(test_redis_restart),
 	};
