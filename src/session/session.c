@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "http/cookie.h"
@@ -135,16 +136,33 @@ gate_limit(const struct config *cfg)
 	return n > 0 ? n : 1;
 }
 
+/*
+ * Past the gate: SG_BUSY, and a log line at most once a second with the
+ * number refused since the last one (a flood must not flood the log).
+ */
 static enum sg_result
 gate_enter(const struct config *cfg)
 {
-	unsigned int n = gate_limit(cfg);
+	static unsigned long refused;
+	static time_t	     logged;
+	unsigned int	     n = gate_limit(cfg);
+	unsigned long	     k;
+	time_t		     now, last;
 
 	if (password_gate_enter(n) == SG_OK)
 		return SG_OK;
-	log_warnx("login refused: %u password checks already running "
-		  "(login_concurrency)",
-	    n);
+	__atomic_add_fetch(&refused, 1, __ATOMIC_RELAXED);
+	now = time(NULL);
+	last = __atomic_load_n(&logged, __ATOMIC_RELAXED);
+	if (now != last &&
+	    __atomic_compare_exchange_n(&logged, &last, now, 0,
+		__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		k = __atomic_exchange_n(&refused, 0, __ATOMIC_RELAXED);
+		log_warnx("login refused: %u password checks already running "
+			  "(login_concurrency); %lu refused since the last "
+			  "such line",
+		    n, k);
+	}
 	return SG_BUSY;
 }
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -663,6 +665,71 @@ test_login_busy(void **state)
 	assert_int_equal(password_gate_inside(), 0);
 }
 
+/* Lines of stderr holding needle while fn runs. */
+static int
+stderr_lines(void (*fn)(void), const char *needle)
+{
+	char  path[] = "/tmp/sg-stderr-XXXXXX", line[512];
+	int   fd, saved, n = 0;
+	FILE *f;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_non_null(f = fdopen(fd, "r"));
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	unlink(path);
+	return n;
+}
+
+static void
+busy_login(void)
+{
+	struct response r;
+
+	post_form("/login", NULL, "192.0.2.211",
+	    "username=alice&password=wrong", &r);
+	assert_int_equal(r.status, 503);
+	response_free(&r);
+}
+
+/* Five refused logins, then one more in the next second. */
+static void
+six_busy_logins(void)
+{
+	time_t t;
+	int    i;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(password_gate_enter(100), SG_OK);
+	for (i = 0; i < 5; i++)
+		busy_login();
+	for (t = time(NULL); time(NULL) == t;)
+		usleep(10000);
+	busy_login(); /* a new second: logged */
+	password_gate_leave();
+	password_gate_leave();
+}
+
+/* A flood of refused logins logs at most a line a second, not one each. */
+static void
+test_login_busy_log_is_bounded(void **state)
+{
+	int n;
+
+	(void)state;
+	n = stderr_lines(six_busy_logins, "login refused");
+	assert_true(n >= 1 && n <= 3); /* one a second, not six */
+}
+
 /* IPv6 clients count per /64; names that are not users in buckets. */
 static void
 test_login_counters(void **state)
@@ -714,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_password_change_loses_to_an_admin_reset),
 		cmocka_unit_test(test_password_changed_without_a_session),
 		cmocka_unit_test(test_login_busy),
+		cmocka_unit_test(test_login_busy_log_is_bounded),
 		cmocka_unit_test(test_login_counters),
 	};
 
