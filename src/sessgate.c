@@ -102,6 +102,9 @@ main(int argc, char **argv)
 	}
 	file = abs_file;
 	log_init(foreground);
+	if (!cfg.keys.secret)
+		log_warnx("no secret_file: a cookie's user tag is a public "
+			  "hash of the user name (see sessgate.conf(5))");
 	if (server_init() == -1)
 		return 1;
 	if ((fd = open_listener(&cfg, &spawned)) == -1)

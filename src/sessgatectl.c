@@ -28,6 +28,7 @@ usage(int status)
 	    "usage: sessgatectl [-c FILE] user add|passwd|del NAME\n"
 	    "       sessgatectl [-c FILE] session list NAME\n"
 	    "       sessgatectl [-c FILE] session revoke NAME [ID]\n"
+	    "       sessgatectl [-c FILE] users rekey [OLD_SECRET_FILE]\n"
 	    "The password of user add and user passwd is the first line of "
 	    "standard input.\n");
 	exit(status);
@@ -103,7 +104,7 @@ ended(struct store *s, enum sg_result rv, int n, const char *what,
 struct ctl {
 	const struct config *cfg;
 	struct store	    *store;
-	const char	    *name; /* the user */
+	const char	    *name; /* the user (users rekey: the old secret) */
 	const char	    *id;   /* session revoke: the session, or NULL */
 };
 
@@ -134,7 +135,8 @@ cmd_user_passwd(const struct ctl *c)
 
 	if (hash_stdin(c->cfg, hash) == -1)
 		return 1;
-	rv = store_user_passwd(c->store, c->name, hash, &n);
+	/* an administrator's reset: whatever the generation is now */
+	rv = store_user_passwd(c->store, c->name, hash, NULL, NULL, &n);
 	return ended(c->store, rv, n, "user passwd", c->name);
 }
 
@@ -202,16 +204,52 @@ cmd_session_revoke(const struct ctl *c)
 	}
 }
 
+/*
+ * After a change of secret_file: move every user from the tag of the old
+ * secret (OLD_SECRET_FILE, or none: the public key) to the tag of the
+ * configured one.
+ */
+static int
+cmd_users_rekey(const struct ctl *c)
+{
+	struct user_keys old;
+	char		 err[CONFIG_ERRLEN];
+	int		 moved, kept, rv = 0;
+
+	if (c->name == NULL)
+		user_keys_init(&old, NULL, 0);
+	else if (config_read_secret(c->name, &old, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sessgatectl: %s\n", err);
+		return 1;
+	}
+	if (store_users_rekey(c->store, &old, &moved, &kept) != SG_OK)
+		rv = store_failed(c->store, "users rekey");
+	else {
+		printf("%d user%s moved\n", moved, moved == 1 ? "" : "s");
+		if (kept > 0) {
+			fprintf(stderr,
+			    "sessgatectl: %d user%s left under the old key: "
+			    "a user of that name exists under the new one\n",
+			    kept, kept == 1 ? "" : "s");
+			rv = 1;
+		}
+	}
+	sodium_memzero(&old, sizeof(old));
+	return rv;
+}
+
 static const struct command {
 	const char *noun, *verb;
 	int	    min, max; /* words, with noun and verb */
+	int	    named;    /* the third word is a user name */
 	int (*fn)(const struct ctl *);
 } commands[] = {
-	{ "user", "add", 3, 3, cmd_user_add },
-	{ "user", "passwd", 3, 3, cmd_user_passwd },
-	{ "user", "del", 3, 3, cmd_user_del },
-	{ "session", "list", 3, 3, cmd_session_list },
-	{ "session", "revoke", 3, 4, cmd_session_revoke },
+	{ "user", "add", 3, 3, 1, cmd_user_add },
+	{ "user", "passwd", 3, 3, 1, cmd_user_passwd },
+	{ "user", "del", 3, 3, 1, cmd_user_del },
+	{ "session", "list", 3, 3, 1, cmd_session_list },
+	{ "session", "revoke", 3, 4, 1, cmd_session_revoke },
+	{ "users", "rekey", 2, 3, 0, cmd_users_rekey },
 };
 
 /* The command argv names, with its arguments; exit 2 if none. */
@@ -255,7 +293,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	cmd = command_find(argc, argv);
-	if (!user_name_valid(argv[2], strlen(argv[2]))) {
+	if (cmd->named && !user_name_valid(argv[2], strlen(argv[2]))) {
 		fprintf(stderr,
 		    "sessgatectl: invalid user name (1-%d of "
 		    "A-Z a-z 0-9 . _ @ + -)\n",
@@ -271,7 +309,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	c.cfg = &cfg;
-	c.name = argv[2];
+	c.name = argc > 2 ? argv[2] : NULL;
 	c.id = argc > 3 ? argv[3] : NULL;
 	if ((c.store = session_store_open(&cfg)) == NULL) {
 		fprintf(stderr, "sessgatectl: out of memory\n");

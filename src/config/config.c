@@ -100,6 +100,8 @@ static const struct config_key keys[] = {
 	    crypto_pwhash_MEMLIMIT_MAX),
 	NUM(login_max_failures, CT_UINT, "10", 0, UINT_MAX),
 	NUM(login_failure_window, CT_DURATION, "15m", 1000, DURATION_MAX),
+	NUM(login_concurrency, CT_UINT, "2", 1, 1024),
+	STR(secret_file, NULL, NULL),
 };
 #undef OFF
 #undef STR
@@ -386,6 +388,8 @@ config_defaults(struct config *cfg)
 	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
+	if (user_keys_init(&cfg->keys, NULL, 0) == -1)
+		return -1;
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].def == NULL)
 			continue;
@@ -412,6 +416,7 @@ config_free(struct config *cfg)
 		*p = NULL;
 	}
 	sodium_memzero(&cfg->redis_url, sizeof(cfg->redis_url));
+	sodium_memzero(&cfg->keys, sizeof(cfg->keys));
 }
 
 const char *
@@ -638,6 +643,42 @@ load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 }
 
 int
+config_read_secret(const char *path, struct user_keys *k, char *errbuf,
+    size_t errlen)
+{
+	struct stat st;
+	char	   *buf;
+	size_t	    len;
+	int	    rv = -1;
+
+	if (stat(path, &st) == -1 ||
+	    (buf = read_file(path, 4096, &len)) == NULL) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH))
+		snprintf(errbuf, errlen,
+		    "%s: readable or writable by others (chmod 0640)", path);
+	else if ((rv = user_keys_init(k, (unsigned char *)buf, len)) == -1)
+		snprintf(errbuf, errlen, "%s: must hold at least %d bytes",
+		    path, USER_SECRET_MIN);
+	sodium_memzero(buf, len);
+	free(buf);
+	return rv;
+}
+
+static int
+load_secret(struct config *cfg, const char *file, char *errbuf, size_t errlen)
+{
+	char msg[CONFIG_ERRLEN - 64];
+
+	if (config_read_secret(cfg->secret_file, &cfg->keys, msg,
+		sizeof(msg)) == -1)
+		return errorf(errbuf, errlen, file, 0, "secret_file %s", msg);
+	return 0;
+}
+
+int
 config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 {
 	char  *text;
@@ -656,6 +697,8 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	if (rv == 0 && cfg->redis_password_file != NULL &&
 	    cfg->redis_password_file[0] != '\0')
 		rv = load_password(cfg, file, errbuf, errlen);
+	if (rv == 0 && cfg->secret_file != NULL && cfg->secret_file[0] != '\0')
+		rv = load_secret(cfg, file, errbuf, errlen);
 	if (rv == -1)
 		config_free(cfg);
 	return rv;

@@ -12,6 +12,7 @@
 
 #include "config/listen_addr.h"
 #include "config/redisurl.h"
+#include "core/user.h"
 
 #define CONFIG_ERRLEN 512
 
@@ -48,6 +49,9 @@ struct config {
 	size_t		   password_memlimit;
 	unsigned int	   login_max_failures;
 	int64_t		   login_failure_window;
+	unsigned int	   login_concurrency;
+	char		  *secret_file;
+	struct user_keys   keys; /* from secret_file, or the defaults */
 };
 
 /* Fill cfg with the defaults of every key. */
@@ -67,6 +71,13 @@ const char *config_key_name(size_t i);
  */
 const char *config_fixed_changed(const struct config *a,
     const struct config				     *b);
+/*
+ * The keys of a site secret file: the whole file, at least
+ * USER_SECRET_MIN bytes, not readable or writable by others. 0, or -1
+ * with "PATH: message" in errbuf.
+ */
+int config_read_secret(const char *path, struct user_keys *, char *errbuf,
+    size_t errlen);
 /* Parse "250ms", "24h", "7d" or plain seconds into milliseconds. */
 int config_duration(const char *s, int64_t *ms);
 /* Parse "64M", "1G", "65536K" or plain bytes. */

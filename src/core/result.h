@@ -22,6 +22,8 @@ enum sg_result {
 	SG_MALFORMED,  /* the client's input is not well-formed */
 	SG_INVALID,    /* a value is not acceptable (new password) */
 	SG_THROTTLED,  /* too many failures: retry later */
+	SG_BUSY,       /* too many password checks at once: retry soon */
+	SG_RELOGIN,    /* done, but without a new session: sign in again */
 	SG_UNAVAILABLE /* the store could not answer */
 };
 

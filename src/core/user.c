@@ -1,10 +1,13 @@
 /*
- * user.c: user names and tags.
+ * user.c: user names, tags and the site's keys.
  *
  * Names are restricted to a small alphabet because they travel in HTTP
  * header lines (Variable-REMOTE_USER) and in Redis key names. A user's tag
  * is derived from the name so that the login (which knows the name) and the
- * check (which knows only the cookie) agree on the Redis hash slot.
+ * check (which knows only the cookie) agree on the Redis hash slot. It is
+ * keyed with the site secret, so that a cookie seen in a log does not
+ * confirm a guessed name; without one, the key is a public constant (the
+ * tags of earlier releases, so existing users stay where they are).
  */
 #include "core/user.h"
 
@@ -12,7 +15,7 @@
 
 #include <sodium.h>
 
-static const unsigned char tag_key[] = "sessgate/user-tag";
+static const unsigned char public_tag_key[] = "sessgate/user-tag";
 
 int
 user_name_valid(const char *name, size_t len)
@@ -32,14 +35,54 @@ user_name_valid(const char *name, size_t len)
 	return 1;
 }
 
+/* BLAKE2b-256 of the secret under a label: one key per purpose. */
+static void
+derive(unsigned char out[USER_KEYLEN], const unsigned char *secret, size_t len,
+    const char *label)
+{
+	crypto_generichash(out, USER_KEYLEN, secret, len,
+	    (const unsigned char *)label, strlen(label));
+}
+
+int
+user_keys_init(struct user_keys *k, const unsigned char *secret, size_t len)
+{
+	memset(k, 0, sizeof(*k));
+	if (secret == NULL) {
+		memcpy(k->tag, public_tag_key, sizeof(public_tag_key));
+		k->taglen = sizeof(public_tag_key);
+		randombytes_buf(k->bucket, sizeof(k->bucket));
+		return 0;
+	}
+	if (len < USER_SECRET_MIN)
+		return -1;
+	derive(k->tag, secret, len, "sessgate/site-secret/user-tag");
+	k->taglen = USER_KEYLEN;
+	derive(k->bucket, secret, len, "sessgate/site-secret/bucket");
+	k->secret = 1;
+	return 0;
+}
+
 void
-user_tag(const char *name, size_t len, char tag[TOKEN_TAGLEN + 1])
+user_tag(const struct user_keys *k, const char *name, size_t len,
+    char tag[TOKEN_TAGLEN + 1])
 {
 	unsigned char h[crypto_generichash_BYTES_MIN];
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)name, len,
-	    tag_key, sizeof(tag_key));
+	    k->tag, k->taglen);
 	/* 12 bytes are exactly 16 base64 characters. */
 	sodium_bin2base64(tag, TOKEN_TAGLEN + 1, h, 12,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void
+user_bucket(const struct user_keys *k, const char *name, size_t len,
+    char out[5])
+{
+	unsigned char h[crypto_generichash_BYTES_MIN];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)name, len,
+	    k->bucket, sizeof(k->bucket));
+	sodium_bin2hex(out, 5, h, 2); /* 2 bytes: USER_BUCKETS */
 }

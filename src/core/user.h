@@ -6,11 +6,33 @@
 
 #include "core/token.h"
 
-#define USER_NAME_MAX 64
+#define USER_NAME_MAX	64
+#define USER_SECRET_MIN 32 /* bytes of a site secret, at least */
+#define USER_KEYLEN	32
+
+/*
+ * The keys a site derives from its secret: one for user tags, one for
+ * the counters of names that are not users. Without a secret the tag key
+ * is a public constant (tags are then a plain hash of the name) and the
+ * bucket key is random, made per process.
+ */
+struct user_keys {
+	unsigned char tag[USER_KEYLEN];
+	size_t	      taglen;
+	unsigned char bucket[USER_KEYLEN];
+	int	      secret; /* 1 if made from a site secret */
+};
 
 /* 1 if name is acceptable: 1-64 of [A-Za-z0-9._@+-], else 0. */
 int user_name_valid(const char *name, size_t len);
+/* The keys from a secret of at least USER_SECRET_MIN bytes, or NULL. */
+int user_keys_init(struct user_keys *, const unsigned char *secret, size_t len);
 /* The user's tag: base64url of a keyed BLAKE2b of the name, 16 chars. */
-void user_tag(const char *name, size_t len, char tag[TOKEN_TAGLEN + 1]);
+void user_tag(const struct user_keys *, const char *name, size_t len,
+    char tag[TOKEN_TAGLEN + 1]);
+/* The name's bucket among USER_BUCKETS, a keyed hash: 4 hex digits. */
+#define USER_BUCKETS 65536
+void user_bucket(const struct user_keys *, const char *name, size_t len,
+    char out[5]);
 
 #endif

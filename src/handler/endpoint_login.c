@@ -59,6 +59,11 @@ login_result(const struct handler_ctx *h, const struct request *req,
 		    "Too many failed attempts. Try again later.");
 		endpoint_retry_after(resp, retry);
 		break;
+	case SG_BUSY: /* logged by the session service */
+		endpoint_form_page(h, resp, 503, next,
+		    "Too many sign-ins at this moment. Try again.");
+		endpoint_retry_after(resp, 0);
+		break;
 	case SG_LIMIT:
 		log_warnx("login %s refused: session limit", user);
 		endpoint_form_page(h, resp, 409, next,

@@ -1,7 +1,9 @@
 /*
  * endpoint_password.c: the password change. It needs a live session and
  * the current password; every session of the user ends, and this client
- * gets a new one.
+ * gets a new one. If the password changed but no new session could be
+ * made, the client is told just that: sign in again (303 to the login
+ * page, cookie cleared), never "wrong password" or 503.
  */
 #include "handler/endpoint_password.h"
 
@@ -30,6 +32,22 @@ password_result(const struct handler_ctx *h, const struct request *req,
 	case SG_THROTTLED:
 		response_error(resp, 429, "too many failed attempts");
 		endpoint_retry_after(resp, retry);
+		break;
+	case SG_BUSY:
+		response_error(resp, 503, "busy");
+		endpoint_retry_after(resp, 0);
+		break;
+	case SG_STALE:
+		log_warnx("password change for %s refused: the password was "
+			  "reset or every session ended meanwhile",
+		    user);
+		response_error(resp, 409, "password changed elsewhere");
+		endpoint_clear_cookie(h, resp);
+		break;
+	case SG_RELOGIN:
+		log_warnx("password changed for %s; sign in again", user);
+		endpoint_see_other(resp, h->cfg->login_path);
+		endpoint_clear_cookie(h, resp);
 		break;
 	default:
 		endpoint_unavailable(h, req, resp, "password change");

@@ -4,19 +4,22 @@
  * Every login gets a token made here, never one the client brought: a
  * session cookie sent with the login is ended first (no fixation). Wrong
  * user and wrong password take the same path and about the same time.
+ * Password hashing runs behind a gate (password.c) that leaves worker
+ * threads free for the session checks, and every attempt is counted before
+ * its verification (throttle.c). A write that depends on a verified
+ * password carries the generation it was verified under, and the store
+ * refuses it if that changed meanwhile.
  */
 #include "session/session.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "http/cookie.h"
 #include "session/password.h"
 #include "session/throttle.h"
-
-/* Failure counters are keyed by a valid name; others share this one. */
-#define NO_SUCH_NAME "!"
 
 void
 session_store_params(struct store_params *p, const struct config *cfg)
@@ -30,6 +33,7 @@ session_store_params(struct store_params *p, const struct config *cfg)
 	p->max_sessions = cfg->max_sessions;
 	p->reject = cfg->session_limit == CONFIG_LIMIT_REJECT;
 	p->login_failure_window = cfg->login_failure_window;
+	p->keys = cfg->keys;
 }
 
 struct store *
@@ -40,7 +44,7 @@ session_store_open(const struct config *cfg)
 
 	session_store_params(&p, cfg);
 	s = store_open(&p);
-	sodium_memzero(&p.url, sizeof(p.url));
+	sodium_memzero(&p, sizeof(p));
 	return s;
 }
 
@@ -118,27 +122,80 @@ cost(const struct config *cfg)
 }
 
 /*
- * Verify pw for name: SG_OK (u filled), SG_DENY, SG_UNAVAILABLE. Unknown
- * names spend the time of a verification too.
+ * How many password hashes may run at once: login_concurrency, but never
+ * on every worker thread (one stays free for the checks) unless there is
+ * only one.
+ */
+static unsigned int
+gate_limit(const struct config *cfg)
+{
+	unsigned int n = cfg->login_concurrency;
+
+	if (cfg->threads > 1 && n > cfg->threads - 1)
+		n = cfg->threads - 1;
+	return n > 0 ? n : 1;
+}
+
+/*
+ * Past the gate: SG_BUSY, and a log line at most once a second with the
+ * number refused since the last one (a flood must not flood the log).
  */
 static enum sg_result
-verify(const struct session_ctx *c, const char *name, const char *pw,
-    struct store_user *u)
+gate_enter(const struct config *cfg)
+{
+	static unsigned long refused;
+	static time_t	     logged;
+	unsigned int	     n = gate_limit(cfg);
+	unsigned long	     k;
+	time_t		     now, last;
+
+	if (password_gate_enter(n) == SG_OK)
+		return SG_OK;
+	__atomic_add_fetch(&refused, 1, __ATOMIC_RELAXED);
+	now = time(NULL);
+	last = __atomic_load_n(&logged, __ATOMIC_RELAXED);
+	if (now != last &&
+	    __atomic_compare_exchange_n(&logged, &last, now, 0,
+		__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		k = __atomic_exchange_n(&refused, 0, __ATOMIC_RELAXED);
+		log_warnx("login refused: %u password checks already running "
+			  "(login_concurrency); %lu refused since the last "
+			  "such line",
+		    n, k);
+	}
+	return SG_BUSY;
+}
+
+/*
+ * Verify pw for name, each attempt counted first (address, then the name
+ * or its bucket): SG_OK (u filled), SG_DENY, SG_THROTTLED, SG_UNAVAILABLE.
+ * Names that are not users cost a verification too, at today's cost.
+ */
+static enum sg_result
+verify_counted(const struct session_ctx *c, const char *name, const char *pw,
+    struct store_user *u, struct throttle *t, int64_t *retry_ms)
 {
 	struct password_cost pc = cost(c->cfg);
-	size_t		     len = strlen(pw);
 	enum sg_result	     rv;
+	int		     is_user;
 
+	if ((rv = throttle_attempt_addr(c->store, c->cfg, t, c->addr,
+		 retry_ms)) != SG_OK)
+		return rv;
 	rv = SG_NO_USER;
-	if (strcmp(name, NO_SUCH_NAME) != 0)
+	if (user_name_valid(name, strlen(name)))
 		rv = store_user_get(c->store, name, u);
-	if (rv == SG_NO_USER) {
-		password_verify_dummy(pw, len, &pc);
+	if (rv != SG_OK && rv != SG_NO_USER)
+		return rv;
+	is_user = rv == SG_OK;
+	if ((rv = throttle_attempt_name(c->store, c->cfg, t, name, is_user,
+		 retry_ms)) != SG_OK)
+		return rv;
+	if (!is_user) {
+		password_verify_dummy(pw, strlen(pw), &pc);
 		return SG_DENY;
 	}
-	if (rv != SG_OK)
-		return rv;
-	return password_verify(u->pwhash, pw, len);
+	return password_verify(u->pwhash, pw, strlen(pw));
 }
 
 static void
@@ -151,41 +208,24 @@ maybe_rehash(const struct session_ctx *c, const struct store_user *u,
 	if (password_needs_rehash(u->pwhash, &pc) != 1 ||
 	    password_hash(h, pw, strlen(pw), &pc) == -1)
 		return;
-	if (store_user_rehash(c->store, u->name, u->pwhash, h) ==
+	if (store_user_rehash(c->store, u->name, u->pwhash, u->gen, h) ==
 	    SG_UNAVAILABLE)
 		log_warnx("rehash of %s: %s", u->name, store_error(c->store));
 	else
 		log_info("password hash of %s upgraded", u->name);
 }
 
-/* A session for u; a user changed or gone meanwhile is a wrong login. */
+/* A session for u, made under u->gen: SG_OK, or what the store said. */
 static enum sg_result
 create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out)
 {
-	char	       tag[TOKEN_TAGLEN + 1];
-	int64_t	       created;
-	enum sg_result rv;
+	char	tag[TOKEN_TAGLEN + 1];
+	int64_t created;
 
-	user_tag(u->name, strlen(u->name), tag);
+	user_tag(&c->cfg->keys, u->name, strlen(u->name), tag);
 	token_new(out, tag);
-	rv = store_session_create(c->store, u, out, &created);
-	return rv == SG_STALE ? SG_DENY : rv;
-}
-
-/* Verify name's password, counting a failure: SG_OK, or why not. */
-static enum sg_result
-verify_throttled(const struct session_ctx *c, const char *name, const char *pw,
-    struct store_user *u, int64_t *retry_ms)
-{
-	enum sg_result rv;
-
-	if ((rv = throttle_check(c->store, c->cfg, name, c->addr, retry_ms)) !=
-	    SG_OK)
-		return rv;
-	if ((rv = verify(c, name, pw, u)) == SG_DENY)
-		throttle_fail(c->store, c->cfg, name, c->addr);
-	return rv;
+	return store_session_create(c->store, u, out, &created);
 }
 
 enum sg_result
@@ -193,18 +233,22 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
     struct token *out, int64_t *retry_ms)
 {
 	struct store_user u;
-	const char	 *name = user;
+	struct throttle	  t;
 	enum sg_result	  rv;
 
-	if (!user_name_valid(user, strlen(user)))
-		name = NO_SUCH_NAME;
-	if ((rv = verify_throttled(c, name, pw, &u, retry_ms)) != SG_OK)
+	if (gate_enter(c->cfg) != SG_OK)
+		return SG_BUSY;
+	if ((rv = verify_counted(c, user, pw, &u, &t, retry_ms)) == SG_OK)
+		maybe_rehash(c, &u, pw);
+	password_gate_leave();
+	if (rv != SG_OK)
 		return rv;
-	maybe_rehash(c, &u, pw);
+	throttle_success(c->store, c->cfg, &t);
 	if (session_end_presented(c) != SG_OK)
 		return SG_UNAVAILABLE;
-	if ((rv = create_session(c, &u, out)) == SG_OK)
-		throttle_clear(c->store, u.name);
+	/* the user changed password or was deleted since: a failed login */
+	if ((rv = create_session(c, &u, out)) == SG_STALE)
+		return SG_DENY;
 	return rv;
 }
 
@@ -220,24 +264,25 @@ session_end_all(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 	return rv == SG_NO_USER ? SG_OK : rv;
 }
 
+/* Verify the current password, hash the new one (behind the gate). */
 static enum sg_result
-set_password(const struct session_ctx *c, const char *user, const char *new_pw,
-    struct token *out)
+verify_and_hash(const struct session_ctx *c, const char *user,
+    const char *current, const char *new_pw, struct store_user *u,
+    char h[PASSWORD_HASHLEN], int64_t *retry_ms)
 {
 	struct password_cost pc = cost(c->cfg);
-	struct store_user    u;
-	char		     h[PASSWORD_HASHLEN];
-	size_t		     len = strlen(new_pw);
-	int		     ended;
+	struct throttle	     t;
+	enum sg_result	     rv;
 
-	if (len == 0 || len > PASSWORD_MAX)
-		return SG_INVALID;
-	if (password_hash(h, new_pw, len, &pc) == -1)
-		return SG_UNAVAILABLE;
-	if (store_user_passwd(c->store, user, h, &ended) != SG_OK ||
-	    store_user_get(c->store, user, &u) != SG_OK)
-		return SG_UNAVAILABLE;
-	return create_session(c, &u, out);
+	if (gate_enter(c->cfg) != SG_OK)
+		return SG_BUSY;
+	rv = verify_counted(c, user, current, u, &t, retry_ms);
+	if (rv == SG_OK && password_hash(h, new_pw, strlen(new_pw), &pc) == -1)
+		rv = SG_UNAVAILABLE;
+	password_gate_leave();
+	if (rv == SG_OK)
+		throttle_success(c->store, c->cfg, &t);
+	return rv;
 }
 
 enum sg_result
@@ -246,11 +291,33 @@ session_password(const struct session_ctx *c, const char *current,
     int64_t *retry_ms)
 {
 	struct store_user u;
+	char		  h[PASSWORD_HASHLEN], gen[STORE_GENLEN];
+	size_t		  len = strlen(new_pw);
 	enum sg_result	  rv;
+	int		  ended;
 
 	if ((rv = session_find(c, user)) != SG_OK)
 		return rv == SG_MALFORMED ? SG_NO_SESSION : rv;
-	if ((rv = verify_throttled(c, user, current, &u, retry_ms)) != SG_OK)
+	if (len == 0 || len > PASSWORD_MAX)
+		return SG_INVALID;
+	if ((rv = verify_and_hash(c, user, current, new_pw, &u, h, retry_ms)) !=
+	    SG_OK)
 		return rv;
-	return set_password(c, user, new_pw, out);
+	/* only if the generation is still the one the password was verified
+	 * under: an administrator's reset meanwhile wins */
+	rv = store_user_passwd(c->store, user, h, u.gen, gen, &ended);
+	sodium_memzero(h, sizeof(h));
+	if (rv == SG_NO_USER)
+		rv = SG_STALE;
+	if (rv != SG_OK)
+		return rv;
+	/* the password changed: a failure from here on is not a wrong one */
+	memcpy(u.gen, gen, sizeof(u.gen));
+	if ((rv = create_session(c, &u, out)) != SG_OK) {
+		log_warnx(
+		    "password changed for %s, but no new session (%s): %s",
+		    user, sg_result_name(rv), store_error(c->store));
+		return SG_RELOGIN;
+	}
+	return SG_OK;
 }

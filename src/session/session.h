@@ -36,7 +36,9 @@ enum sg_result session_find(const struct session_ctx *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
  * Log in: SG_OK with a fresh token in *out; SG_DENY (wrong user or
- * password), SG_THROTTLED (*retry_ms set), SG_LIMIT, SG_UNAVAILABLE.
+ * password), SG_THROTTLED (*retry_ms set), SG_BUSY (login_concurrency
+ * password checks are running: try again in a second), SG_LIMIT,
+ * SG_UNAVAILABLE.
  */
 enum sg_result session_login(const struct session_ctx *, const char *user,
     const char *pw, struct token *out, int64_t *retry_ms) SG_MUST;
@@ -47,8 +49,11 @@ enum sg_result session_end_all(const struct session_ctx *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
  * Change the password: every session ends, *out is this client's new one.
- * SG_OK, SG_NO_SESSION, SG_DENY (wrong current password), SG_INVALID (new
- * password), SG_THROTTLED, SG_UNAVAILABLE.
+ * SG_OK; SG_RELOGIN (the password changed, but this client got no new
+ * session: it must sign in again); not changed: SG_NO_SESSION, SG_DENY
+ * (wrong current password), SG_STALE (the password was reset, or every
+ * session ended, after the current one was verified), SG_INVALID (new
+ * password), SG_THROTTLED, SG_BUSY, SG_UNAVAILABLE.
  */
 enum sg_result session_password(const struct session_ctx *, const char *current,
     const char *new_pw, struct token *out, char user[USER_NAME_MAX + 1],

@@ -1,6 +1,7 @@
 /*
- * throttle.h: failed-login limits, per user name and per client address,
- * counted in the store over login_failure_window.
+ * throttle.h: failed-login limits, per client address and per name,
+ * counted in the store over login_failure_window. Every attempt is
+ * counted before its password is verified; see throttle.c.
  */
 #ifndef SG_SESSION_THROTTLE_H
 #define SG_SESSION_THROTTLE_H
@@ -11,13 +12,40 @@
 #include "core/result.h"
 #include "store/store.h"
 
-/* SG_OK to go on, SG_THROTTLED (*retry_ms set), or SG_UNAVAILABLE. */
-enum sg_result throttle_check(struct store *, const struct config *,
-    const char *name, const char *addr, int64_t *retry_ms) SG_MUST;
-/* Count a failed login of name from addr (a failure to count is logged). */
-void throttle_fail(struct store *, const struct config *, const char *name,
-    const char *addr);
-/* Forget name's failures after a successful login (logged on failure). */
-void throttle_clear(struct store *, const char *name);
+#define THROTTLE_ADDRLEN 64
+
+/* The counters one login attempt was counted against. */
+struct throttle {
+	char		   addr[THROTTLE_ADDRLEN]; /* see throttle_addr */
+	enum store_counter kind; /* STORE_FAIL_USER or STORE_FAIL_UNKNOWN */
+	char		   name[USER_NAME_MAX + 1]; /* the user, or a bucket */
+};
+
+/*
+ * The counter of a client address: an IPv4 address as is, an IPv6 address
+ * as its /64 ("2001:db8:1:2::/64"; IPv4-mapped ones as IPv4), anything
+ * else (empty, a Unix socket, junk) "unknown". Pure.
+ */
+void throttle_addr(const char *addr, char out[THROTTLE_ADDRLEN]);
+/*
+ * Count an attempt from addr (first of all): SG_OK, SG_THROTTLED
+ * (*retry_ms set), SG_UNAVAILABLE.
+ */
+enum sg_result throttle_attempt_addr(struct store *, const struct config *,
+    struct throttle *, const char *addr, int64_t *retry_ms) SG_MUST;
+/*
+ * Count an attempt for a name: its own counter if it is a user (is_user),
+ * else the counter of its bucket among the names that are not users.
+ * SG_OK, SG_THROTTLED (*retry_ms set), SG_UNAVAILABLE.
+ */
+enum sg_result throttle_attempt_name(struct store *, const struct config *,
+    struct throttle *, const char *name, int is_user,
+    int64_t *retry_ms) SG_MUST;
+/*
+ * A login that succeeded: take the address's attempt back, forget the
+ * user's failures (a failure to do so is logged).
+ */
+void throttle_success(struct store *, const struct config *,
+    const struct throttle *);
 
 #endif

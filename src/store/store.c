@@ -119,13 +119,20 @@ store_user_add(struct store *s, const char *name, const char *hash)
 
 enum sg_result
 store_user_passwd(struct store *s, const char *name, const char *hash,
-    int *ended)
+    const char *expect_gen, char new_gen[STORE_GENLEN], int *ended)
 {
+	char gen[STORE_GENLEN];
+
 	*ended = 0;
 	if (!name_ok(name))
 		return SG_NO_USER;
+	if (expect_gen != NULL && expect_gen[0] == '\0')
+		return SG_STALE;
+	if (new_gen == NULL)
+		new_gen = gen;
 	return expect(s, "user_passwd",
-	    s->ops->user_passwd(s, name, hash, ended), R(SG_NO_USER));
+	    s->ops->user_passwd(s, name, hash, expect_gen, new_gen, ended),
+	    R(SG_NO_USER) | R(SG_STALE));
 }
 
 enum sg_result
@@ -140,32 +147,81 @@ store_user_del(struct store *s, const char *name, int *ended)
 
 enum sg_result
 store_user_rehash(struct store *s, const char *name, const char *old,
-    const char *hash)
+    const char *gen, const char *hash)
 {
-	if (!name_ok(name))
-		return SG_NO_USER;
-	return expect(s, "user_rehash", s->ops->user_rehash(s, name, old, hash),
-	    R(SG_DENY));
+	if (!name_ok(name) || gen[0] == '\0')
+		return SG_DENY;
+	return expect(s, "user_rehash",
+	    s->ops->user_rehash(s, name, old, gen, hash), R(SG_DENY));
 }
 
 enum sg_result
-store_fail_get(struct store *s, const char *name, const char *addr,
+store_users_rekey(struct store *s, const struct user_keys *old, int *moved,
+    int *kept)
+{
+	*moved = *kept = 0;
+	return expect(s, "users_rekey",
+	    s->ops->users_rekey(s, old, moved, kept), 0);
+}
+
+/*
+ * What a counter may be named: a user name, a client address as
+ * throttle.c writes it (digits, letters, '.', ':', '/'), or a bucket
+ * (four hex digits). Nothing else reaches a key name.
+ */
+static int
+counter_ok(enum store_counter c, const char *name)
+{
+	size_t n = strlen(name);
+
+	switch (c) {
+	case STORE_FAIL_USER:
+		return name_ok(name);
+	case STORE_FAIL_ADDR:
+		return n > 0 && n < 64 &&
+		    strspn(name,
+			"0123456789abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ.:/") == n;
+	case STORE_FAIL_UNKNOWN:
+		return n == 4 && strspn(name, "0123456789abcdef") == n;
+	}
+	return 0;
+}
+
+static enum sg_result
+fail_op(struct store *s, enum store_counter c, const char *name,
+    enum store_fail_op op, int64_t *count, int64_t *retry_ms)
+{
+	int64_t n = 0, ms = 0;
+
+	if (!counter_ok(c, name)) {
+		store_seterr(s, "store fail: bad counter name");
+		return SG_UNAVAILABLE;
+	}
+	if (count == NULL)
+		count = &n;
+	if (retry_ms == NULL)
+		retry_ms = &ms;
+	*count = *retry_ms = 0;
+	return expect(s, "fail", s->ops->fail(s, c, name, op, count, retry_ms),
+	    0);
+}
+
+enum sg_result
+store_fail_attempt(struct store *s, enum store_counter c, const char *name,
     int64_t *count, int64_t *retry_ms)
 {
-	*count = 0;
-	*retry_ms = 0;
-	return expect(s, "fail_get",
-	    s->ops->fail_get(s, name, addr, count, retry_ms), 0);
+	return fail_op(s, c, name, STORE_FAIL_TRY, count, retry_ms);
 }
 
 enum sg_result
-store_fail_add(struct store *s, const char *name, const char *addr)
+store_fail_undo(struct store *s, enum store_counter c, const char *name)
 {
-	return expect(s, "fail_add", s->ops->fail_add(s, name, addr), 0);
+	return fail_op(s, c, name, STORE_FAIL_UNDO, NULL, NULL);
 }
 
 enum sg_result
-store_fail_clear(struct store *s, const char *name)
+store_fail_clear(struct store *s, enum store_counter c, const char *name)
 {
-	return expect(s, "fail_clear", s->ops->fail_clear(s, name), 0);
+	return fail_op(s, c, name, STORE_FAIL_CLEAR, NULL, NULL);
 }

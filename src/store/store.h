@@ -32,12 +32,25 @@ struct store_params {
 	unsigned int	 max_sessions;	   /* 0: no limit */
 	int		 reject;	   /* at the cap: 1 reject, 0 evict */
 	int64_t		 login_failure_window; /* ms */
+	struct user_keys keys;		       /* user tags */
 };
 
+/*
+ * A user. gen is random and replaced whenever all of the user's sessions
+ * must end (a password change, logout everywhere, a revocation of all);
+ * a session lives only while its user's gen is the one it was made under.
+ */
 struct store_user {
 	char name[USER_NAME_MAX + 1];
 	char pwhash[STORE_HASHLEN];
-	char gen[STORE_GENLEN]; /* changes with every password change */
+	char gen[STORE_GENLEN];
+};
+
+/* The failed-login counters (see throttle.c). */
+enum store_counter {
+	STORE_FAIL_ADDR,   /* a client address (IPv6: its /64) */
+	STORE_FAIL_USER,   /* a user that exists */
+	STORE_FAIL_UNKNOWN /* a bucket of names that are not users */
 };
 
 struct store_session {
@@ -57,16 +70,26 @@ void	      store_close(struct store *);
 const char *store_error(const struct store *);
 
 /* Sessions. */
-/* The session's user, sliding its idle expiry: SG_OK or SG_DENY. */
+/*
+ * The session's user, sliding its idle expiry: SG_OK or SG_DENY. A
+ * session whose user is gone or has another gen than the session was
+ * made under is dead (and removed).
+ */
 enum sg_result store_session_check(struct store *, const struct token *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
-/* A new session for u: SG_OK, SG_LIMIT (reject at the cap), SG_STALE. */
+/*
+ * A new session for u, made under u->gen: SG_OK, SG_LIMIT (reject at
+ * the cap), SG_STALE (the user is gone or u->gen is no longer current).
+ */
 enum sg_result store_session_create(struct store *, const struct store_user *,
     const struct token *, int64_t *created_us) SG_MUST;
 /* End one session (absent is fine): SG_OK. */
 enum sg_result store_session_destroy(struct store *,
     const struct token *) SG_MUST;
-/* End every session of user; *ended counts them: SG_OK. */
+/*
+ * End every session of user, those its index lost track of too (a new
+ * gen); *ended counts the indexed ones: SG_OK or SG_NO_USER.
+ */
 enum sg_result store_session_destroy_all(struct store *, const char *user,
     int *ended) SG_MUST;
 /* Call cb for each live session of user, oldest first: SG_OK. */
@@ -83,24 +106,44 @@ enum sg_result store_user_get(struct store *, const char *name,
 /* Create a user: SG_OK or SG_EXISTS. */
 enum sg_result store_user_add(struct store *, const char *name,
     const char *hash) SG_MUST;
-/* New password, new generation, every session ended: SG_OK, SG_NO_USER. */
+/*
+ * New password, new gen (into new_gen unless NULL), every session ended.
+ * expect_gen: the gen under which the current password was verified, or
+ * NULL for an administrator's reset. SG_OK, SG_NO_USER, SG_STALE (the gen
+ * is no longer expect_gen: nothing changed).
+ */
 enum sg_result store_user_passwd(struct store *, const char *name,
-    const char *hash, int *ended) SG_MUST;
+    const char *hash, const char *expect_gen, char new_gen[STORE_GENLEN],
+    int *ended) SG_MUST;
 /* Delete a user and every session: SG_OK or SG_NO_USER. */
 enum sg_result store_user_del(struct store *, const char *name,
     int *ended) SG_MUST;
-/* Replace hash old by hash (same password): SG_OK, SG_DENY if changed. */
+/*
+ * Replace hash old by hash (same password), unless the hash or the gen
+ * changed since it was verified: SG_OK, or SG_DENY.
+ */
 enum sg_result store_user_rehash(struct store *, const char *name,
-    const char *old, const char *hash) SG_MUST;
+    const char *old, const char *gen, const char *hash) SG_MUST;
+/*
+ * Move every user from its tag under old to its tag under the store's
+ * keys (after a change of the site secret); *moved counts them, *kept
+ * those left because a user of that name exists under the new tag: SG_OK.
+ */
+enum sg_result store_users_rekey(struct store *, const struct user_keys *old,
+    int *moved, int *kept) SG_MUST;
 
-/* Failed-login counters, per user name and per client address. */
-/* The larger count of the two, and when it resets: SG_OK. */
-enum sg_result store_fail_get(struct store *, const char *name,
-    const char *addr, int64_t *count, int64_t *retry_ms) SG_MUST;
-/* Count one failure against both: SG_OK. */
-enum sg_result store_fail_add(struct store *, const char *name,
-    const char *addr) SG_MUST;
-/* Forget the failures of a user name (after a login): SG_OK. */
-enum sg_result store_fail_clear(struct store *, const char *name) SG_MUST;
+/* Failed-login counters, each over login_failure_window. */
+/*
+ * Count one attempt, first: *count includes it, *retry_ms is the time
+ * until the window resets. SG_OK.
+ */
+enum sg_result store_fail_attempt(struct store *, enum store_counter,
+    const char *name, int64_t *count, int64_t *retry_ms) SG_MUST;
+/* Take one attempt back (never below zero): SG_OK. */
+enum sg_result store_fail_undo(struct store *, enum store_counter,
+    const char *name) SG_MUST;
+/* Forget a counter: SG_OK. */
+enum sg_result store_fail_clear(struct store *, enum store_counter,
+    const char *name) SG_MUST;
 
 #endif

@@ -10,6 +10,12 @@
 
 #define STORE_ERRLEN 256
 
+enum store_fail_op {
+	STORE_FAIL_TRY,
+	STORE_FAIL_UNDO,
+	STORE_FAIL_CLEAR
+};
+
 struct store_ops {
 	/* sessions */
 	enum sg_result (*check)(struct store *, const struct token *,
@@ -29,17 +35,18 @@ struct store_ops {
 	enum sg_result (
 	    *user_add)(struct store *, const char *user, const char *hash);
 	enum sg_result (*user_passwd)(struct store *, const char *user,
-	    const char *hash, int *ended);
+	    const char *hash, const char *expect_gen,
+	    char new_gen[STORE_GENLEN], int *ended);
 	enum sg_result (
 	    *user_del)(struct store *, const char *user, int *ended);
 	enum sg_result (*user_rehash)(struct store *, const char *user,
-	    const char *old, const char *hash);
-	/* failure counters */
-	enum sg_result (*fail_get)(struct store *, const char *user,
-	    const char *addr, int64_t *count, int64_t *retry_ms);
-	enum sg_result (
-	    *fail_add)(struct store *, const char *user, const char *addr);
-	enum sg_result (*fail_clear)(struct store *, const char *user);
+	    const char *old, const char *gen, const char *hash);
+	enum sg_result (*users_rekey)(struct store *,
+	    const struct user_keys *old, int *moved, int *kept);
+	/* failure counters: count an attempt, take one back, forget */
+	enum sg_result (*fail)(struct store *, enum store_counter,
+	    const char *name, enum store_fail_op, int64_t *count,
+	    int64_t *retry_ms);
 	void (*close)(struct store *);
 };
 

@@ -10,14 +10,18 @@
  *   P{T}:user:NAME   hash: name, pw (Argon2id string), gen
  *   P{T}:idx:NAME    zset: session ids of NAME, scored by creation (µs)
  *   P{T}:s:ID        string: session record (JSON), TTL = idle expiry
- *   P{T}:fail:NAME   string: failed logins of NAME in the current window
- *   Pfail-addr:ADDR  string: failed logins from one client address
+ *   P{T}:fail:NAME   string: login attempts for user NAME in the window
+ *   Pfail-addr:ADDR  string: login attempts from one client address
+ *   Pfail-unknown:B  string: login attempts for names that are not users,
+ *                    in bucket B of USER_BUCKETS (a keyed hash of the name)
  * ID is token_id() of the secret, never the secret. The braces make every
  * key of one user hash to the same Redis Cluster slot; the cookie carries
- * T, so the check finds the slot from the cookie alone.
+ * T, so the check finds the slot from the cookie alone. Each script
+ * touches the keys of one slot only.
  */
 #include "store/store_redis.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@ struct redis_store {
 	const struct redis_url *url; /* base.params.url */
 	struct timeval		timeout;
 	char			idle[24]; /* idle_timeout in ms, as text */
+	int dead; /* the last command found the connection closed */
 };
 
 #define seterr(rs, ...) store_seterr(&(rs)->base, __VA_ARGS__)
@@ -60,7 +65,12 @@ send_argv(struct redis_store *rs, int argc, const char **argv)
 
 	for (i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
+	rs->dead = 0;
 	if ((r = redisCommandArgv(rs->c, argc, argv, lens)) == NULL) {
+		/* closed or reset by the server (a restart), not a timeout */
+		rs->dead = rs->c->err == REDIS_ERR_EOF ||
+		    (rs->c->err == REDIS_ERR_IO &&
+			(errno == ECONNRESET || errno == EPIPE));
 		seterr(rs, "redis: %s",
 		    rs->c->errstr[0] ? rs->c->errstr : "connection lost");
 		disconnect(rs);
@@ -157,8 +167,26 @@ error_reply(struct redis_store *rs, const char *what, const char *err)
 		}
 }
 
+/*
+ * Scripts that may run twice for one request without harm: a connection
+ * found closed when the command was sent (Redis restarted, or dropped us)
+ * is replaced and the script sent once more, so that the first request
+ * after a restart gets its answer instead of a 503. Not create (a session
+ * whose answer was lost would count against the cap and could turn the
+ * retry into a 409), not passwd, user_add, user_del, revoke or user_move
+ * (the retry would report "stale", "exists" or "none" for what the lost
+ * answer did), not fail (an attempt counted twice).
+ */
+static int
+retry_safe(const struct lua_script *sc)
+{
+	return sc == &lua_check || sc == &lua_destroy ||
+	    sc == &lua_destroy_all || sc == &lua_list || sc == &lua_rehash;
+}
+
+/* A command for a connection that is up; NULL on any error. */
 static redisReply *
-command(struct redis_store *rs, int argc, const char **argv)
+command_once(struct redis_store *rs, int argc, const char **argv)
 {
 	redisReply *r;
 
@@ -172,10 +200,22 @@ command(struct redis_store *rs, int argc, const char **argv)
 	return r;
 }
 
+/* A read-only command (HMGET, SCAN): retried once on a closed connection. */
+static redisReply *
+command(struct redis_store *rs, int argc, const char **argv)
+{
+	redisReply *r;
+	int	    reused = rs->c != NULL;
+
+	if ((r = command_once(rs, argc, argv)) == NULL && reused && rs->dead)
+		r = command_once(rs, argc, argv);
+	return r;
+}
+
 /* Run a script with nkeys keys followed by ARGV, all in args. */
 static redisReply *
-eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
-    const char **args)
+eval_once(struct redis_store *rs, const struct lua_script *sc, int nkeys,
+    int nargs, const char **args)
 {
 	const char *argv[ARGMAX + 3];
 	char	    nk[8];
@@ -205,6 +245,19 @@ eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
 	return r;
 }
 
+static redisReply *
+eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
+    const char **args)
+{
+	redisReply *r;
+	int	    reused = rs->c != NULL;
+
+	if ((r = eval_once(rs, sc, nkeys, nargs, args)) == NULL && reused &&
+	    rs->dead && retry_safe(sc))
+		r = eval_once(rs, sc, nkeys, nargs, args);
+	return r;
+}
+
 /* Build P{TAG}:WHAT[NAME] into buf. */
 static const char *
 key(char *buf, const struct store *s, const char *tag, const char *what,
@@ -221,7 +274,7 @@ user_key(char *buf, const struct store *s, const char *what, const char *name)
 {
 	char tag[TOKEN_TAGLEN + 1];
 
-	user_tag(name, strlen(name), tag);
+	user_tag(&s->params.keys, name, strlen(name), tag);
 	return key(buf, s, tag, what, name);
 }
 
@@ -243,7 +296,8 @@ integer_reply(struct redis_store *rs, redisReply *r, long long *v)
 
 /*
  * A script's count (sessions ended, 0/1) into *n: SG_OK, SG_NO_USER for
- * the scripts' -1 (no such user), SG_UNAVAILABLE on error.
+ * the scripts' -1 (no such user), SG_STALE for -2 (the user's generation
+ * is not the one expected), SG_UNAVAILABLE on error.
  */
 static enum sg_result
 count_reply(struct redis_store *rs, redisReply *r, int *n)
@@ -254,6 +308,8 @@ count_reply(struct redis_store *rs, redisReply *r, int *n)
 		return SG_UNAVAILABLE;
 	if (v == -1)
 		return SG_NO_USER;
+	if (v == -2)
+		return SG_STALE;
 	if (v < 0 || v > 1000000000) {
 		seterr(rs, "redis: reply out of range");
 		return SG_UNAVAILABLE;
@@ -279,15 +335,16 @@ redis_check(struct store *s, const struct token *t,
     char user[USER_NAME_MAX + 1])
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    id[TOKEN_IDLEN + 1], k[KEYMAX];
-	const char	   *args[2];
+	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], ku[KEYMAX];
+	const char	   *args[3];
 	redisReply	   *r;
 	enum sg_result	    rv = SG_UNAVAILABLE;
 
 	token_id(t, id);
 	args[0] = key(k, s, t->tag, "s:", id);
 	args[1] = rs->idle;
-	if ((r = eval(rs, &lua_check, 1, 2, args)) == NULL)
+	args[2] = key(ku, s, t->tag, "user:", "");
+	if ((r = eval(rs, &lua_check, 1, 3, args)) == NULL)
 		return SG_UNAVAILABLE;
 	if (r->type == REDIS_REPLY_NIL)
 		rv = SG_DENY;
@@ -384,51 +441,66 @@ new_gen(char gen[STORE_GENLEN])
 }
 
 /*
- * The scripts that act on all of one user's sessions take
- * ([user key,] index key, [hash, generation,] session key prefix).
+ * The scripts that act on all of one user's sessions take (user key,
+ * index key) and their own ARGV, then the session key prefix.
  */
 static enum sg_result
 user_script(struct redis_store *rs, const struct lua_script *sc,
-    const char *user, int with_user_key, const char *hash, int *ended)
+    const char *user, const char **argv, int argc, int *ended)
 {
-	char tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX], pfx[KEYMAX],
-	    gen[STORE_GENLEN];
-	const char *args[5];
-	int	    n = 0;
+	char	    tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX], pfx[KEYMAX];
+	const char *args[8];
+	int	    i, n = 0;
 
-	user_tag(user, strlen(user), tag);
-	if (with_user_key)
-		args[n++] = key(ku, &rs->base, tag, "user:", user);
+	user_tag(&rs->base.params.keys, user, strlen(user), tag);
+	args[n++] = key(ku, &rs->base, tag, "user:", user);
 	args[n++] = key(ki, &rs->base, tag, "idx:", user);
-	if (hash != NULL) {
-		new_gen(gen);
-		args[n++] = hash;
-		args[n++] = gen;
-	}
+	for (i = 0; i < argc; i++)
+		args[n++] = argv[i];
 	args[n++] = key(pfx, &rs->base, tag, "s:", "");
-	return count_reply(rs, eval(rs, sc, with_user_key + 1, n, args), ended);
+	return count_reply(rs, eval(rs, sc, 2, n, args), ended);
 }
 
 static enum sg_result
 redis_destroy_all(struct store *s, const char *user, int *ended)
 {
-	return user_script((struct redis_store *)s, &lua_destroy_all, user, 0,
-	    NULL, ended);
+	char	    gen[STORE_GENLEN];
+	const char *argv[1] = { gen };
+
+	new_gen(gen);
+	return user_script((struct redis_store *)s, &lua_destroy_all, user,
+	    argv, 1, ended);
 }
 
 static enum sg_result
 redis_user_passwd(struct store *s, const char *user, const char *hash,
-    int *ended)
+    const char *expect_gen, char new_gen_out[STORE_GENLEN], int *ended)
 {
-	return user_script((struct redis_store *)s, &lua_passwd, user, 1, hash,
-	    ended);
+	struct redis_store *rs = (struct redis_store *)s;
+	char gen[STORE_GENLEN], tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX],
+	    pfx[KEYMAX];
+	const char    *args[6];
+	enum sg_result rv;
+
+	new_gen(gen);
+	user_tag(&s->params.keys, user, strlen(user), tag);
+	args[0] = key(ku, s, tag, "user:", user);
+	args[1] = key(ki, s, tag, "idx:", user);
+	args[2] = hash;
+	args[3] = gen;
+	args[4] = key(pfx, s, tag, "s:", "");
+	args[5] = expect_gen != NULL ? expect_gen : "";
+	rv = count_reply(rs, eval(rs, &lua_passwd, 2, 6, args), ended);
+	if (rv == SG_OK)
+		memcpy(new_gen_out, gen, STORE_GENLEN);
+	return rv;
 }
 
 static enum sg_result
 redis_user_del(struct store *s, const char *user, int *ended)
 {
-	return user_script((struct redis_store *)s, &lua_user_del, user, 1,
-	    NULL, ended);
+	return user_script((struct redis_store *)s, &lua_user_del, user, NULL,
+	    0, ended);
 }
 
 static enum sg_result
@@ -448,16 +520,17 @@ redis_user_add(struct store *s, const char *user, const char *hash)
 
 static enum sg_result
 redis_user_rehash(struct store *s, const char *user, const char *old,
-    const char *hash)
+    const char *gen, const char *hash)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char		    k[KEYMAX];
-	const char	   *args[3];
+	const char	   *args[4];
 
 	args[0] = user_key(k, s, "user:", user);
 	args[1] = old;
 	args[2] = hash;
-	return yes_no(rs, eval(rs, &lua_rehash, 1, 3, args), SG_DENY);
+	args[3] = gen;
+	return yes_no(rs, eval(rs, &lua_rehash, 1, 4, args), SG_DENY);
 }
 
 static int
@@ -519,16 +592,17 @@ static enum sg_result
 redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
-	const char	   *args[2];
-	redisReply	   *r;
-	size_t		    i;
-	int		    rv = 0;
+	char	    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
+	const char *args[3];
+	redisReply *r;
+	size_t	    i;
+	int	    rv = 0;
 
-	user_tag(user, strlen(user), tag);
+	user_tag(&s->params.keys, user, strlen(user), tag);
 	args[0] = key(ki, s, tag, "idx:", user);
-	args[1] = key(pfx, s, tag, "s:", "");
-	if ((r = eval(rs, &lua_list, 1, 2, args)) == NULL)
+	args[1] = key(ku, s, tag, "user:", user);
+	args[2] = key(pfx, s, tag, "s:", "");
+	if ((r = eval(rs, &lua_list, 2, 3, args)) == NULL)
 		return SG_UNAVAILABLE;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements % 3 != 0) {
 		seterr(rs, "redis script list: unexpected reply");
@@ -547,28 +621,42 @@ redis_revoke(struct store *s, const char *user, const char *id)
 	char		    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
 	const char	   *args[3];
 
-	user_tag(user, strlen(user), tag);
+	user_tag(&s->params.keys, user, strlen(user), tag);
 	args[0] = key(ki, s, tag, "idx:", user);
 	args[1] = id;
 	args[2] = key(pfx, s, tag, "s:", "");
 	return yes_no(rs, eval(rs, &lua_revoke, 1, 3, args), SG_DENY);
 }
 
-/* fail.lua on one counter: "add" counts a failure, "peek" only reads. */
-static enum sg_result
-fail_script(struct redis_store *rs, const char *counter, const char *mode,
-    int64_t *count, int64_t *retry_ms)
+/* The key of a failure counter. */
+static const char *
+fail_key(char buf[KEYMAX], const struct store *s, enum store_counter c,
+    const char *name)
 {
-	char	       win[24];
-	const char    *args[3];
-	redisReply    *r;
-	enum sg_result rv = SG_UNAVAILABLE;
+	if (c == STORE_FAIL_USER)
+		return user_key(buf, s, "fail:", name);
+	snprintf(buf, KEYMAX, "%sfail-%s:%s", s->params.key_prefix,
+	    c == STORE_FAIL_ADDR ? "addr" : "unknown", name);
+	return buf;
+}
+
+/* fail.lua on one counter: one key, one slot, one round trip. */
+static enum sg_result
+redis_fail(struct store *s, enum store_counter c, const char *name,
+    enum store_fail_op op, int64_t *count, int64_t *retry_ms)
+{
+	static const char *const ops[] = { "try", "undo", "clear" };
+	struct redis_store	*rs = (struct redis_store *)s;
+	char			 k[KEYMAX], win[24];
+	const char		*args[3];
+	redisReply		*r;
+	enum sg_result		 rv = SG_UNAVAILABLE;
 
 	snprintf(win, sizeof(win), "%lld",
-	    (long long)rs->base.params.login_failure_window);
-	args[0] = counter;
+	    (long long)s->params.login_failure_window);
+	args[0] = fail_key(k, s, c, name);
 	args[1] = win;
-	args[2] = mode;
+	args[2] = ops[op];
 	if ((r = eval(rs, &lua_fail, 1, 3, args)) == NULL)
 		return SG_UNAVAILABLE;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
@@ -585,63 +673,91 @@ fail_script(struct redis_store *rs, const char *counter, const char *mode,
 	return rv;
 }
 
-/* The two counters of a login: the user name's, and the address's. */
+/*
+ * Move the user of one key, if the key is a user record under its tag
+ * for old: 1 moved, 0 not ours or kept, -1 error; *kept counted.
+ */
+static int
+rekey_one(struct redis_store *rs, const struct user_keys *old, const char *k,
+    size_t klen, int *kept)
+{
+	struct store *s = &rs->base;
+	char	      tag[TOKEN_TAGLEN + 1], expect[KEYMAX], nk[KEYMAX];
+	const char   *name, *args[3];
+	long long     v;
+
+	if ((name = memmem(k, klen, "}:user:", 7)) == NULL)
+		return 0;
+	name += 7;
+	if (!user_name_valid(name, klen - (size_t)(name - k)))
+		return 0;
+	user_tag(old, name, strlen(name), tag);
+	if (strcmp(key(expect, s, tag, "user:", name), k) != 0)
+		return 0; /* not under its old tag: not ours to move */
+	user_key(nk, s, "user:", name);
+	if (strcmp(nk, k) == 0)
+		return 0;
+	args[0] = k;
+	args[1] = nk;
+	args[2] = name;
+	if (integer_reply(rs, eval(rs, &lua_user_move, 2, 3, args), &v) == -1)
+		return -1;
+	*kept += v == 0;
+	return v == 1;
+}
+
+/* prefix for a SCAN MATCH pattern: its glob characters escaped. */
 static void
-fail_keys(const struct store *s, const char *user, const char *addr,
-    char ku[KEYMAX], char ka[KEYMAX])
+glob_escape(char *out, size_t outlen, const char *prefix)
 {
-	user_key(ku, s, "fail:", user);
-	snprintf(ka, KEYMAX, "%sfail-addr:%s", s->params.key_prefix, addr);
-}
+	size_t n = 0;
 
-/* The larger of the two failure counters, and when it resets. */
-static enum sg_result
-redis_fail_get(struct store *s, const char *user, const char *addr,
-    int64_t *count, int64_t *retry_ms)
-{
-	struct redis_store *rs = (struct redis_store *)s;
-	char		    k[2][KEYMAX];
-	int64_t		    n, ms;
-	int		    i;
-
-	fail_keys(s, user, addr, k[0], k[1]);
-	for (i = 0; i < 2; i++) {
-		if (fail_script(rs, k[i], "peek", &n, &ms) != SG_OK)
-			return SG_UNAVAILABLE;
-		if (n > *count) {
-			*count = n;
-			*retry_ms = ms;
-		}
+	for (; *prefix != '\0' && n + 2 < outlen; prefix++) {
+		if (strchr("*?[]\\", *prefix) != NULL)
+			out[n++] = '\\';
+		out[n++] = *prefix;
 	}
-	return SG_OK;
+	out[n] = '\0';
 }
 
+/* SCAN for P{*}:user:* and move each user whose key its old tag names. */
 static enum sg_result
-redis_fail_add(struct store *s, const char *user, const char *addr)
+redis_users_rekey(struct store *s, const struct user_keys *old, int *moved,
+    int *kept)
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    k[2][KEYMAX];
-	int64_t		    n, ms;
-	int		    i;
+	char		    cursor[32] = "0", match[KEYMAX];
+	const char	   *argv[6] = { "SCAN", cursor, "MATCH", match, "COUNT",
+			"1000" };
+	redisReply	   *r;
+	size_t		    i;
+	int		    n = 0;
 
-	fail_keys(s, user, addr, k[0], k[1]);
-	for (i = 0; i < 2; i++)
-		if (fail_script(rs, k[i], "add", &n, &ms) != SG_OK)
+	glob_escape(match, sizeof(match) - 12, s->params.key_prefix);
+	strcat(match, "{*}:user:*");
+	do {
+		if ((r = command(rs, 6, argv)) == NULL)
 			return SG_UNAVAILABLE;
-	return SG_OK;
-}
-
-static enum sg_result
-redis_fail_clear(struct store *s, const char *user)
-{
-	struct redis_store *rs = (struct redis_store *)s;
-	char		    k[KEYMAX];
-	const char	   *argv[2] = { "DEL", NULL };
-	long long	    n;
-
-	argv[1] = user_key(k, s, "fail:", user);
-	if (integer_reply(rs, command(rs, 2, argv), &n) == -1)
-		return SG_UNAVAILABLE;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[0]->len >= sizeof(cursor) ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+			seterr(rs, "redis SCAN: unexpected reply");
+			freeReplyObject(r);
+			return SG_UNAVAILABLE;
+		}
+		memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
+		for (i = 0; n != -1 && i < r->element[1]->elements; i++)
+			if (r->element[1]->element[i]->type ==
+				REDIS_REPLY_STRING &&
+			    (n = rekey_one(rs, old,
+				 r->element[1]->element[i]->str,
+				 r->element[1]->element[i]->len, kept)) > 0)
+				(*moved)++;
+		freeReplyObject(r);
+		if (n == -1)
+			return SG_UNAVAILABLE;
+	} while (strcmp(cursor, "0") != 0);
 	return SG_OK;
 }
 
@@ -667,9 +783,8 @@ static const struct store_ops redis_ops = {
 	.user_passwd = redis_user_passwd,
 	.user_del = redis_user_del,
 	.user_rehash = redis_user_rehash,
-	.fail_get = redis_fail_get,
-	.fail_add = redis_fail_add,
-	.fail_clear = redis_fail_clear,
+	.users_rekey = redis_users_rekey,
+	.fail = redis_fail,
 	.close = redis_close,
 };
 

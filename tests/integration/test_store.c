@@ -22,14 +22,16 @@
 #include "config/config.h"
 #include "core/token.h"
 #include "core/user.h"
+#include "session/password.h"
 #include "session/session.h"
 #include "store/store.h"
 
 #define HASH "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
-static const char   *port, *sock;
-static redisContext *admin;
-static int	     prefix_seq;
+static const char      *port, *sock;
+static redisContext    *admin;
+static int		prefix_seq;
+static struct user_keys pub; /* no secret_file: the public tag key */
 
 static void
 msleep(long ms)
@@ -91,7 +93,7 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 	char	tag[TOKEN_TAGLEN + 1];
 	int64_t created;
 
-	user_tag(u->name, strlen(u->name), tag);
+	user_tag(&pub, u->name, strlen(u->name), tag);
 	token_new(t, tag);
 	assert_int_equal(store_session_create(s, u, t, &created), SG_OK);
 }
@@ -117,6 +119,22 @@ admin_int(const char *fmt, const char *arg)
 	return v;
 }
 
+/* GET of a counter, as a number (0 if absent). */
+static long long
+admin_get(const char *k)
+{
+	redisReply *r = redisCommand(admin, "GET %s", k);
+	long long   v = 0;
+
+	assert_non_null(r);
+	if (r->type == REDIS_REPLY_STRING)
+		v = atoll(r->str);
+	else
+		assert_int_equal(r->type, REDIS_REPLY_NIL);
+	freeReplyObject(r);
+	return v;
+}
+
 static void
 test_users(void **state)
 {
@@ -135,17 +153,22 @@ test_users(void **state)
 	assert_string_equal(u.pwhash, HASH);
 	assert_int_equal(strlen(u.gen), 16);
 	snprintf(gen1, sizeof(gen1), "%s", u.gen);
-	assert_int_equal(store_user_rehash(s, "alice", "stale", "new"),
+	assert_int_equal(store_user_rehash(s, "alice", "stale", u.gen, "new"),
 	    SG_DENY);
-	assert_int_equal(store_user_rehash(s, "alice", HASH, "$new"), SG_OK);
+	assert_int_equal(store_user_rehash(s, "alice", HASH, "0123", "new"),
+	    SG_DENY); /* another generation */
+	assert_int_equal(store_user_rehash(s, "alice", HASH, u.gen, "$new"),
+	    SG_OK);
 	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_equal(u.pwhash, "$new");
 	assert_string_equal(u.gen, gen1); /* same password, same gen */
-	assert_int_equal(store_user_passwd(s, "alice", HASH, &n), SG_OK);
+	assert_int_equal(store_user_passwd(s, "alice", HASH, NULL, NULL, &n),
+	    SG_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
 	assert_string_not_equal(u.gen, gen1);
-	assert_int_equal(store_user_passwd(s, "nobody", HASH, &n), SG_NO_USER);
+	assert_int_equal(store_user_passwd(s, "nobody", HASH, NULL, NULL, &n),
+	    SG_NO_USER);
 	assert_int_equal(store_user_del(s, "alice", &n), SG_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_user_del(s, "alice", &n), SG_NO_USER);
@@ -208,7 +231,7 @@ create_thread(void *arg)
 	/* Connect and read the user before the barrier: only creates race. */
 	if (store_user_get(s, "carol", &u) != SG_OK)
 		abort();
-	user_tag("carol", 5, tag);
+	user_tag(&pub, "carol", 5, tag);
 	token_new(&r->t, tag);
 	pthread_barrier_wait(r->go);
 	r->rv = store_session_create(s, &u, &r->t, &r->created);
@@ -418,7 +441,8 @@ test_password_change_ends_sessions(void **state)
 	new_session(s, &u, &t[0]);
 	new_session(s, &u, &t[1]);
 	stale = u;
-	assert_int_equal(store_user_passwd(s, "ivan", "$other", &n), SG_OK);
+	assert_int_equal(store_user_passwd(s, "ivan", "$other", NULL, NULL, &n),
+	    SG_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(check(s, &t[0]), SG_DENY);
 	assert_int_equal(check(s, &t[1]), SG_DENY);
@@ -507,6 +531,8 @@ test_check_racing_revoke(void **state)
 		    SG_OK);
 		assert_int_equal(n, 1);
 		c[1].revoked = 1;
+		/* logout everywhere gave jill a new generation */
+		assert_int_equal(store_user_get(s, "jill", &u), SG_OK);
 		msleep(10);
 		for (i = 0; i < 2; i++) {
 			c[i].stop = 1;
@@ -787,14 +813,37 @@ test_connections(void **state)
 	store_close(s);
 }
 
+/* Close every client connection but the admin's. */
+static void
+kill_clients(void)
+{
+	redisReply *r =
+	    redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
+
+	assert_non_null(r);
+	freeReplyObject(r);
+}
+
+/* Another store on the same prefix (no extra configuration). */
+static struct store *
+open_store_prefix_ext(const char *prefix)
+{
+	char url[128];
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	return open_store_prefix(url, "", prefix);
+}
+
 static void
 test_unreachable_then_reconnect(void **state)
 {
 	struct store	 *s;
 	struct store_user u;
-	struct token	  t;
-	redisReply	 *r;
-	char		  p[16];
+	struct token	  t, t2;
+	struct timespec	  t0, t1;
+	char		  p[16], tag[TOKEN_TAGLEN + 1];
+	int64_t		  created;
+	long		  ms;
 
 	(void)state;
 	s = open_store_url("redis://127.0.0.1:1/0", "", p, sizeof(p));
@@ -802,14 +851,68 @@ test_unreachable_then_reconnect(void **state)
 	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
 	assert_non_null(strstr(store_error(s), "connect"));
 	store_close(s);
-	/* a connection killed under the store: one error, then reconnected */
+	/* a connection closed under the store: the check is sent again on
+	 * a new one, and answers */
 	s = open_store("", p, sizeof(p));
 	add_user(s, "quin", &u);
 	new_session(s, &u, &t);
-	r = redisCommand(admin, "CLIENT KILL TYPE normal SKIPME yes");
-	assert_non_null(r);
-	freeReplyObject(r);
+	kill_clients();
+	assert_int_equal(check(s, &t), SG_OK);
+	/* but never a create: its answer may be lost, not its session */
+	kill_clients();
+	user_tag(&pub, "quin", 4, tag);
+	token_new(&t2, tag);
+	assert_int_equal(store_session_create(s, &u, &t2, &created),
+	    SG_UNAVAILABLE);
+	assert_non_null(strstr(store_error(s), "closed"));
+	assert_int_equal(store_session_create(s, &u, &t2, &created), SG_OK);
+	/* nor a command that timed out: Redis is slow, not gone */
+	freeReplyObject(redisCommand(admin, "CLIENT PAUSE 3000 WRITE"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	freeReplyObject(redisCommand(admin, "CLIENT UNPAUSE"));
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 400 && ms < 900); /* one redis_timeout, not two */
+	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
+}
+
+/*
+ * Redis restarted (SHUTDOWN, then the script store.sh gave us starts it
+ * again on the same port): the first check on the old connection gets
+ * its answer, not a 503.
+ */
+static void
+test_redis_restart(void **state)
+{
+	struct store	 *s, *s2;
+	struct store_user u;
+	struct token	  t;
+	const char	 *restart = getenv("SG_REDIS_RESTART");
+	char		  p[16];
+	redisReply	 *r;
+
+	(void)state;
+	if (restart == NULL)
+		fail_msg("SG_REDIS_RESTART is not set (run through store.sh)");
+	s = open_store("", p, sizeof(p));
+	add_user(s, "rolf", &u);
+	new_session(s, &u, &t);
+	assert_int_equal(check(s, &t), SG_OK); /* connected, script loaded */
+	r = redisCommand(admin, "SHUTDOWN NOSAVE");
+	freeReplyObject(r);
+	redisFree(admin);
+	assert_int_equal(system(restart), 0);
+	assert_non_null(admin = redisConnect("127.0.0.1", atoi(port)));
+	assert_int_equal(admin->err, 0);
+	/* the data went with the old server: make it again, elsewhere */
+	s2 = open_store_prefix_ext(p);
+	add_user(s2, "rolf", &u);
+	new_session(s2, &u, &t);
+	store_close(s2);
+	/* s still holds the connection the old server closed */
 	assert_int_equal(check(s, &t), SG_OK);
 	store_close(s);
 }
@@ -847,28 +950,423 @@ static void
 test_failure_counters(void **state)
 {
 	struct store *s;
-	char	      p[16];
+	char	      p[16], k[128];
 	int64_t	      n, retry;
 
 	(void)state;
 	s = open_store("login_failure_window = 30s\n", p, sizeof(p));
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.1", &n, &retry),
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_USER, "rita", &n, &retry), SG_OK);
+	assert_int_equal(n, 1); /* counted first: this attempt included */
+	assert_true(retry > 29000 && retry <= 30000);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_USER, "rita", &n, &retry), SG_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_fail_attempt(s, STORE_FAIL_ADDR,
+			     "2001:db8:1:2::/64", &n, &retry),
 	    SG_OK);
-	assert_int_equal(n, 0);
-	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
-	assert_int_equal(store_fail_add(s, "rita", "192.0.2.1"), SG_OK);
-	assert_int_equal(store_fail_add(s, "sam", "192.0.2.1"), SG_OK);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry),
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_UNKNOWN, "0a1f", &n, &retry),
+	    SG_OK);
+	assert_int_equal(n, 1);
+	/* one key per counter, each with the window as its TTL */
+	snprintf(k, sizeof(k), "%sfail-addr:2001:db8:1:2::/64", p);
+	assert_int_equal(admin_int("EXISTS %s", k), 1);
+	assert_true(admin_int("PTTL %s", k) > 29000);
+	snprintf(k, sizeof(k), "%sfail-unknown:0a1f", p);
+	assert_int_equal(admin_int("EXISTS %s", k), 1);
+	/* undo takes one back, never below zero; clear forgets */
+	assert_int_equal(store_fail_undo(s, STORE_FAIL_USER, "rita"), SG_OK);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_USER, "rita", &n, &retry), SG_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_fail_clear(s, STORE_FAIL_USER, "rita"), SG_OK);
+	assert_int_equal(store_fail_undo(s, STORE_FAIL_USER, "rita"), SG_OK);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_USER, "rita", &n, &retry), SG_OK);
+	assert_int_equal(n, 1);
+	/* names that are not counter names never reach Redis */
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_ADDR, "a b{x}", &n, &retry),
+	    SG_UNAVAILABLE);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_UNKNOWN, "xyz", &n, &retry),
+	    SG_UNAVAILABLE);
+	assert_int_equal(
+	    store_fail_attempt(s, STORE_FAIL_USER, "bad name", &n, &retry),
+	    SG_UNAVAILABLE);
+	store_close(s);
+}
+
+/*
+ * A session lives only while its user has the generation it was made
+ * under, whether or not the user's index still names it; the index lives
+ * as long as its longest session.
+ */
+static void
+test_sessions_the_index_lost(void **state)
+{
+	struct store	 *a, *b;
+	struct store_user u;
+	struct token	  old, young, t;
+	struct listed	  l = { 0 };
+	char		  p[16], url[128], k[256], id[TOKEN_IDLEN + 1];
+	int		  n, op;
+
+	(void)state;
+	a = open_store("idle_timeout = 1h\nabsolute_timeout = 1h\n"
+		       "max_sessions = 0\n",
+	    p, sizeof(p));
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	/* another sessgate on the prefix, or this one after a reload */
+	b = open_store_prefix(url,
+	    "idle_timeout = 1s\nabsolute_timeout = 2s\nmax_sessions = 0\n", p);
+	add_user(a, "vera", &u);
+	new_session(a, &u, &old);
+	new_session(b, &u, &young);
+	snprintf(k, sizeof(k), "%s{%s}:idx:vera", p, old.tag);
+	assert_true(admin_int("PTTL %s", k) > 3500000); /* not cut to 2 s */
+	assert_int_equal(store_session_list(a, "vera", collect, &l), SG_OK);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(store_user_passwd(a, "vera", HASH, NULL, NULL, &n),
 	    SG_OK);
 	assert_int_equal(n, 2);
-	assert_true(retry > 29000 && retry <= 30000);
-	assert_int_equal(store_fail_get(s, "tom", "192.0.2.1", &n, &retry),
+	assert_int_equal(check(a, &old), SG_DENY);
+	/* the index gone (expired under an older release, deleted): a
+	 * password change, logout everywhere and the user's deletion end
+	 * the session all the same */
+	for (op = 0; op < 3; op++) {
+		assert_int_equal(store_user_get(a, "vera", &u), SG_OK);
+		new_session(a, &u, &t);
+		assert_int_equal(admin_int("DEL %s", k), 1);
+		assert_int_equal(check(a, &t), SG_OK);
+		if (op == 0)
+			assert_int_equal(
+			    store_user_passwd(a, "vera", HASH, NULL, NULL, &n),
+			    SG_OK);
+		else if (op == 1)
+			assert_int_equal(
+			    store_session_destroy_all(a, "vera", &n), SG_OK);
+		else
+			assert_int_equal(store_user_del(a, "vera", &n), SG_OK);
+		assert_int_equal(n, 0); /* the index named none of them */
+		assert_int_equal(check(a, &t), SG_DENY);
+		token_id(&t, id);
+		snprintf(k, sizeof(k), "%s{%s}:s:%s", p, t.tag, id);
+		assert_int_equal(admin_int("EXISTS %s", k), 0); /* removed */
+		snprintf(k, sizeof(k), "%s{%s}:idx:vera", p, old.tag);
+	}
+	/* added again: the old session stays dead (a new generation) */
+	assert_int_equal(store_user_add(a, "vera", HASH), SG_OK);
+	assert_int_equal(check(a, &t), SG_DENY);
+	store_close(a);
+	store_close(b);
+}
+
+/* A record without the generation (an older release's) is not live. */
+static void
+test_record_without_generation(void **state)
+{
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char	    p[16], id[TOKEN_IDLEN + 1], k[256], tag[TOKEN_TAGLEN + 1];
+	redisReply *r;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "xavi", &u);
+	user_tag(&pub, "xavi", 4, tag);
+	token_new(&t, tag);
+	token_id(&t, id);
+	snprintf(k, sizeof(k), "%s{%s}:s:%s", p, tag, id);
+	r = redisCommand(admin,
+	    "SET %s {\"u\":\"xavi\",\"c\":1,\"a\":99999999999999} PX 60000", k);
+	freeReplyObject(r);
+	assert_int_equal(check(s, &t), SG_DENY);
+	assert_int_equal(admin_int("EXISTS %s", k), 0);
+	/* nor one whose user is another name in the same slot */
+	r = redisCommand(admin,
+	    "SET %s {\"u\":\"nobody\",\"c\":1,\"a\":99999999999999,"
+	    "\"g\":\"%s\"} PX 60000",
+	    k, u.gen);
+	freeReplyObject(r);
+	assert_int_equal(check(s, &t), SG_DENY);
+	store_close(s);
+}
+
+/*
+ * A password change carries the generation its current password was
+ * verified under: an administrator's reset (or logout everywhere) in
+ * between wins.
+ */
+static void
+test_password_change_needs_its_generation(void **state)
+{
+	struct store	 *s;
+	struct store_user u, v;
+	char		  p[16], gen[STORE_GENLEN];
+	int		  n;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "walt", &u); /* the user verified under u.gen ... */
+	assert_int_equal(store_user_passwd(s, "walt", "$admin", NULL, NULL, &n),
+	    SG_OK); /* ... the administrator resets ... */
+	assert_int_equal(store_user_passwd(s, "walt", "$mine", u.gen, gen, &n),
+	    SG_STALE); /* ... and the user's change is refused */
+	assert_int_equal(store_user_get(s, "walt", &v), SG_OK);
+	assert_string_equal(v.pwhash, "$admin");
+	assert_int_equal(store_user_passwd(s, "walt", "$mine", v.gen, gen, &n),
 	    SG_OK);
-	assert_int_equal(n, 3);
-	assert_int_equal(store_fail_clear(s, "rita"), SG_OK);
-	assert_int_equal(store_fail_get(s, "rita", "192.0.2.9", &n, &retry),
+	assert_string_not_equal(gen, v.gen);
+	assert_int_equal(store_user_get(s, "walt", &u), SG_OK);
+	assert_string_equal(u.gen, gen);
+	assert_string_equal(u.pwhash, "$mine");
+	assert_int_equal(store_session_destroy_all(s, "walt", &n), SG_OK);
+	assert_int_equal(store_user_passwd(s, "walt", "$x", u.gen, gen, &n),
+	    SG_STALE);
+	assert_int_equal(store_user_passwd(s, "nobody", "$x", u.gen, gen, &n),
+	    SG_NO_USER);
+	assert_int_equal(store_session_destroy_all(s, "nobody", &n),
+	    SG_NO_USER);
+	store_close(s);
+}
+
+/* A configuration parsed from text, on top of the defaults. */
+static void
+load_config(struct config *c, const char *prefix, const char *extra)
+{
+	char text[1024], err[CONFIG_ERRLEN];
+
+	snprintf(text, sizeof(text),
+	    "redis = redis://127.0.0.1:%s/0\nkey_prefix = %s\n"
+	    "redis_timeout = 2s\n%s",
+	    port, prefix, extra);
+	assert_int_equal(config_defaults(c), 0);
+	if (config_parse(c, "test", text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+}
+
+/* Tags under a site secret; users moved to them by users_rekey. */
+static void
+test_secret_tags_and_rekey(void **state)
+{
+	struct config	  c;
+	struct store	 *pubs, *secs;
+	struct store_user u;
+	struct token	  t_old, t;
+	unsigned char	  secret[USER_SECRET_MIN];
+	char		  p[16], tag[TOKEN_TAGLEN + 1], ptag[TOKEN_TAGLEN + 1];
+	int		  moved, kept;
+
+	(void)state;
+	pubs = open_store("", p, sizeof(p));
+	load_config(&c, p, "");
+	randombytes_buf(secret, sizeof(secret));
+	assert_int_equal(user_keys_init(&c.keys, secret, sizeof(secret)), 0);
+	secs = session_store_open(&c);
+	add_user(pubs, "xena", &u);
+	new_session(pubs, &u, &t_old);
+	assert_int_equal(store_user_add(pubs, "yuri", HASH), SG_OK);
+	/* under the secret, the users are elsewhere */
+	assert_int_equal(store_user_get(secs, "xena", &u), SG_NO_USER);
+	assert_int_equal(store_user_add(secs, "yuri", "$new-yuri"), SG_OK);
+	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
+	assert_int_equal(moved, 1);
+	assert_int_equal(kept, 1); /* yuri exists under the new tag */
+	assert_int_equal(store_user_get(secs, "xena", &u), SG_OK);
+	assert_string_equal(u.pwhash, HASH);
+	assert_int_equal(store_user_get(secs, "yuri", &u), SG_OK);
+	assert_string_equal(u.pwhash, "$new-yuri");
+	assert_int_equal(store_user_get(pubs, "xena", &u), SG_NO_USER);
+	/* the old cookie's user left its slot: that session is over */
+	assert_int_equal(check(pubs, &t_old), SG_DENY);
+	/* new sessions carry the keyed tag */
+	assert_int_equal(store_user_get(secs, "xena", &u), SG_OK);
+	user_tag(&c.keys, "xena", 4, tag);
+	user_tag(&pub, "xena", 4, ptag);
+	assert_string_not_equal(tag, ptag);
+	token_new(&t, tag);
+	assert_int_equal(store_session_create(secs, &u, &t, &(int64_t){ 0 }),
 	    SG_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(check(secs, &t), SG_OK);
+	memcpy(t.tag, ptag, sizeof(t.tag)); /* the same secret, public tag */
+	assert_int_equal(check(secs, &t), SG_DENY);
+	/* again: nothing left to move */
+	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
+	assert_int_equal(moved, 0);
+	assert_int_equal(kept, 1);
+	store_close(secs);
+	store_close(pubs);
+	config_free(&c);
+}
+
+/* A key_prefix with glob characters: users rekey still finds its users. */
+static void
+test_rekey_glob_prefix(void **state)
+{
+	struct config	  c;
+	struct store	 *pubs, *secs;
+	struct store_user u;
+	unsigned char	  secret[USER_SECRET_MIN];
+	char		  url[128];
+	int		  moved, kept;
+
+	(void)state;
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	pubs = open_store_prefix(url, "", "g[1]*?:");
+	assert_int_equal(store_user_add(pubs, "zed", HASH), SG_OK);
+	load_config(&c, "g[1]*?:", "");
+	memset(secret, 3, sizeof(secret));
+	assert_int_equal(user_keys_init(&c.keys, secret, sizeof(secret)), 0);
+	secs = session_store_open(&c);
+	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
+	assert_int_equal(moved, 1);
+	assert_int_equal(store_user_get(secs, "zed", &u), SG_OK);
+	store_close(secs);
+	store_close(pubs);
+	config_free(&c);
+}
+
+/* Parallel logins for the throttle test, each with its own connection. */
+struct login_racer {
+	char		   prefix[16];
+	const char	  *user, *pw;
+	char		   addr[64];
+	enum sg_result	   rv;
+	pthread_barrier_t *go;
+};
+
+#define THROTTLE_CONF \
+	"login_max_failures = 10\nlogin_failure_window = 1h\n" \
+	"threads = 64\nlogin_concurrency = 64\nmax_sessions = 0\n" \
+	"password_opslimit = 1\npassword_memlimit = 8K\n"
+
+static void *
+login_thread(void *arg)
+{
+	struct login_racer *r = arg;
+	struct config	    c;
+	struct session_ctx  ctx;
+	struct store_user   u;
+	struct token	    t;
+	int64_t		    retry;
+
+	load_config(&c, r->prefix, THROTTLE_CONF);
+	ctx.store = session_store_open(&c);
+	ctx.cfg = &c;
+	ctx.cookie = NULL;
+	ctx.addr = r->addr;
+	/* connected before the barrier: only the logins race */
+	if (store_user_get(ctx.store, "nobody", &u) != SG_NO_USER)
+		abort();
+	pthread_barrier_wait(r->go);
+	r->rv = session_login(&ctx, r->user, r->pw, &t, &retry);
+	store_close(ctx.store);
+	config_free(&c);
+	return NULL;
+}
+
+/* n parallel logins; how many were verified (answered other than 429). */
+static int
+race_logins(struct login_racer *rs, int n, const char *prefix)
+{
+	pthread_t	  th[32];
+	pthread_barrier_t go;
+	int		  i, verified = 0;
+
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		snprintf(rs[i].prefix, sizeof(rs[i].prefix), "%s", prefix);
+		rs[i].go = &go;
+		assert_int_equal(
+		    pthread_create(&th[i], NULL, login_thread, &rs[i]), 0);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < n; i++) {
+		if (rs[i].rv != SG_THROTTLED && rs[i].rv != SG_DENY &&
+		    rs[i].rv != SG_OK)
+			fail_msg("login %d: %s", i, sg_result_name(rs[i].rv));
+		verified += rs[i].rv != SG_THROTTLED;
+	}
+	return verified;
+}
+
+/*
+ * 24 wrong logins at once, in three shapes: one address and one user;
+ * one IPv6 /64 and 24 users; 24 addresses and one user. Each time at
+ * most login_max_failures (10) passwords are verified.
+ */
+static void
+test_throttle_counts_first(void **state)
+{
+	struct login_racer   rs[24];
+	struct store	    *s;
+	struct store_user    u;
+	struct password_cost pc = { 1, 8192 };
+	char		     p[16], h[PASSWORD_HASHLEN], name[16], k[256];
+	int		     i, verified;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	assert_int_equal(password_hash(h, "right", 5, &pc), 0);
+	for (i = 0; i < 29; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		assert_int_equal(store_user_add(s, name, h), SG_OK);
+	}
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < 24; i++) {
+		rs[i].user = "u0";
+		rs[i].pw = "wrong";
+		snprintf(rs[i].addr, sizeof(rs[i].addr), "192.0.2.7");
+	}
+	verified = race_logins(rs, 24, p);
+	print_message("# one address, one user: %d of 24 verified\n", verified);
+	assert_int_equal(verified, 10);
+	snprintf(k, sizeof(k), "%sfail-addr:192.0.2.7", p);
+	assert_int_equal(admin_get(k), 24); /* every one counted */
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < 24; i++) { /* u5..u28: no failures yet */
+		snprintf(name, sizeof(name), "u%d", i + 5);
+		rs[i].user = strdup(name);
+		rs[i].pw = "wrong";
+		snprintf(rs[i].addr, sizeof(rs[i].addr), "2001:db8:7:7::%x",
+		    i + 1);
+	}
+	verified = race_logins(rs, 24, p);
+	print_message("# one IPv6 /64, 24 users: %d of 24 verified\n",
+	    verified);
+	assert_int_equal(verified, 10);
+	for (i = 0; i < 24; i++)
+		free((char *)rs[i].user);
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < 24; i++) {
+		rs[i].user = "u1";
+		rs[i].pw = "wrong";
+		snprintf(rs[i].addr, sizeof(rs[i].addr), "198.51.100.%d",
+		    i + 1);
+	}
+	verified = race_logins(rs, 24, p);
+	print_message("# 24 addresses, one user: %d of 24 verified\n",
+	    verified);
+	/* u1 had no failure before: its ten come from this round */
+	assert_int_equal(verified, 10);
+	/* a right password at the limit is refused too; below it, a
+	 * success takes the address's attempt back and clears the user */
+	assert_int_equal(store_user_get(s, "u2", &u), SG_OK);
+	memset(rs, 0, sizeof(rs));
+	for (i = 0; i < 2; i++) {
+		rs[i].user = i ? "u2" : "u3";
+		rs[i].pw = i ? "right" : "wrong";
+		snprintf(rs[i].addr, sizeof(rs[i].addr), "203.0.113.9");
+	}
+	assert_int_equal(race_logins(rs, 2, p), 2);
+	snprintf(k, sizeof(k), "%sfail-addr:203.0.113.9", p);
+	assert_int_equal(admin_get(k), 1); /* the failure only */
 	store_close(s);
 }
 
@@ -894,6 +1392,13 @@ main(void)
 		cmocka_unit_test(test_unreachable_then_reconnect),
 		cmocka_unit_test(test_state_errors_reconnect),
 		cmocka_unit_test(test_failure_counters),
+		cmocka_unit_test(test_sessions_the_index_lost),
+		cmocka_unit_test(test_record_without_generation),
+		cmocka_unit_test(test_password_change_needs_its_generation),
+		cmocka_unit_test(test_secret_tags_and_rekey),
+		cmocka_unit_test(test_rekey_glob_prefix),
+		cmocka_unit_test(test_throttle_counts_first),
+		cmocka_unit_test(test_redis_restart),
 	};
 
 	if (sodium_init() == -1 || (port = getenv("REDIS_PORT")) == NULL ||
@@ -903,6 +1408,8 @@ main(void)
 	}
 	if ((admin = redisConnect("127.0.0.1", atoi(port))) == NULL ||
 	    admin->err)
+		return 1;
+	if (user_keys_init(&pub, NULL, 0) == -1)
 		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

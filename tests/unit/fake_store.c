@@ -1,7 +1,8 @@
 /*
  * fake_store.c: an in-memory store with the same contract as the Redis
- * one (sessions by token id, users with a generation, a cap), for unit
- * tests of the session service and the handlers. Not thread-safe.
+ * one (sessions by token id made under their user's generation, users, a
+ * cap, counted-first failure counters), for unit tests of the session
+ * service and the handlers. Not thread-safe.
  */
 #include "fake_store.h"
 
@@ -11,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NSESS  64
-#define NUSERS 8
+#define NSESS	  64
+#define NUSERS	  8
+#define NCOUNTERS 64
 
 struct fake {
 	struct store base;
@@ -20,27 +22,41 @@ struct fake {
 	struct {
 		char	id[TOKEN_IDLEN + 1];
 		char	user[USER_NAME_MAX + 1];
+		char	gen[STORE_GENLEN];
 		int64_t created;
 	} sess[NSESS];
 	struct store_user users[NUSERS];
-	int64_t		  fails;
-	int64_t		  clock;
+	struct {
+		enum store_counter kind;
+		char		   name[USER_NAME_MAX + 1];
+		int64_t		   n;
+	} counters[NCOUNTERS];
+	int64_t	    clock;
+	const char *hook_op;
+	void (*hook)(struct store *, void *);
+	void *hook_arg;
 };
 
 #define F(s) ((struct fake *)(s))
 
 static int
-enter(struct store *s)
+enter(struct store *s, const char *op)
 {
+	void (*fn)(struct store *, void *) = F(s)->hook;
+
 	F(s)->calls++;
+	if (fn != NULL && strcmp(F(s)->hook_op, op) == 0) {
+		F(s)->hook = NULL;
+		fn(s, F(s)->hook_arg);
+	}
 	if (F(s)->fail)
 		store_seterr(s, "fake failure");
 	return F(s)->fail ? -1 : 0;
 }
 
-#define ENTER(s) \
+#define ENTER(s, op) \
 	do { \
-		if (enter(s) == -1) \
+		if (enter(s, op) == -1) \
 			return SG_UNAVAILABLE; \
 	} while (0)
 
@@ -68,14 +84,36 @@ find_sess(struct store *s, const struct token *t)
 	return -1;
 }
 
+/* Live: its user exists with the generation it was made under. */
+static int
+sess_live(struct store *s, int i)
+{
+	struct store_user *u;
+
+	if (F(s)->sess[i].id[0] == '\0')
+		return 0;
+	u = find_user(s, F(s)->sess[i].user);
+	return u != NULL && strcmp(u->gen, F(s)->sess[i].gen) == 0;
+}
+
+static void
+new_gen(struct store *s, char gen[STORE_GENLEN])
+{
+	snprintf(gen, STORE_GENLEN, "g%d", ++F(s)->gen_seq);
+}
+
 static enum sg_result
 f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 {
 	int i;
 
-	ENTER(s);
+	ENTER(s, "check");
 	if ((i = find_sess(s, t)) == -1)
 		return SG_DENY;
+	if (!sess_live(s, i)) {
+		F(s)->sess[i].id[0] = '\0';
+		return SG_DENY;
+	}
 	memcpy(user, F(s)->sess[i].user, USER_NAME_MAX + 1);
 	return SG_OK;
 }
@@ -87,8 +125,7 @@ count_live(struct store *s, const char *user, int *oldest)
 
 	*oldest = -1;
 	for (i = 0; i < NSESS; i++) {
-		if (F(s)->sess[i].id[0] == '\0' ||
-		    strcmp(F(s)->sess[i].user, user) != 0)
+		if (!sess_live(s, i) || strcmp(F(s)->sess[i].user, user) != 0)
 			continue;
 		n++;
 		if (*oldest == -1 ||
@@ -105,7 +142,7 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 	struct store_user *cur;
 	int		   i, oldest;
 
-	ENTER(s);
+	ENTER(s, "create");
 	if ((cur = find_user(s, u->name)) == NULL ||
 	    strcmp(cur->gen, u->gen) != 0)
 		return SG_STALE;
@@ -121,6 +158,7 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 		return SG_UNAVAILABLE;
 	token_id(t, F(s)->sess[i].id);
 	snprintf(F(s)->sess[i].user, sizeof(F(s)->sess[i].user), "%s", u->name);
+	memcpy(F(s)->sess[i].gen, u->gen, STORE_GENLEN);
 	F(s)->sess[i].created = *created = ++F(s)->clock;
 	return SG_OK;
 }
@@ -130,7 +168,7 @@ f_destroy(struct store *s, const struct token *t)
 {
 	int i;
 
-	ENTER(s);
+	ENTER(s, "destroy");
 	if ((i = find_sess(s, t)) != -1)
 		F(s)->sess[i].id[0] = '\0';
 	return SG_OK;
@@ -144,8 +182,8 @@ end_all(struct store *s, const char *user)
 	for (i = 0; i < NSESS; i++)
 		if (F(s)->sess[i].id[0] != '\0' &&
 		    strcmp(F(s)->sess[i].user, user) == 0) {
+			n += sess_live(s, i);
 			F(s)->sess[i].id[0] = '\0';
-			n++;
 		}
 	return n;
 }
@@ -153,8 +191,13 @@ end_all(struct store *s, const char *user)
 static enum sg_result
 f_destroy_all(struct store *s, const char *user, int *ended)
 {
-	ENTER(s);
+	struct store_user *u;
+
+	ENTER(s, "destroy_all");
 	*ended = end_all(s, user);
+	if ((u = find_user(s, user)) == NULL)
+		return SG_NO_USER;
+	new_gen(s, u->gen);
 	return SG_OK;
 }
 
@@ -163,7 +206,7 @@ f_user_get(struct store *s, const char *name, struct store_user *u)
 {
 	struct store_user *cur;
 
-	ENTER(s);
+	ENTER(s, "user_get");
 	if ((cur = find_user(s, name)) == NULL)
 		return SG_NO_USER;
 	*u = *cur;
@@ -175,28 +218,32 @@ f_user_add(struct store *s, const char *name, const char *hash)
 {
 	struct store_user *u;
 
-	ENTER(s);
+	ENTER(s, "user_add");
 	if (find_user(s, name) != NULL)
 		return SG_EXISTS;
 	if ((u = find_user(s, "")) == NULL)
 		return SG_UNAVAILABLE;
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
-	snprintf(u->gen, sizeof(u->gen), "%d", ++F(s)->gen_seq);
+	new_gen(s, u->gen);
 	return SG_OK;
 }
 
 static enum sg_result
-f_user_passwd(struct store *s, const char *name, const char *hash, int *ended)
+f_user_passwd(struct store *s, const char *name, const char *hash,
+    const char *expect_gen, char new_gen_out[STORE_GENLEN], int *ended)
 {
 	struct store_user *u;
 
-	ENTER(s);
+	ENTER(s, "user_passwd");
 	if ((u = find_user(s, name)) == NULL)
 		return SG_NO_USER;
-	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
-	snprintf(u->gen, sizeof(u->gen), "%d", ++F(s)->gen_seq);
+	if (expect_gen != NULL && strcmp(u->gen, expect_gen) != 0)
+		return SG_STALE;
 	*ended = end_all(s, name);
+	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
+	new_gen(s, u->gen);
+	memcpy(new_gen_out, u->gen, STORE_GENLEN);
 	return SG_OK;
 }
 
@@ -205,24 +252,35 @@ f_user_del(struct store *s, const char *name, int *ended)
 {
 	struct store_user *u;
 
-	ENTER(s);
+	ENTER(s, "user_del");
 	if ((u = find_user(s, name)) == NULL)
 		return SG_NO_USER;
-	memset(u, 0, sizeof(*u));
 	*ended = end_all(s, name);
+	memset(u, 0, sizeof(*u));
 	return SG_OK;
 }
 
 static enum sg_result
 f_user_rehash(struct store *s, const char *name, const char *old,
-    const char *hash)
+    const char *gen, const char *hash)
 {
 	struct store_user *u;
 
-	ENTER(s);
-	if ((u = find_user(s, name)) == NULL || strcmp(u->pwhash, old) != 0)
+	ENTER(s, "user_rehash");
+	if ((u = find_user(s, name)) == NULL || strcmp(u->pwhash, old) != 0 ||
+	    strcmp(u->gen, gen) != 0)
 		return SG_DENY;
 	snprintf(u->pwhash, sizeof(u->pwhash), "%s", hash);
+	return SG_OK;
+}
+
+static enum sg_result
+f_users_rekey(struct store *s, const struct user_keys *old, int *moved,
+    int *kept)
+{
+	(void)old;
+	ENTER(s, "users_rekey");
+	*moved = *kept = 0;
 	return SG_OK;
 }
 
@@ -232,7 +290,7 @@ f_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 	(void)user;
 	(void)cb;
 	(void)arg;
-	ENTER(s);
+	ENTER(s, "list");
 	return SG_OK;
 }
 
@@ -241,38 +299,56 @@ f_revoke(struct store *s, const char *user, const char *id)
 {
 	(void)user;
 	(void)id;
-	ENTER(s);
+	ENTER(s, "revoke");
 	return SG_DENY;
 }
 
-static enum sg_result
-f_fail_get(struct store *s, const char *user, const char *addr, int64_t *count,
-    int64_t *retry_ms)
+static int
+find_counter(struct store *s, enum store_counter c, const char *name, int make)
 {
-	(void)user;
-	(void)addr;
-	ENTER(s);
-	*count = F(s)->fails;
-	*retry_ms = F(s)->fails ? 60000 : 0;
-	return SG_OK;
+	int i, free_slot = -1;
+
+	for (i = 0; i < NCOUNTERS; i++) {
+		if (F(s)->counters[i].name[0] == '\0') {
+			if (free_slot == -1)
+				free_slot = i;
+			continue;
+		}
+		if (F(s)->counters[i].kind == c &&
+		    strcmp(F(s)->counters[i].name, name) == 0)
+			return i;
+	}
+	if (!make || free_slot == -1)
+		return -1;
+	F(s)->counters[free_slot].kind = c;
+	snprintf(F(s)->counters[free_slot].name,
+	    sizeof(F(s)->counters[free_slot].name), "%s", name);
+	F(s)->counters[free_slot].n = 0;
+	return free_slot;
 }
 
 static enum sg_result
-f_fail_add(struct store *s, const char *user, const char *addr)
+f_fail(struct store *s, enum store_counter c, const char *name,
+    enum store_fail_op op, int64_t *count, int64_t *retry_ms)
 {
-	(void)user;
-	(void)addr;
-	ENTER(s);
-	F(s)->fails++;
-	return SG_OK;
-}
+	int i;
 
-static enum sg_result
-f_fail_clear(struct store *s, const char *user)
-{
-	(void)user;
-	ENTER(s);
-	F(s)->fails = 0;
+	ENTER(s, "fail");
+	i = find_counter(s, c, name, op == STORE_FAIL_TRY);
+	if (op == STORE_FAIL_TRY && i == -1)
+		return SG_UNAVAILABLE;
+	if (i == -1)
+		return SG_OK;
+	if (op == STORE_FAIL_TRY)
+		F(s)->counters[i].n++;
+	else if (op == STORE_FAIL_UNDO)
+		F(s)->counters[i].n--;
+	if (op == STORE_FAIL_CLEAR || F(s)->counters[i].n <= 0) {
+		F(s)->counters[i].name[0] = '\0';
+		return SG_OK;
+	}
+	*count = F(s)->counters[i].n;
+	*retry_ms = 60000;
 	return SG_OK;
 }
 
@@ -294,9 +370,8 @@ static const struct store_ops fake_ops = {
 	.user_passwd = f_user_passwd,
 	.user_del = f_user_del,
 	.user_rehash = f_user_rehash,
-	.fail_get = f_fail_get,
-	.fail_add = f_fail_add,
-	.fail_clear = f_fail_clear,
+	.users_rekey = f_users_rekey,
+	.fail = f_fail,
 	.close = f_close,
 };
 
@@ -322,4 +397,31 @@ int
 fake_calls(struct store *s)
 {
 	return F(s)->calls;
+}
+
+int64_t
+fake_counter(struct store *s, enum store_counter c, const char *name)
+{
+	int i = find_counter(s, c, name, 0);
+
+	return i == -1 ? 0 : F(s)->counters[i].n;
+}
+
+int
+fake_counters(struct store *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NCOUNTERS; i++)
+		n += F(s)->counters[i].name[0] != '\0';
+	return n;
+}
+
+void
+fake_hook(struct store *s, const char *op, void (*fn)(struct store *, void *),
+    void *arg)
+{
+	F(s)->hook_op = op;
+	F(s)->hook = fn;
+	F(s)->hook_arg = arg;
 }

@@ -10,5 +10,16 @@ struct store *fake_store_new(const struct config *);
 void	      fake_fail(struct store *, int);
 /* How many operations reached the store. */
 int fake_calls(struct store *);
+/* The value of a failure counter (0 if none). */
+int64_t fake_counter(struct store *, enum store_counter, const char *name);
+/* How many failure counters exist. */
+int fake_counters(struct store *);
+/*
+ * Run fn once, just before the next operation named op ("user_passwd",
+ * "create", ...) does its work: a way to put another client's write in
+ * the middle of a request.
+ */
+void fake_hook(struct store *, const char    *op,
+    void (*fn)(struct store *, void *), void *arg);
 
 #endif

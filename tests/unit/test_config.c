@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "config/config.h"
 
@@ -39,6 +41,9 @@ test_defaults(void **state)
 	assert_string_equal(c.password_path, "/password");
 	assert_string_equal(c.auth_path, "/auth");
 	assert_string_equal(c.login_redirect, "/login");
+	assert_int_equal(c.login_concurrency, 2);
+	assert_null(c.secret_file);
+	assert_false(c.keys.secret); /* the public tag key */
 	config_free(&c);
 }
 
@@ -115,6 +120,9 @@ static const struct {
 	{ "login_redirect =\n", NULL },
 	{ "socket_mode = 0600\n", NULL },
 	{ "password_memlimit = 8M\npassword_opslimit = 1\n", NULL },
+	{ "login_concurrency = 16\n", NULL },
+	{ "login_concurrency = 0\n",
+	    "f.conf:1: login_concurrency: must be between 1 and 1024" },
 	{ "\nbogus = 1\n", "f.conf:2: unknown key \"bogus\"" },
 	{ "threads\n", "f.conf:1: expected \"key = value\"" },
 	{ "= 4\n", "f.conf:1: missing key before '='" },
@@ -249,6 +257,72 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+static void
+write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/*
+ * secret_file: the whole file keys the user tags; at least 32 bytes, not
+ * readable by others; the same file gives the same keys every time.
+ */
+static void
+test_secret_file(void **state)
+{
+	struct config	 c;
+	struct user_keys pub;
+	char		 dir[] = "/tmp/sg-config-XXXXXX", path[64], sec[64];
+	char err[CONFIG_ERRLEN], t1[TOKEN_TAGLEN + 1], t2[TOKEN_TAGLEN + 1];
+	unsigned char bytes[40];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sessgate.conf", dir);
+	snprintf(sec, sizeof(sec), "%s/secret", dir);
+	memset(bytes, 0xa5, sizeof(bytes));
+	bytes[3] = '\n'; /* any bytes: the whole file is the secret */
+	bytes[9] = '\0';
+	write_file(path, "secret_file = ", 14, 0644);
+	{
+		FILE *f = fopen(path, "a");
+
+		fprintf(f, "%s\n", sec);
+		fclose(f);
+	}
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "sessgate.conf:0: secret_file"));
+	assert_non_null(strstr(err, "No such file"));
+	write_file(sec, bytes, 31, 0600);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "at least 32 bytes"));
+	write_file(sec, bytes, 32, 0644);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "readable or writable by others"));
+	write_file(sec, bytes, sizeof(bytes), 0640);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_true(c.keys.secret);
+	user_tag(&c.keys, "alice", 5, t1);
+	config_free(&c);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	user_tag(&c.keys, "alice", 5, t2);
+	assert_string_equal(t1, t2);
+	assert_int_equal(user_keys_init(&pub, NULL, 0), 0);
+	user_tag(&pub, "alice", 5, t2);
+	assert_string_not_equal(t1, t2);
+	config_free(&c);
+	assert_true(sodium_is_zero(c.keys.tag, sizeof(c.keys.tag)));
+	assert_int_equal(config_read_secret(sec, &pub, err, sizeof(err)), 0);
+	unlink(sec);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* conf/sessgate.conf names every key, each at its default. */
 static void
 test_sample_config(void **state)
@@ -306,6 +380,8 @@ test_sample_config(void **state)
 	assert_int_equal(c.password_opslimit, def.password_opslimit);
 	assert_int_equal(c.login_max_failures, def.login_max_failures);
 	assert_int_equal(c.login_failure_window, def.login_failure_window);
+	assert_int_equal(c.login_concurrency, def.login_concurrency);
+	assert_true(c.secret_file == NULL || c.secret_file[0] == '\0');
 	config_free(&c);
 	config_free(&def);
 }
@@ -355,8 +431,11 @@ main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_values_set),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_sample_config),
 	};
 
+	if (sodium_init() == -1)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

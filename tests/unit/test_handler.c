@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -88,7 +90,7 @@ new_session(char out[TOKEN_COOKIELEN + 1])
 	int64_t		  c;
 
 	assert_int_equal(store_user_get(st, "alice", &u), SG_OK);
-	user_tag("alice", 5, tag);
+	user_tag(&cfg.keys, "alice", 5, tag);
 	token_new(&t, tag);
 	assert_int_equal(store_session_create(st, &u, &t, &c), SG_OK);
 	assert_int_equal(token_encode(&t, out, TOKEN_COOKIELEN + 1), 0);
@@ -468,6 +470,300 @@ test_logout_clears_cookie(void **state)
 	response_free(&r);
 }
 
+/* POST path with body, as a same-site form from addr with cookie. */
+static int
+post_form(const char *path, const char *cookie, const char *addr,
+    const char *body, struct response *resp)
+{
+	char	  c[256];
+	struct kv p[] = { { "REQUEST_METHOD", "POST" }, { "REQUEST_URI", path },
+		{ "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		{ "REMOTE_ADDR", addr }, { "HTTP_COOKIE", c }, { NULL, NULL } };
+
+	if (cookie != NULL)
+		snprintf(c, sizeof(c), "__Host-sid=%s", cookie);
+	else
+		p[4].k = "unused";
+	return run(p, body, resp);
+}
+
+/* The session check on a cookie value: its status. */
+static int
+check_status(const char *cookie)
+{
+	char		c[128];
+	struct kv	p[] = { { "FCGI_ROLE", "AUTHORIZER" },
+		      { "REQUEST_METHOD", "GET" }, { "REQUEST_URI", "/" },
+		      { "HTTP_COOKIE", c }, { NULL, NULL } };
+	struct response r;
+	int		status;
+
+	snprintf(c, sizeof(c), "__Host-sid=%s", cookie);
+	run(p, NULL, &r);
+	status = r.status;
+	response_free(&r);
+	return status;
+}
+
+/* The cookie value a response sets, into out ("" if none). */
+static void
+set_cookie(const struct response *r, char out[TOKEN_COOKIELEN + 1])
+{
+	const char *v = strstr(r->headers, "Set-Cookie: __Host-sid=");
+
+	out[0] = '\0';
+	if (v != NULL && v[23] != ';')
+		snprintf(out, TOKEN_COOKIELEN + 1, "%.*s", TOKEN_COOKIELEN,
+		    v + 23);
+}
+
+/* A user with a password and one session, for the password tests. */
+static void
+user_with_session(const char *name, const char *pw,
+    char cookie[TOKEN_COOKIELEN + 1])
+{
+	struct password_cost pc = { 1, 8192 };
+	char		     h[PASSWORD_HASHLEN], body[128];
+	struct response	     r;
+
+	assert_int_equal(password_hash(h, pw, strlen(pw), &pc), 0);
+	assert_int_equal(store_user_add(st, name, h), SG_OK);
+	snprintf(body, sizeof(body), "username=%s&password=%s", name, pw);
+	post_form("/login", NULL, "192.0.2.200", body, &r);
+	assert_int_equal(r.status, 303);
+	set_cookie(&r, cookie);
+	assert_int_equal(strlen(cookie), TOKEN_COOKIELEN);
+	response_free(&r);
+}
+
+static void
+admin_reset(struct store *s, void *arg)
+{
+	int n;
+
+	assert_int_equal(
+	    store_user_passwd(s, arg, "$admin-hash", NULL, NULL, &n), SG_OK);
+}
+
+/*
+ * An administrator resets the password between the verification of the
+ * current one and the write: the user's change is refused (409), the
+ * reset stands, and the session it ended stays ended.
+ */
+static void
+test_password_change_loses_to_an_admin_reset(void **state)
+{
+	char		  v[TOKEN_COOKIELEN + 1];
+	struct response	  r;
+	struct store_user u;
+
+	(void)state;
+	user_with_session("pia", "old-pw", v);
+	fake_hook(st, "user_passwd", admin_reset, (void *)(uintptr_t) "pia");
+	post_form("/password", v, "192.0.2.201",
+	    "current_password=old-pw&new_password=mine", &r);
+	assert_int_equal(r.status, 409);
+	assert_true(has_header(&r, "Max-Age=0"));
+	response_free(&r);
+	assert_int_equal(store_user_get(st, "pia", &u), SG_OK);
+	assert_string_equal(u.pwhash, "$admin-hash");
+	assert_int_equal(check_status(v), 401);
+}
+
+static void
+fail_store(struct store *s, void *arg)
+{
+	(void)arg;
+	fake_fail(s, 1);
+}
+
+/*
+ * The password changed, but the new session could not be made (the
+ * store failed, or another reset came first): the client is sent to the
+ * login page with its cookie cleared, not told "wrong password" or 503.
+ */
+static void
+test_password_changed_without_a_session(void **state)
+{
+	char		v[TOKEN_COOKIELEN + 1], w[TOKEN_COOKIELEN + 1];
+	struct response r;
+
+	(void)state;
+	user_with_session("quinn", "old-pw", v);
+	fake_hook(st, "create", fail_store, NULL);
+	post_form("/password", v, "192.0.2.202",
+	    "current_password=old-pw&new_password=new-pw", &r);
+	fake_fail(st, 0);
+	assert_int_equal(r.status, 303);
+	assert_true(has_header(&r, "Location: /login\r\n"));
+	assert_true(has_header(&r, "Max-Age=0"));
+	response_free(&r);
+	assert_int_equal(check_status(v), 401);
+	post_form("/login", NULL, "192.0.2.202",
+	    "username=quinn&password=new-pw", &r);
+	assert_int_equal(r.status, 303); /* the change did happen */
+	set_cookie(&r, w);
+	response_free(&r);
+	/* a reset racing the new session: the same answer */
+	fake_hook(st, "create", admin_reset, (void *)(uintptr_t) "quinn");
+	post_form("/password", w, "192.0.2.202",
+	    "current_password=new-pw&new_password=newer-pw", &r);
+	assert_int_equal(r.status, 303);
+	assert_true(has_header(&r, "Location: /login\r\n"));
+	response_free(&r);
+	/* and without a race: a new cookie */
+	user_with_session("rudi", "pw1", v);
+	post_form("/password", v, "192.0.2.202",
+	    "current_password=pw1&new_password=pw2", &r);
+	assert_int_equal(r.status, 303);
+	set_cookie(&r, w);
+	assert_int_equal(strlen(w), TOKEN_COOKIELEN);
+	response_free(&r);
+	assert_int_equal(check_status(w), 200);
+	assert_int_equal(check_status(v), 401);
+}
+
+/*
+ * login_concurrency password checks at once, never all threads: past it
+ * a login gets 503 with Retry-After at once, without touching the store
+ * (nothing counted), while the checks go on.
+ */
+static void
+test_login_busy(void **state)
+{
+	struct response r;
+	int		i, calls;
+
+	(void)state;
+	assert_int_equal(cfg.threads, 4);
+	assert_int_equal(cfg.login_concurrency, 2);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(password_gate_enter(100), SG_OK);
+	calls = post_form("/login", NULL, "192.0.2.210",
+	    "username=alice&password=s3cret", &r);
+	assert_int_equal(r.status, 503);
+	assert_true(has_header(&r, "Retry-After: 1\r\n"));
+	assert_int_equal(calls, 0);
+	response_free(&r);
+	assert_int_equal(check_status(alice), 200);
+	password_gate_leave();
+	post_form("/login", NULL, "192.0.2.210",
+	    "username=alice&password=wrong", &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	/* a larger login_concurrency still leaves one thread of four */
+	cfg.login_concurrency = 8;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(password_gate_enter(100), SG_OK);
+	post_form("/login", NULL, "192.0.2.210",
+	    "username=alice&password=wrong", &r);
+	assert_int_equal(r.status, 503);
+	response_free(&r);
+	for (i = 0; i < 3; i++)
+		password_gate_leave();
+	cfg.login_concurrency = 2;
+	assert_int_equal(password_gate_inside(), 0);
+}
+
+/* Lines of stderr holding needle while fn runs. */
+static int
+stderr_lines(void (*fn)(void), const char *needle)
+{
+	char  path[] = "/tmp/sg-stderr-XXXXXX", line[512];
+	int   fd, saved, n = 0;
+	FILE *f;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_non_null(f = fdopen(fd, "r"));
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	unlink(path);
+	return n;
+}
+
+static void
+busy_login(void)
+{
+	struct response r;
+
+	post_form("/login", NULL, "192.0.2.211",
+	    "username=alice&password=wrong", &r);
+	assert_int_equal(r.status, 503);
+	response_free(&r);
+}
+
+/* Five refused logins, then one more in the next second. */
+static void
+six_busy_logins(void)
+{
+	time_t t;
+	int    i;
+
+	for (i = 0; i < 2; i++)
+		assert_int_equal(password_gate_enter(100), SG_OK);
+	for (i = 0; i < 5; i++)
+		busy_login();
+	for (t = time(NULL); time(NULL) == t;)
+		usleep(10000);
+	busy_login(); /* a new second: logged */
+	password_gate_leave();
+	password_gate_leave();
+}
+
+/* A flood of refused logins logs at most a line a second, not one each. */
+static void
+test_login_busy_log_is_bounded(void **state)
+{
+	int n;
+
+	(void)state;
+	n = stderr_lines(six_busy_logins, "login refused");
+	assert_true(n >= 1 && n <= 3); /* one a second, not six */
+}
+
+/* IPv6 clients count per /64; names that are not users in buckets. */
+static void
+test_login_counters(void **state)
+{
+	struct response r;
+	char		b[5];
+	int64_t		before = fake_counter(st, STORE_FAIL_USER, "alice");
+
+	(void)state;
+	post_form("/login", NULL, "2001:db8:5:5::1",
+	    "username=ghost&password=x", &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	post_form("/login", NULL, "2001:db8:5:5:ffff::2",
+	    "username=alice&password=x", &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "2001:db8:5:5::/64"),
+	    2);
+	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "ghost"), 0);
+	user_bucket(&cfg.keys, "ghost", 5, b);
+	assert_int_equal(fake_counter(st, STORE_FAIL_UNKNOWN, b), 1);
+	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "alice"),
+	    before + 1);
+	/* a right password takes the address's attempt back */
+	post_form("/login", NULL, "2001:db8:5:5::3",
+	    "username=alice&password=s3cret", &r);
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "2001:db8:5:5::/64"),
+	    2);
+	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "alice"), 0);
+}
+
 int
 main(void)
 {
@@ -482,6 +778,11 @@ main(void)
 		cmocka_unit_test(test_post_guards),
 		cmocka_unit_test(test_body_too_large),
 		cmocka_unit_test(test_logout_clears_cookie),
+		cmocka_unit_test(test_password_change_loses_to_an_admin_reset),
+		cmocka_unit_test(test_password_changed_without_a_session),
+		cmocka_unit_test(test_login_busy),
+		cmocka_unit_test(test_login_busy_log_is_bounded),
+		cmocka_unit_test(test_login_counters),
 	};
 
 	if (sodium_init() == -1)

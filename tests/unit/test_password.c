@@ -1,4 +1,5 @@
 /* Unit tests of password.c: Argon2id hashes, verification, rehash. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,104 @@ test_needs_rehash(void **state)
 	assert_int_equal(password_needs_rehash("junk", &cheap), -1);
 }
 
+/*
+ * Names that are not users are verified against a hash made with the
+ * configured cost, so they cost what a user's verification at that cost
+ * does; a new cost makes a new dummy hash.
+ */
+static void
+test_dummy_uses_the_configured_cost(void **state)
+{
+	char a[PASSWORD_HASHLEN], b[PASSWORD_HASHLEN], big[PASSWORD_MAX + 5];
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(password_dummy_hash(a, &cheap), 0);
+	assert_int_equal(strncmp(a, "$argon2id$", 10), 0);
+	assert_int_equal(password_needs_rehash(a, &cheap), 0);
+	assert_int_equal(password_dummy_hash(b, &cheap), 0);
+	assert_string_equal(a, b); /* made once */
+	assert_int_equal(password_dummy_hash(b, &stronger), 0);
+	assert_int_equal(password_needs_rehash(b, &stronger), 0);
+	assert_int_equal(password_needs_rehash(b, &cheap), 1);
+	password_verify_dummy("pw", 2, &stronger);
+	password_verify_dummy(big, sizeof(big), &stronger);
+}
+
+/* The gate: at most limit inside, refused at once past it. */
+static void
+test_gate(void **state)
+{
+	(void)state;
+	assert_int_equal(password_gate_inside(), 0);
+	assert_int_equal(password_gate_enter(2), SG_OK);
+	assert_int_equal(password_gate_enter(2), SG_OK);
+	assert_int_equal(password_gate_inside(), 2);
+	assert_int_equal(password_gate_enter(2), SG_BUSY);
+	assert_int_equal(password_gate_enter(3), SG_OK); /* a larger limit */
+	assert_int_equal(password_gate_enter(3), SG_BUSY);
+	password_gate_leave();
+	assert_int_equal(password_gate_enter(2), SG_BUSY);
+	password_gate_leave();
+	assert_int_equal(password_gate_enter(2), SG_OK);
+	password_gate_leave();
+	password_gate_leave();
+	assert_int_equal(password_gate_inside(), 0);
+}
+
+struct gater {
+	pthread_barrier_t *go;
+	int		   ok, busy, max_seen;
+};
+
+static void *
+gate_thread(void *arg)
+{
+	struct gater *g = arg;
+	unsigned int  n;
+	int	      i;
+
+	pthread_barrier_wait(g->go);
+	for (i = 0; i < 20000; i++) {
+		if (password_gate_enter(3) != SG_OK) {
+			g->busy++;
+			continue;
+		}
+		g->ok++;
+		if ((n = password_gate_inside()) > (unsigned int)g->max_seen)
+			g->max_seen = (int)n;
+		password_gate_leave();
+	}
+	return NULL;
+}
+
+/* Eight threads hammering a gate of 3: never more than 3 inside. */
+static void
+test_gate_threads(void **state)
+{
+	pthread_t	  th[8];
+	struct gater	  g[8];
+	pthread_barrier_t go;
+	int		  i, ok = 0;
+
+	(void)state;
+	pthread_barrier_init(&go, NULL, 8);
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < 8; i++) {
+		g[i].go = &go;
+		assert_int_equal(
+		    pthread_create(&th[i], NULL, gate_thread, &g[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_true(g[i].max_seen <= 3);
+		ok += g[i].ok;
+	}
+	pthread_barrier_destroy(&go);
+	assert_true(ok > 0);
+	assert_int_equal(password_gate_inside(), 0);
+}
+
 int
 main(void)
 {
@@ -78,6 +177,9 @@ main(void)
 		cmocka_unit_test(test_salted),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_needs_rehash),
+		cmocka_unit_test(test_dummy_uses_the_configured_cost),
+		cmocka_unit_test(test_gate),
+		cmocka_unit_test(test_gate_threads),
 	};
 
 	if (sodium_init() == -1)

@@ -1,12 +1,25 @@
 -- check: is this session live? Slide its idle expiry; return the user.
--- KEYS[1] session key; ARGV[1] idle timeout (ms).
--- Returns the user name, or nil for no session (absent, revoked, expired).
+-- KEYS[1] session key ("P{T}:s:ID"); ARGV[1] idle timeout (ms),
+-- ARGV[2] the prefix of user keys in the cookie's slot ("P{T}:user:").
+-- A session is live only while its user exists with the generation it
+-- was made under (field g of the record, field gen of the user), so that
+-- a password change, logout everywhere or the user's deletion ends it
+-- even when the user's index lost track of it. The user key is built
+-- here from the record's user name (the caller cannot know it before the
+-- record is read, and one round trip is all a check may cost); it carries
+-- the same hash tag {T} as KEYS[1], so it is in the same cluster slot.
+-- Returns the user name, or nil for no session (absent, revoked, expired,
+-- or made under another generation: such a record is deleted).
 -- PEXPIRE never recreates a key, so a revoked session cannot come back.
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
 local ok, r = pcall(cjson.decode, v)
 if not ok or type(r) ~= 'table' or type(r.u) ~= 'string' or type(r.a) ~= 'number' then
   return redis.error_reply('ERR sessgate: corrupt session record')
+end
+if type(r.g) ~= 'string' or redis.call('HGET', ARGV[2] .. r.u, 'gen') ~= r.g then
+  redis.call('DEL', KEYS[1])
+  return nil
 end
 local t = redis.call('TIME')
 local left = r.a - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))

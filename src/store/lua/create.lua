@@ -4,6 +4,10 @@
 -- ARGV[3] new session id, ARGV[4] idle ms, ARGV[5] absolute ms,
 -- ARGV[6] max sessions (0: no limit), ARGV[7] 'evict-oldest' or 'reject',
 -- ARGV[8] the user's generation seen when the password was verified.
+-- The record keeps that generation (g): check.lua ends the session once
+-- the user's generation changes. The index lives as long as its longest
+-- session: its TTL only ever grows (another sessgate, or this one before
+-- a reload, may run with a longer absolute_timeout).
 -- Returns {1, created_us, evicted} | {0, live} at the cap with reject |
 -- {-2} the user is gone or changed password since | {-3} id collision.
 local gen = redis.call('HGET', KEYS[3], 'gen')
@@ -11,11 +15,16 @@ if not gen or gen ~= ARGV[8] then return {-2} end
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local now = math.floor(now_us / 1000)
+-- live: the record is there and was made under the current generation
 local live = {}
 for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if redis.call('EXISTS', ARGV[2] .. m) == 1 then
+  local v = redis.call('GET', ARGV[2] .. m)
+  local ok, r = false, nil
+  if v then ok, r = pcall(cjson.decode, v) end
+  if ok and type(r) == 'table' and r.g == gen then
     live[#live + 1] = m
   else
+    if v then redis.call('DEL', ARGV[2] .. m) end
     redis.call('ZREM', KEYS[2], m)
   end
 end
@@ -29,10 +38,13 @@ if max > 0 and #live >= max then
   end
 end
 local idle, abs = tonumber(ARGV[4]), tonumber(ARGV[5])
-local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs})
+local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs, g = gen})
 if not redis.call('SET', KEYS[1], rec, 'PX', math.min(idle, abs), 'NX') then
   return {-3}
 end
+local ttl = redis.call('PTTL', KEYS[2])
 redis.call('ZADD', KEYS[2], now_us, ARGV[3])
-redis.call('PEXPIRE', KEYS[2], abs)
+if ttl == -2 or (ttl >= 0 and ttl < abs) then
+  redis.call('PEXPIRE', KEYS[2], abs)
+end
 return {1, now_us, evicted}
