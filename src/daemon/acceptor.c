@@ -48,6 +48,8 @@
 #define LINGER_MS     2000  /* libfcgi's own OS_Close poll */
 #define PAUSE_MS      100   /* out of descriptors: wait before accept() */
 #define DRAIN_MAX     (1024 * 1024) /* per wake-up, from a lingering peer */
+#define KIB_(n)	      #n
+#define KIB(n)	      KIB_(n)
 
 enum {
 	C_WAIT,	 /* waiting for a whole request */
@@ -173,22 +175,25 @@ peer_name(struct conn *c, const struct sockaddr_storage *ss)
 }
 
 /*
- * Socket options for the worker's turn: no Nagle on TCP, and timeouts on
- * its reads and writes, so that nothing libfcgi does can block a thread
- * for longer than client_timeout.
+ * Socket options: timeouts on the worker's reads and writes, so that
+ * nothing libfcgi does can block a thread for longer than client_timeout;
+ * on TCP no Nagle, and room for FCGI_SCAN_MAX unread bytes (the default
+ * receive window holds about 85 KiB).
  */
 static void
 conn_options(const struct acceptor *a, int fd, int family)
 {
 	struct timeval tv;
-	int	       one = 1;
+	int	       one = 1, rcvbuf = FCGI_SCAN_MAX;
 
 	tv.tv_sec = a->timeout / 1000;
 	tv.tv_usec = (a->timeout % 1000) * 1000;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (family == AF_INET || family == AF_INET6)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 }
 
 /* Make room for one more connection: the oldest lingering or waiting. */
@@ -327,7 +332,8 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 		break;
 	}
 	if (n == FCGI_SCAN_MAX)
-		conn_drop(a, c, "a request over 256 KiB");
+		conn_drop(a, c,
+		    "a request over " KIB(FCGI_SCAN_MAX_KIB) " KiB");
 	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		conn_drop(a, c, "closed before a whole request");
 	else
@@ -341,8 +347,8 @@ conn_lingering(struct acceptor *a, struct conn *c)
 	ssize_t n;
 	size_t	total = 0;
 
-	while (
-	    total < DRAIN_MAX && (n = read(c->fd, a->buf, FCGI_SCAN_MAX)) > 0)
+	while (total < DRAIN_MAX &&
+	    (n = recv(c->fd, a->buf, FCGI_SCAN_MAX, MSG_DONTWAIT)) > 0)
 		total += (size_t)n;
 	if (total >= DRAIN_MAX || n == 0 ||
 	    (n == -1 && errno != EAGAIN && errno != EINTR))

@@ -7,8 +7,12 @@
 
 #include <stddef.h>
 
-/* The most a connection may queue before its request is complete. */
-#define FCGI_SCAN_MAX (256 * 1024)
+/*
+ * The most a connection may queue before its request is complete (a web
+ * server's Unix socket can hold about 208 KiB).
+ */
+#define FCGI_SCAN_MAX_KIB 128
+#define FCGI_SCAN_MAX	  (FCGI_SCAN_MAX_KIB * 1024)
 
 enum fcgi_scan_status {
 	FCGI_SCAN_MORE,	 /* well-formed so far; wait for more bytes */
