@@ -137,6 +137,8 @@ worker_child(void)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != sv.self) /* the parent died meanwhile */
 		_exit(0);
+	/* so that pkill -x sessgate finds the parent only */
+	prctl(PR_SET_NAME, "sessgate-worker");
 	sigprocmask(SIG_SETMASK, &sv.oldmask, NULL);
 	rv = server_run(sv.listen_fd, sv.cfg, notify_stopped);
 	config_free(sv.cfg);
