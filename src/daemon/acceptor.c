@@ -52,9 +52,10 @@
 #define KIB(n)	      KIB_(n)
 
 enum {
-	C_WAIT,	 /* waiting for a whole request */
-	C_WORK,	 /* queued for, or held by, a worker */
-	C_LINGER /* answered; draining before close */
+	C_WAIT,	  /* waiting for a whole request */
+	C_WORK,	  /* queued for, or held by, a worker */
+	C_LINGER, /* answered; draining before close */
+	C_DEAD	  /* closed; freed once the events at hand are handled */
 };
 
 struct list {
@@ -67,7 +68,7 @@ struct acceptor {
 	int64_t	       timeout, linger, paused_until, stop_at;
 	size_t	       max_conns, nconns;
 	int	       stopping, listening;
-	struct list    waiting, lingering;
+	struct list    waiting, lingering, dead;
 	unsigned char *buf;
 	void (*on_stop)(void);
 	/* shared with the workers, under mu */
@@ -121,7 +122,11 @@ list_of(struct acceptor *a, const struct conn *c)
 	return c->state == C_WAIT ? &a->waiting : &a->lingering;
 }
 
-/* Close a connection the acceptor holds, with a log line if why. */
+/*
+ * Close a connection the acceptor holds, with a log line if why. It is
+ * freed later (dead_free): an event for it may still be in the batch
+ * that epoll_wait returned.
+ */
 static void
 conn_drop(struct acceptor *a, struct conn *c, const char *why)
 {
@@ -130,8 +135,21 @@ conn_drop(struct acceptor *a, struct conn *c, const char *why)
 		    c->peer[0] ? " from " : "", c->peer, why);
 	list_del(list_of(a, c), c);
 	close(c->fd);
-	free(c);
+	c->fd = -1;
+	c->state = C_DEAD;
+	list_add(&a->dead, c);
 	__atomic_sub_fetch(&a->nconns, 1, __ATOMIC_RELAXED);
+}
+
+static void
+dead_free(struct acceptor *a)
+{
+	struct conn *c;
+
+	while ((c = a->dead.head) != NULL) {
+		list_del(&a->dead, c);
+		free(c);
+	}
 }
 
 /* Watch c for bytes; it joins the waiting or the lingering list. */
@@ -489,7 +507,7 @@ dispatch(struct acceptor *a, const struct epoll_event *ev, int *failed)
 		take_back(a);
 	else if (c->state == C_WAIT)
 		conn_waiting(a, c, ev->events);
-	else
+	else if (c->state == C_LINGER)
 		conn_lingering(a, c);
 }
 
@@ -529,10 +547,12 @@ acceptor_run(struct acceptor *a)
 		}
 		for (i = 0; i < n; i++)
 			dispatch(a, &evs[i], &failed);
+		dead_free(a);
 	}
 	while (a->waiting.head != NULL)
 		conn_drop(a, a->waiting.head,
 		    "no whole request before the process stopped");
+	dead_free(a);
 	if (finish(a)) {
 		log_warnx("requests still in flight after %d s; exiting",
 		    STOP_GRACE_MS / 1000);

@@ -355,6 +355,49 @@ def a_crashed_worker_is_replaced_at_once():
     assert_serving("after a second crash")
 
 
+@T.test
+def a_connection_flood_makes_the_oldest_waiting_one_go():
+    """Past what its file limit allows (here 256 descriptors, so about 190
+    connections per worker), sessgate closes the oldest waiting
+    connection for each new one: a flood of idle connections never locks
+    out a well-formed request."""
+    port = harness.free_port()
+    conf = os.path.join(S.tmp, "flood.conf")
+    with open(S.conf) as f, open(conf, "w") as g:
+        g.write(f.read() + "listen = 127.0.0.1:%d\nclient_timeout = 30s\n"
+                % port)
+
+    def low_limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    p = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"), "-d", "-c",
+                 conf], "flood.log", preexec_fn=low_limit)
+    harness.wait_for(lambda: harness.connects(port), "the second sessgate")
+
+    def flood_log():
+        with open(os.path.join(S.tmp, "flood.log")) as f:
+            return f.read()
+    held = []
+    for _ in range(3 * 256):
+        held.append(socket.create_connection(("127.0.0.1", port), 5))
+    harness.wait_for(lambda: "too many connections waiting" in flood_log(),
+                     "the oldest waiting connections to go", 5)
+    t = time.monotonic()
+    out = harness.fcgi_request(
+        socket.create_connection(("127.0.0.1", port), 5),
+        harness.AUTHORIZER, check_params())
+    took = time.monotonic() - t
+    assert out.startswith(b"Status: 200 OK\r\n"), out
+    assert took < 1.0, took
+    print("# %d idle connections against 256 descriptors a worker: check "
+          "answered in %.1f ms" % (len(held), took * 1000), flush=True)
+    for s in held:
+        s.close()
+    p.terminate()
+    assert p.wait(20) == 0
+    assert_serving("after the flood")
+
+
 def login():
     body = b"username=hana&password=hana-pw"
     out = harness.fcgi_request(connect(), harness.RESPONDER, {
