@@ -328,15 +328,14 @@ conn_ready(struct acceptor *a, struct conn *c, size_t queued)
 static void
 conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 {
-	ssize_t n;
+	const char *left = "closed before a whole request";
+	ssize_t	    n;
 
 	n = recv(c->fd, a->buf, FCGI_SCAN_MAX, MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0) { /* a kept connection closed, or nothing ever sent */
-		conn_drop(a, c,
-		    n == 0 && c->seen > 0 ? "closed before a whole request" :
-					    NULL);
+	if (n <= 0) { /* quietly if nothing was ever sent (or kept) */
+		conn_drop(a, c, n == 0 && c->seen > 0 ? left : NULL);
 		return;
 	}
 	switch (fcgi_scan(a->buf, (size_t)n, REQUEST_BODY_MAX, &c->scan)) {
@@ -353,7 +352,7 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 		conn_drop(a, c,
 		    "a request over " KIB(FCGI_SCAN_MAX_KIB) " KiB");
 	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		conn_drop(a, c, "closed before a whole request");
+		conn_drop(a, c, left);
 	else
 		c->seen = (size_t)n;
 }
@@ -409,13 +408,13 @@ expire(struct acceptor *a, int64_t now)
 	struct conn *c;
 
 	while ((c = a->waiting.head) != NULL && c->deadline <= now) {
-		if (c->kept && c->seen == 0)
-			conn_drop(a, c, NULL); /* an idle kept connection */
+		if (c->kept && c->seen == 0) /* an idle kept connection */
+			conn_drop(a, c, NULL);
+		else if (c->seen == 0)
+			conn_drop(a, c, "no request within client_timeout");
 		else
 			conn_drop(a, c,
-			    c->seen == 0 ?
-				"no request within client_timeout" :
-				"no whole request within client_timeout");
+			    "no whole request within client_timeout");
 	}
 	while ((c = a->lingering.head) != NULL && c->deadline <= now)
 		conn_drop(a, c, NULL);
@@ -641,8 +640,9 @@ acceptor_new(int listen_fd, int sig_fd, int64_t client_timeout_ms,
 	a->listen_fd = listen_fd;
 	a->sig_fd = sig_fd;
 	a->timeout = client_timeout_ms;
-	a->linger =
-	    client_timeout_ms < LINGER_MS ? client_timeout_ms : LINGER_MS;
+	a->linger = LINGER_MS;
+	if (client_timeout_ms < LINGER_MS)
+		a->linger = client_timeout_ms;
 	a->max_conns = conn_limit(threads);
 	a->on_stop = on_stop;
 	a->ep = epoll_create1(EPOLL_CLOEXEC);

@@ -207,10 +207,10 @@ params_record(struct walk *w, const struct fcgi_scan *out, unsigned type,
 		return "FCGI_ABORT_REQUEST before the request was complete";
 	if (type != T_PARAMS)
 		return "a record other than FCGI_PARAMS in the params";
+	if (clen > 0 && params_feed(&w->params, c, clen) == -1)
+		return "a parameter longer than its stream";
 	if (clen > 0)
-		return params_feed(&w->params, c, clen) == -1 ?
-		    "a parameter longer than its stream" :
-		    NULL;
+		return NULL;
 	if (!params_complete(&w->params))
 		return "a parameter cut short by the end of the params";
 	w->need_stdin = out->role == FCGI_SCAN_RESPONDER && is_post(&w->params);
