@@ -21,6 +21,10 @@
  *
  * Connections cost file descriptors only. Past what RLIMIT_NOFILE
  * allows, the oldest waiting connection makes room for a new one.
+ *
+ * libfcgi's accept() is bypassed, and with it its one access control:
+ * FCGI_WEB_SERVER_ADDRS, a comma-separated list of the IPv4 addresses
+ * allowed to connect over TCP, is applied here as libfcgi applies it.
  */
 #include "daemon/acceptor.h"
 
@@ -68,6 +72,7 @@ struct acceptor {
 	int64_t	       timeout, linger, paused_until, stop_at;
 	size_t	       max_conns, nconns;
 	int	       stopping, listening;
+	const char    *allowed; /* FCGI_WEB_SERVER_ADDRS */
 	struct list    waiting, lingering, dead;
 	unsigned char *buf;
 	void (*on_stop)(void);
@@ -277,6 +282,29 @@ accept_error(struct acceptor *a)
 	}
 }
 
+/* FCGI_WEB_SERVER_ADDRS: 1 if the peer may connect. */
+static int
+peer_allowed(const struct acceptor *a, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *in = (const void *)ss;
+	const char		 *p = a->allowed;
+	char			  addr[INET_ADDRSTRLEN];
+	size_t			  n;
+
+	if (p == NULL || *p == '\0' || ss->ss_family != AF_INET)
+		return 1;
+	for (; *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n >= sizeof(addr))
+			continue;
+		memcpy(addr, p, n);
+		addr[n] = '\0';
+		if (inet_addr(addr) == in->sin_addr.s_addr)
+			return 1;
+	}
+	return 0;
+}
+
 /* Accept what is queued (up to a round); -1 if the socket is broken. */
 static int
 accept_some(struct acceptor *a)
@@ -292,6 +320,10 @@ accept_some(struct acceptor *a)
 			 SOCK_CLOEXEC)) == -1) {
 			if ((rv = accept_error(a)) != 0)
 				return rv < 0 ? -1 : 0;
+			continue;
+		}
+		if (!peer_allowed(a, &ss)) {
+			close(fd);
 			continue;
 		}
 		if ((__atomic_load_n(&a->nconns, __ATOMIC_RELAXED) >=
@@ -644,6 +676,7 @@ acceptor_new(int listen_fd, int sig_fd, int64_t client_timeout_ms,
 	if (client_timeout_ms < LINGER_MS)
 		a->linger = client_timeout_ms;
 	a->max_conns = conn_limit(threads);
+	a->allowed = getenv("FCGI_WEB_SERVER_ADDRS");
 	a->on_stop = on_stop;
 	a->ep = epoll_create1(EPOLL_CLOEXEC);
 	a->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -398,6 +398,33 @@ def a_connection_flood_makes_the_oldest_waiting_one_go():
     assert_serving("after the flood")
 
 
+@T.test
+def only_fcgi_web_server_addrs_may_connect():
+    """libfcgi's own access list, FCGI_WEB_SERVER_ADDRS, still holds:
+    a TCP peer not in it is closed at once."""
+    for allowed, served in (("192.0.2.1", False),
+                            ("192.0.2.1,127.0.0.1", True)):
+        port = harness.free_port()
+        conf = os.path.join(S.tmp, "addrs.conf")
+        with open(S.conf) as f, open(conf, "w") as g:
+            g.write(f.read() + "listen = 127.0.0.1:%d\n" % port)
+        p = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"), "-d",
+                     "-c", conf], "addrs.log",
+                    env=dict(os.environ, FCGI_WEB_SERVER_ADDRS=allowed))
+        harness.wait_for(lambda: harness.connects(port), "sessgate")
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.sendall(request(harness.AUTHORIZER, check_params()))
+        try:
+            out = harness.fcgi_read_stdout(s)
+        except (RuntimeError, OSError):
+            out = None
+        s.close()
+        assert (out is not None and out.startswith(b"Status: 200")) == \
+            served, (allowed, out)
+        p.terminate()
+        assert p.wait(20) == 0
+
+
 def login():
     body = b"username=hana&password=hana-pw"
     out = harness.fcgi_request(connect(), harness.RESPONDER, {
