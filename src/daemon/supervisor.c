@@ -432,6 +432,9 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 	log_info("stopped");
 	config_free(cfg);
 	free(sv.kids);
-	sigprocmask(SIG_SETMASK, &sv.oldmask, NULL);
+	/*
+	 * The mask stays as it is: a worker's SIG_STOPPED may still be
+	 * pending, and a real-time signal's default action is to terminate.
+	 */
 	return sv.status;
 }

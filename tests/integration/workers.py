@@ -111,6 +111,27 @@ def sigterm_stops_every_worker_and_exits_0():
 
 
 @T.test
+def a_late_notice_from_a_worker_never_kills_the_parent():
+    """Workers tell the parent they stopped accepting with a real-time
+    signal, whose default action is to terminate: one still pending when
+    the parent has reaped the last worker must not end it with signal 34
+    (seen under mod_fcgid). The parent is held stopped until both kinds
+    of signal are pending."""
+    S.start_sessgate(BASE + "workers = 2\n")
+    p = S.sessgate
+    harness.wait_for(lambda: len(children(p.pid)) == 2, "two workers")
+    kids = children(p.pid)
+    os.kill(p.pid, signal.SIGSTOP)
+    os.kill(p.pid, signal.SIGTERM)
+    for k in kids:
+        os.kill(k, signal.SIGTERM)
+    harness.wait_for(lambda: not [k for k in kids if alive(k)],
+                     "the workers to exit")
+    os.kill(p.pid, signal.SIGCONT)
+    assert p.wait(20) == 0
+
+
+@T.test
 def on_fd_0_listen_is_not_warned_about_and_the_socket_stays():
     path = os.path.join(S.tmp, "fd0.sock")
     ls = socket.socket(socket.AF_UNIX)
