@@ -403,6 +403,7 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 		return 1;
 	}
 	raise_nofile();
+	signal(SIGPIPE, SIG_IGN); /* a log pipe closed under us, as before */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGHUP);
