@@ -1,7 +1,8 @@
 /*
- * sessgate: the FastCGI daemon, both roles in one process. Reads the
+ * sessgate: the FastCGI daemon, both roles in one program. Reads the
  * configuration, finds its listening socket (fd 0 when a web server or
- * systemd started it with one, else `listen`), and runs the server loop.
+ * systemd started it with one, else `listen`), and runs the supervisor,
+ * which runs the worker processes on it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +16,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "daemon/listen.h"
-#include "daemon/server.h"
+#include "daemon/supervisor.h"
 
 #define BACKLOG 128
 
@@ -105,8 +106,6 @@ main(int argc, char **argv)
 	if (!cfg.keys.secret)
 		log_warnx("no secret_file: a cookie's user tag is a public "
 			  "hash of the user name (see sessgate.conf(5))");
-	if (server_init() == -1)
-		return 1;
 	if ((fd = open_listener(&cfg, &spawned)) == -1)
 		return 1;
 	/* Detach only when we opened our own socket and were not told -d. */
@@ -115,7 +114,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	unix_path = unix_socket_path(&cfg, spawned);
-	rv = server_run(fd, file, &cfg);
+	rv = supervisor_run(fd, spawned, file, &cfg);
 	if (unix_path != NULL) { /* ours: leave no stale socket behind */
 		unlink(unix_path);
 		free(unix_path);

@@ -27,6 +27,8 @@ struct config {
 	struct listen_addr listen_addr; /* listen, parsed */
 	unsigned int	   socket_mode;
 	unsigned int	   threads;
+	unsigned int	   workers;
+	int64_t		   client_timeout;
 	char		  *redis;
 	struct redis_url   redis_url; /* redis, parsed, password set */
 	char		  *redis_password_file;

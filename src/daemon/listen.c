@@ -2,7 +2,7 @@
  * listen.c: the listening socket. libfcgi's FCGX_OpenSocket calls exit()
  * when it cannot bind, and takes permissions from the umask, so the
  * address is checked here first and the socket made with a tight umask
- * before it gets socket_mode.
+ * before it gets socket_mode (and, for a Unix socket, its name).
  */
 #include "daemon/listen.h"
 
@@ -29,30 +29,50 @@ listen_is_socket(int fd)
 	return v != 0;
 }
 
+/*
+ * The name to bind: PATH~, renamed into place once the socket listens
+ * with its mode, so that a client never finds the path refusing
+ * connections; PATH itself if PATH~ does not fit or is something else.
+ */
+static const char *
+unix_tmp_name(const char *path, char *tmp, size_t len)
+{
+	struct stat st;
+
+	if ((size_t)snprintf(tmp, len, "%s~", path) >= len)
+		return path;
+	if (lstat(tmp, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return path;
+	unlink(tmp); /* a stale one of an earlier run */
+	return tmp;
+}
+
 static int
 open_unix(const struct listen_addr *a, unsigned int mode, int backlog)
 {
 	struct stat st;
+	char	    tmp[sizeof(a->path)];
+	const char *at;
 	mode_t	    old;
 	int	    fd;
 
-	if (lstat(a->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			log_warnx("listen %s: exists and is not a socket",
-			    a->path);
-			return -1;
-		}
-		unlink(a->path); /* a stale socket of an earlier run */
-	}
-	old = umask(0177);
-	fd = FCGX_OpenSocket(a->path, backlog);
-	umask(old);
-	if (fd == -1) {
-		log_warn("listen %s", a->path);
+	if (lstat(a->path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warnx("listen %s: exists and is not a socket", a->path);
 		return -1;
 	}
-	if (chmod(a->path, mode) == -1) {
-		log_warn("chmod %s", a->path);
+	at = unix_tmp_name(a->path, tmp, sizeof(tmp));
+	if (at == a->path)
+		unlink(a->path); /* a stale socket of an earlier run */
+	old = umask(0177);
+	fd = FCGX_OpenSocket(at, backlog);
+	umask(old);
+	if (fd == -1) {
+		log_warn("listen %s", at);
+		return -1;
+	}
+	if (chmod(at, mode) == -1 || (at != a->path && rename(at, a->path))) {
+		log_warn("listen %s", a->path);
+		unlink(at);
 		close(fd);
 		return -1;
 	}

@@ -1,92 +1,51 @@
 /*
- * server.c: the FastCGI loop.
+ * server.c: a worker process.
  *
- * Each worker thread owns one FCGX_Request and one handler context (one
- * Redis connection) and loops on FCGX_Accept_r, with no lock around accept.
- * Signals are blocked in every thread and taken by the main thread with
- * sigwait(): SIGHUP loads the configuration anew and publishes it if it
- * is valid (workers pick it up before their next request); SIGTERM stops
- * accepting, lets requests in flight finish (for STOP_GRACE at most), and
- * exits 0.
+ * Its main thread is the acceptor (acceptor.c): it takes connections and
+ * queues those that hold a whole, well-formed request. Each of `threads`
+ * worker threads owns one FCGX_Request and one handler context (one Redis
+ * connection); it takes a queued connection, gives libfcgi its descriptor
+ * (FCGX_Accept_r accepts only when ipcFd is -1, and the request's listen
+ * socket is -1, so libfcgi never accepts by itself), answers, and gives
+ * the connection back or closes it.
  *
- * The listening socket may be shared with a parent that keeps it (systemd
- * socket activation, spawn-fcgi): shutting it down would break it for the
- * next start. So it is made non-blocking and workers poll it together
- * with a stop pipe; a worker that loses the race for a connection gets
- * EAGAIN from FCGX_Accept_r and polls again.
+ * libfcgi is told that every connection is kept and detached: the first
+ * keeps FCGX_Accept_r and FCGX_Finish_r from closing a descriptor that
+ * sessgate decides about, the second keeps its OS_Close from lingering
+ * in a poll loop that a trickling client can make endless.
+ *
+ * SIGTERM (or SIGINT) reaches the acceptor through a signalfd: it stops
+ * accepting, tells the parent, finishes what it holds and returns.
+ * SIGHUP is the parent's business and ignored here.
  */
 #include "daemon/server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 #include <sodium.h>
 
 #include "core/log.h"
+#include "daemon/acceptor.h"
 #include "handler/handler.h"
 #include "http/request.h"
 #include "http/response.h"
 
-struct cfgref {
-	struct config cfg;
-	int	      refs;
-};
-
-static struct {
-	pthread_mutex_t mu;
-	struct cfgref  *cur;
-	unsigned long	gen; /* read without the lock: atomics */
-	int		listen_fd;
-	int		stopping;
-	int		failed; /* a worker could not accept: exit 1 */
-	int		stop_pipe[2];
-} srv = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, -1, 0, 0, { -1, -1 } };
-
-#define STOP_GRACE 10 /* seconds for requests in flight at SIGTERM */
-
 struct worker {
-	pthread_t	    thread;
-	struct cfgref	   *cfg;
-	unsigned long	    gen;
-	struct handler_ctx *h;
+	pthread_t	     thread;
+	const struct config *cfg;
+	struct acceptor	    *acc;
+	struct handler_ctx  *h;
 };
-
-static void
-cfgref_release(struct cfgref *r)
-{
-	if (r != NULL && --r->refs == 0) {
-		config_free(&r->cfg);
-		free(r);
-	}
-}
-
-/* Take the newest configuration if it changed; a new context then. */
-static void
-worker_refresh(struct worker *w)
-{
-	if (__atomic_load_n(&srv.gen, __ATOMIC_ACQUIRE) == w->gen &&
-	    w->h != NULL)
-		return;
-	pthread_mutex_lock(&srv.mu);
-	cfgref_release(w->cfg);
-	w->cfg = srv.cur;
-	w->cfg->refs++;
-	w->gen = srv.gen;
-	pthread_mutex_unlock(&srv.mu);
-	handler_ctx_free(w->h);
-	if ((w->h = handler_ctx_new(&w->cfg->cfg)) == NULL)
-		log_warnx("cannot create the handler context (out of memory)");
-}
 
 static long
 read_in(void *arg, char *buf, size_t len)
@@ -143,35 +102,72 @@ serve(struct worker *w, FCGX_Request *fr)
 	request_free(&r);
 }
 
-/* Wait for a connection or the stop; 1 to accept, 0 to stop. */
+/* Read the rest of a stdin that is all queued; 1 if it reached its end. */
 static int
-worker_wait(void)
+stdin_drain(FCGX_Stream *in)
 {
-	struct pollfd pfd[2];
+	char trash[4096];
 
-	pfd[0].fd = srv.listen_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = srv.stop_pipe[0];
-	pfd[1].events = POLLIN;
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (pfd[1].revents != 0)
-			return 0;
-		if (pfd[0].revents != 0)
-			return 1;
-	}
+	while (FCGX_GetStr(trash, sizeof(trash), in) > 0)
+		;
+	return FCGX_HasSeenEOF(in) == EOF && FCGX_GetError(in) == 0;
 }
 
-static void
-worker_failed(const char *what)
+/*
+ * May a kept connection wait for its next request? Only if nothing of
+ * this one is left unread: libfcgi would take it for the next request's
+ * first record. Bytes queued past the request (pipelining, which no web
+ * server does) may already sit in libfcgi's buffer: close then.
+ */
+static int
+keep_ok(FCGX_Request *fr, const struct conn *c)
 {
-	log_warn("%s; stopping", what);
-	__atomic_store_n(&srv.failed, 1, __ATOMIC_RELEASE);
-	kill(getpid(), SIGTERM);
+	if (!fr->keepConnection || c->extra > 0 || FCGX_GetError(fr->in) != 0)
+		return 0;
+	if (FCGX_HasSeenEOF(fr->in) == EOF)
+		return 1;
+	if (c->scan.stdin_done)
+		return stdin_drain(fr->in);
+	return !c->scan.stdin_seen && c->scan.role == FCGI_SCAN_AUTHORIZER;
+}
+
+/* Nothing unread in the socket: a plain close cannot reset the peer. */
+static int
+quiet(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n == 0;
+}
+
+static enum conn_next
+serve_conn(struct worker *w, FCGX_Request *fr, struct conn *c)
+{
+	int keep;
+
+	fr->ipcFd = c->fd;
+	fr->keepConnection = 1;
+	fr->detached = 1;
+	c->fd = -1;
+	if (FCGX_Accept_r(fr) < 0) { /* it closed the connection itself */
+		log_warnx("connection%s%s dropped: libfcgi refused the request",
+		    c->peer[0] ? " from " : "", c->peer);
+		return CONN_CLOSE;
+	}
+	if (w->h == NULL && (w->h = handler_ctx_new(w->cfg)) == NULL)
+		log_warnx("cannot create the handler context (out of memory)");
+	serve(w, fr);
+	keep = keep_ok(fr, c);
+	fr->keepConnection = 1;
+	fr->detached = 1;
+	FCGX_Finish_r(fr);
+	if (fr->ipcFd < 0) /* an error: libfcgi closed it */
+		return CONN_CLOSE;
+	c->fd = fr->ipcFd;
+	fr->ipcFd = -1;
+	if (keep)
+		return CONN_KEEP;
+	return quiet(c->fd) ? CONN_CLOSE : CONN_LINGER;
 }
 
 static void *
@@ -179,169 +175,83 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	FCGX_Request   fr;
-	int	       rv;
+	struct conn   *c;
 
-	if (FCGX_InitRequest(&fr, srv.listen_fd, 0) != 0) {
-		worker_failed("FCGX_InitRequest");
-		return NULL;
-	}
-	while (!__atomic_load_n(&srv.stopping, __ATOMIC_ACQUIRE)) {
-		if ((rv = worker_wait()) <= 0) {
-			if (rv == -1)
-				worker_failed("poll");
-			break;
-		}
-		if (FCGX_Accept_r(&fr) < 0) {
-			/* another worker took it, or the peer left early */
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR || errno == 0)
-				continue;
-			worker_failed("accept");
-			break;
-		}
-		worker_refresh(w);
-		serve(w, &fr);
-		FCGX_Finish_r(&fr);
-	}
-	FCGX_Free(&fr, 1);
+	FCGX_InitRequest(&fr, -1, 0);
+	while ((c = acceptor_next(w->acc)) != NULL)
+		acceptor_done(w->acc, c, serve_conn(w, &fr, c));
 	return NULL;
 }
 
-static void
-reload(const char *file)
-{
-	struct cfgref	    *n;
-	char		     err[CONFIG_ERRLEN];
-	const char	    *fixed;
-	const struct config *old = &srv.cur->cfg;
-
-	if ((n = calloc(1, sizeof(*n))) == NULL) {
-		log_warnx("reload: out of memory; keeping the configuration");
-		return;
-	}
-	if (config_load(&n->cfg, file, err, sizeof(err)) == -1) {
-		log_warnx("reload: %s; keeping the configuration", err);
-		free(n);
-		return;
-	}
-	if ((fixed = config_fixed_changed(&n->cfg, old)) != NULL)
-		log_warnx("reload: a change of %s takes effect at the next "
-			  "start",
-		    fixed);
-	n->refs = 1;
-	pthread_mutex_lock(&srv.mu);
-	cfgref_release(srv.cur);
-	srv.cur = n;
-	__atomic_add_fetch(&srv.gen, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&srv.mu);
-	log_info("configuration reloaded from %s", file);
-}
-
-/* Wait for signals until SIGTERM or SIGINT. */
-static void
-signal_loop(const char *file, const sigset_t *set)
-{
-	int sig;
-
-	for (;;) {
-		if (sigwait(set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			reload(file);
-			continue;
-		}
-		log_info("signal %d: finishing requests in flight", sig);
-		return;
-	}
-}
-
-/* Join the workers, giving requests in flight STOP_GRACE seconds. */
-static unsigned int
-join_workers(struct worker *workers, unsigned int n)
-{
-	struct timespec deadline;
-	unsigned int	i, left = 0;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += STOP_GRACE;
-	for (i = 0; i < n; i++) {
-		if (pthread_timedjoin_np(workers[i].thread, NULL, &deadline) !=
-		    0) {
-			left++;
-			continue;
-		}
-		handler_ctx_free(workers[i].h);
-		cfgref_release(workers[i].cfg);
-	}
-	if (left > 0)
-		log_warnx("%u requests still in flight after %d s; exiting",
-		    left, STOP_GRACE);
-	return left;
-}
-
+/* Signals: the stop ones through a signalfd, blocked in every thread. */
 static int
-setup(int listen_fd, const struct config *cfg)
+signals_setup(void)
 {
-	int fl;
+	sigset_t set;
+	int	 fd;
 
-	if ((srv.cur = calloc(1, sizeof(*srv.cur))) == NULL) {
-		log_warnx("out of memory");
-		return -1;
-	}
-	srv.cur->cfg = *cfg;
-	srv.cur->refs = 1;
-	srv.listen_fd = listen_fd;
-	if (pipe2(srv.stop_pipe, O_CLOEXEC) == -1 ||
-	    (fl = fcntl(listen_fd, F_GETFL)) == -1 ||
-	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		log_warn("setting up the listening socket");
-		return -1;
-	}
-	return 0;
-}
-
-int
-server_init(void)
-{
-	if (FCGX_Init() != 0) {
-		log_warnx("FCGX_Init failed");
-		return -1;
-	}
-	return 0;
-}
-
-int
-server_run(int listen_fd, const char *file, struct config *cfg)
-{
-	struct worker *workers;
-	sigset_t       set;
-	unsigned int   i, n = cfg->threads;
-
-	if (setup(listen_fd, cfg) == -1 ||
-	    (workers = calloc(n, sizeof(*workers))) == NULL)
-		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_sigmask(SIG_SETMASK, &set, NULL) != 0 ||
+	    (fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1) {
+		log_warn("signalfd");
+		return -1;
+	}
+	return fd;
+}
+
+static unsigned int
+start_workers(struct worker *workers, unsigned int n)
+{
+	unsigned int i;
+
 	for (i = 0; i < n; i++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main,
 			&workers[i]) != 0) {
-			n = i;
-			worker_failed("starting a worker");
+			log_warnx("cannot start thread %u", i);
 			break;
 		}
-	log_info("serving with %u threads", n);
-	signal_loop(file, &set);
-	__atomic_store_n(&srv.stopping, 1, __ATOMIC_RELEASE);
-	if (write(srv.stop_pipe[1], "", 1) == -1)
-		log_warn("waking the workers");
-	if (join_workers(workers, n) == 0) {
-		free(workers);
-		cfgref_release(srv.cur);
+	return i;
+}
+
+int
+server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
+{
+	struct worker	*workers = NULL;
+	struct acceptor *acc = NULL;
+	unsigned int	 i, n = 0;
+	int		 sig_fd, rv = 1;
+
+	if (FCGX_Init() != 0) {
+		log_warnx("FCGX_Init failed");
+		return 1;
 	}
-	log_info("stopped");
-	return __atomic_load_n(&srv.failed, __ATOMIC_ACQUIRE) ? 1 : 0;
+	if ((sig_fd = signals_setup()) == -1 ||
+	    (acc = acceptor_new(listen_fd, sig_fd, cfg->client_timeout,
+		 cfg->threads, on_stop)) == NULL ||
+	    (workers = calloc(cfg->threads, sizeof(*workers))) == NULL)
+		goto fail;
+	for (i = 0; i < cfg->threads; i++) {
+		workers[i].cfg = cfg;
+		workers[i].acc = acc;
+	}
+	if ((n = start_workers(workers, cfg->threads)) == 0)
+		goto fail;
+	rv = acceptor_run(acc);
+	if (rv & ACCEPTOR_BUSY) /* threads hold requests: no joining them */
+		_exit(rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0);
+	rv = rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0;
+	for (i = 0; i < n; i++) {
+		pthread_join(workers[i].thread, NULL);
+		handler_ctx_free(workers[i].h);
+	}
+fail:
+	free(workers);
+	acceptor_free(acc);
+	if (sig_fd != -1)
+		close(sig_fd);
+	return rv;
 }

@@ -24,6 +24,8 @@ test_defaults(void **state)
 	assert_string_equal(c.listen, "unix:/run/sessgate/sessgate.sock");
 	assert_int_equal(c.socket_mode, 0660);
 	assert_int_equal(c.threads, 4);
+	assert_int_equal(c.workers, 2);
+	assert_int_equal(c.client_timeout, 10000);
 	assert_string_equal(c.redis, "redis://127.0.0.1:6379/0");
 	assert_null(c.redis_password_file);
 	assert_int_equal(c.redis_timeout, 250);
@@ -129,6 +131,13 @@ static const struct {
 	{ "threads = four\n",
 	    "f.conf:1: threads: must be a non-negative integer" },
 	{ "threads = 0\n", "f.conf:1: threads: must be between 1 and 1024" },
+	{ "workers = 0\n", "f.conf:1: workers: must be between 1 and 64" },
+	{ "workers = 65\n", "f.conf:1: workers: must be between 1 and 64" },
+	{ "client_timeout = 500ms\n",
+	    "f.conf:1: client_timeout: must be between 1s and 1h" },
+	{ "client_timeout = 2h\n",
+	    "f.conf:1: client_timeout: must be between 1s and 1h" },
+	{ "workers = 1\nclient_timeout = 1s\n", NULL },
 	{ "idle_timeout = 1x\n", "f.conf:1: idle_timeout: must be a duration" },
 	{ "cookie_secure = maybe\n",
 	    "f.conf:1: cookie_secure: must be yes or no" },
@@ -386,13 +395,14 @@ test_sample_config(void **state)
 	config_free(&def);
 }
 
-/* listen, socket_mode and threads need a restart; the rest reloads. */
+/* listen and socket_mode need a restart; the rest reloads. */
 static void
 test_fixed_keys(void **state)
 {
 	struct config a, b;
 	char	      err[CONFIG_ERRLEN];
-	const char   *t1 = "threads = 8\nidle_timeout = 1h\n";
+	const char   *t1 = "threads = 8\nworkers = 3\nclient_timeout = 5s\n"
+			   "socket_mode = 0600\n";
 	const char   *t2 = "listen = 127.0.0.1:9000\n";
 
 	(void)state;
@@ -405,7 +415,7 @@ test_fixed_keys(void **state)
 	assert_null(config_fixed_changed(&a, &b));
 	assert_int_equal(
 	    config_parse(&b, "f", t1, strlen(t1), err, sizeof(err)), 0);
-	assert_string_equal(config_fixed_changed(&a, &b), "threads");
+	assert_string_equal(config_fixed_changed(&a, &b), "socket_mode");
 	config_free(&b);
 	assert_int_equal(config_defaults(&b), 0);
 	assert_int_equal(
