@@ -48,6 +48,8 @@ struct config {
 	size_t		   password_memlimit;
 	unsigned int	   login_max_failures;
 	int64_t		   login_failure_window;
+	char		  *redis_sentinel_password_file;
+	unsigned int	   redis_replicas_ack;
 };
 
 /* Fill cfg with the defaults of every key. */

@@ -30,6 +30,7 @@ session_store_params(struct store_params *p, const struct config *cfg)
 	p->max_sessions = cfg->max_sessions;
 	p->reject = cfg->session_limit == CONFIG_LIMIT_REJECT;
 	p->login_failure_window = cfg->login_failure_window;
+	p->replicas_ack = cfg->redis_replicas_ack;
 }
 
 struct store *

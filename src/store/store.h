@@ -32,6 +32,7 @@ struct store_params {
 	unsigned int	 max_sessions;	   /* 0: no limit */
 	int		 reject;	   /* at the cap: 1 reject, 0 evict */
 	int64_t		 login_failure_window; /* ms */
+	unsigned int	 replicas_ack; /* WAIT for this many after writes */
 };
 
 struct store_user {
