@@ -1,0 +1,432 @@
+"""High availability against real servers on loopback (README, "High
+availability"): a Redis restart under load, a Sentinel failover (one
+master, one replica, three Sentinels, `kill -9` of the master) under
+checks, logins and logouts with redis_replicas_ack = 1, and Sentinel
+settings that cannot work. sessgate is reached over FastCGI directly;
+the Sentinels are redis-server in Sentinel mode (`redis-server FILE
+--sentinel`, what Debian's redis-sentinel package runs too)."""
+
+import os
+import signal
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+T = harness.TAP()
+S = harness.Stack(prefix="sessgate-ha.")
+SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
+REDIS = harness.redis_server()
+
+
+def note(msg):
+    print("# " + msg, flush=True)
+
+
+def resp(port, *args, timeout=2.0):
+    """One command to 127.0.0.1:port; the decoded reply (OSError if the
+    server is down)."""
+    s = harness.socket.create_connection(("127.0.0.1", port), timeout)
+    req = b"*%d\r\n" % len(args)
+    for a in args:
+        a = str(a).encode()
+        req += b"$%d\r\n%s\r\n" % (len(a), a)
+    try:
+        s.sendall(req)
+        f = s.makefile("rb")
+        try:
+            return harness._resp(f)
+        finally:
+            f.close()
+    finally:
+        s.close()
+
+
+class Redis:
+    """A redis-server (or a Sentinel) of this test, in its own directory."""
+
+    def __init__(self, name, *extra, port=None):
+        self.name = name
+        self.port = port or harness.free_port()
+        self.dir = os.path.join(S.tmp, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.extra = list(extra)
+        self.proc = None
+
+    def argv(self):
+        return [REDIS, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", self.dir, "--save", "", "--appendonly", "no"] \
+            + self.extra
+
+    def start(self):
+        self.proc = S.spawn(self.argv(), self.name + ".log")
+        harness.wait_for(self.answers, self.name)
+
+    def cmd(self, *args):
+        return resp(self.port, *args)
+
+    def answers(self):
+        try:
+            return self.cmd("PING") == "PONG"
+        except OSError:
+            return False
+
+    def role(self):
+        try:
+            r = self.cmd("ROLE")
+            return r[0].decode() if isinstance(r, list) else None
+        except OSError:
+            return None
+
+    def info(self, section):
+        text = self.cmd("INFO", section).decode()
+        return dict(line.split(":", 1) for line in text.split("\r\n")
+                    if ":" in line)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        self.proc.wait(10)
+
+
+class Sentinel(Redis):
+    def __init__(self, name, master, down_ms=1000, failover_ms=2000,
+                 master_name="m"):
+        super().__init__(name)
+        self.conf = os.path.join(self.dir, "sentinel.conf")
+        with open(self.conf, "w") as f:
+            f.write("port %d\nbind 127.0.0.1\ndir %s\n"
+                    "sentinel monitor %s 127.0.0.1 %d 2\n"
+                    "sentinel down-after-milliseconds %s %d\n"
+                    "sentinel failover-timeout %s %d\n"
+                    % (self.port, self.dir, master_name, master.port,
+                       master_name, down_ms, master_name, failover_ms))
+
+    def argv(self):
+        return [REDIS, self.conf, "--sentinel"]
+
+    def master_port(self):
+        try:
+            r = self.cmd("SENTINEL", "get-master-addr-by-name", "m")
+            return int(r[1]) if r else None
+        except OSError:
+            return None
+
+
+class Gate:
+    """A sessgate process of this test, spoken to over FastCGI."""
+
+    def __init__(self, name, redis, extra=""):
+        self.name = name
+        self.sock = os.path.join(S.tmp, name + ".sock")
+        self.conf = os.path.join(S.tmp, name + ".conf")
+        with open(self.conf, "w") as f:
+            f.write("listen = unix:%s\nredis = %s\nthreads = 4\n"
+                    "password_memlimit = 8M\npassword_opslimit = 1\n"
+                    "max_sessions = 0\nlogin_max_failures = 0\n"
+                    "redis_timeout = 250ms\n%s" % (self.sock, redis, extra))
+        self.proc = S.spawn([SESSGATE, "-d", "-c", self.conf],
+                            name + ".log")
+        harness.wait_for(lambda: os.path.exists(self.sock), name)
+
+    def log(self):
+        with open(os.path.join(S.tmp, self.name + ".log"),
+                  errors="replace") as f:
+            return f.read()
+
+    def ctl(self, *args, stdin=None):
+        return harness.subprocess.run(
+            [os.path.join(harness.TOP_BUILDDIR, "sessgatectl"), "-c",
+             self.conf] + list(args), input=stdin, capture_output=True,
+            text=True, timeout=30)
+
+    def add_user(self, name, pw):
+        r = self.ctl("user", "add", name, stdin=pw + "\n")
+        assert r.returncode == 0, r.stderr
+
+    def request(self, role, params, body=None):
+        s = harness.socket.socket(harness.socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.sock)
+        out = harness.fcgi_request(s, role, params, body).decode()
+        return int(out.split(" ", 2)[1]), out
+
+    def check(self, cookie):
+        return self.request(harness.AUTHORIZER, {
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/",
+            "HTTP_COOKIE": "__Host-sid=" + cookie})[0]
+
+    def post(self, path, body, cookie=None):
+        params = {"REQUEST_METHOD": "POST", "REQUEST_URI": path,
+                  "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                  "CONTENT_LENGTH": str(len(body))}
+        if cookie:
+            params["HTTP_COOKIE"] = "__Host-sid=" + cookie
+        return self.request(harness.RESPONDER, params, body.encode())
+
+    def login(self, user, pw):
+        """(status, cookie or None)."""
+        status, out = self.post("/login", "username=%s&password=%s"
+                                % (user, pw))
+        for line in out.split("\r\n"):
+            if line.startswith("Set-Cookie: __Host-sid="):
+                return status, line.split("=", 1)[1].split(";")[0]
+        return status, None
+
+    def logout(self, cookie):
+        return self.post("/logout", "", cookie)[0]
+
+
+class Load:
+    """Client threads checking cookies in turn until stopped; every answer
+    is kept as (start, end, cookie, status)."""
+
+    def __init__(self, gate, cookies, threads):
+        self.gate = gate
+        self.cookies = list(cookies)
+        self.results = []
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.threads = [threading.Thread(target=self.run, args=(i,))
+                        for i in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def run(self, i):
+        n = i
+        while not self.stopping:
+            c = self.cookies[n % len(self.cookies)]
+            n += 1
+            t0 = time.monotonic()
+            try:
+                st = self.gate.check(c)
+            except Exception as e:  # kept, so that the test says so
+                st = repr(e)
+            with self.lock:
+                self.results.append((t0, time.monotonic(), c, st))
+
+    def count(self, since=0.0):
+        with self.lock:
+            return sum(1 for r in self.results if r[0] >= since)
+
+    def stop(self):
+        self.stopping = True
+        for t in self.threads:
+            t.join()
+        return self.results
+
+
+def now():
+    return time.monotonic()
+
+
+def wait_until(pred, what, timeout=20.0):
+    harness.wait_for(pred, what, timeout)
+    return now()
+
+
+def sessions(gate, users, per_user):
+    out = []
+    for u in users:
+        gate.add_user(u, u + "-pw")
+        for _ in range(per_user):
+            st, c = gate.login(u, u + "-pw")
+            assert st == 303 and c, st
+            out.append(c)
+    return out
+
+
+@T.test
+def restart_costs_nothing_once_redis_is_back():
+    """Checks from 6 clients over 4 worker threads while redis-server
+    (appendonly, sessions kept) restarts: 503 only while it is down,
+    never 401; then, with every worker holding a connection the restart
+    killed, the very first checks after it are all 200."""
+    r = Redis("restart", "--appendonly", "yes")
+    r.start()
+    g = Gate("restart", "redis://127.0.0.1:%d/0" % r.port)
+    cookies = sessions(g, ["ann", "ben"], 3)
+    load = Load(g, cookies, 6)
+    wait_until(lambda: load.count() > 100, "checks before the restart")
+    down = now()
+    r.stop()
+    time.sleep(0.3)    # held down on purpose: requests meet a dead Redis
+    r.start()
+    ready = now()      # r.start() returned at the first PONG
+    wait_until(lambda: load.count(ready) > 300, "checks after the restart")
+    res = load.stop()
+    statuses = {st for _, _, _, st in res}
+    assert statuses <= {200, 503}, statuses
+    failed = [x for x in res if x[3] == 503]
+    assert failed, "no check met the restart"
+    assert all(t0 < ready and t1 > down for t0, t1, _, _ in failed), \
+        [x for x in failed if x[0] >= ready][:3]
+    assert all(st == 200 for t0, _, _, st in res if t0 >= ready)
+    note("restart: %d checks met a dead Redis (503), %d after it came "
+         "back, all 200" % (len(failed), load.count(ready)))
+    # Every worker now holds a connection; restart Redis while they idle.
+    clients = int(r.info("clients")["connected_clients"])
+    assert clients >= 5, clients       # 4 workers and this query
+    r.stop()
+    r.start()
+    load = Load(g, cookies, 8)
+    wait_until(lambda: load.count() >= 200, "checks after an idle restart")
+    res = load.stop()
+    assert all(st == 200 for _, _, _, st in res), \
+        sorted({st for _, _, _, st in res})
+    g.proc.terminate()
+    r.stop()
+
+
+def sentinel_set():
+    """A master, a replica and three Sentinels that know each other."""
+    master = Redis("master")
+    master.start()
+    replica = Redis("replica", "--replicaof", "127.0.0.1", str(master.port))
+    replica.start()
+    wait_until(lambda: replica.info("replication").get("master_link_status")
+               == "up", "the replica in sync")
+    sentinels = [Sentinel("sentinel%d" % i, master) for i in range(3)]
+    for s in sentinels:
+        s.start()
+
+    def ready(s):
+        return len(s.cmd("SENTINEL", "replicas", "m")) == 1 and \
+            len(s.cmd("SENTINEL", "sentinels", "m")) == 2
+    wait_until(lambda: all(ready(s) for s in sentinels),
+               "the Sentinels to know each other and the replica", 30)
+    url = "sentinel://%s/m" % ",".join("127.0.0.1:%d" % s.port
+                                      for s in sentinels)
+    return master, replica, sentinels, url
+
+
+class Logins:
+    """One client logging in and out in a loop: every 303 login is a
+    session that must live on; every 303 logout a session that must not."""
+
+    def __init__(self, gate, user):
+        self.gate, self.user = gate, user
+        self.live, self.ended, self.answers = [], [], []
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self):
+        n = 0
+        while not self.stopping:
+            st, c = self.gate.login(self.user, self.user + "-pw")
+            self.answers.append(("login", st))
+            if st != 303:
+                time.sleep(0.05)
+                continue
+            n += 1
+            if n % 2:
+                self.live.append(c)
+                continue
+            st = self.gate.logout(c)
+            self.answers.append(("logout", st))
+            if st == 303:
+                self.ended.append((now(), c))
+            time.sleep(0.01)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+
+
+@T.test
+def sentinel_failover_under_load():
+    """kill -9 of the master under checks, logins and logouts, with
+    redis_replicas_ack = 1: checks answer 503 until the replica is
+    promoted, then 200 for every session (never 401), and no session
+    whose logout was acknowledged comes back, not even the one logged
+    out just before the kill."""
+    master, replica, sentinels, url = sentinel_set()
+    g = Gate("sentinel", url, "redis_replicas_ack = 1\n")
+    cookies = sessions(g, ["cat", "dan", "eve"], 2)
+    st, last = g.login("cat", "cat-pw")
+    assert st == 303
+    st, unsure = g.login("cat", "cat-pw")
+    assert st == 303
+    logins = Logins(g, "dan")
+    load = Load(g, cookies, 4)
+    wait_until(lambda: load.count() > 100 and len(logins.live) > 2,
+               "load before the kill")
+    # A logout the replica cannot confirm is not acknowledged: 503.
+    replica.proc.send_signal(signal.SIGSTOP)
+    t0 = now()
+    assert g.logout(unsure) == 503
+    assert 0.25 <= now() - t0 < 2.0     # WAIT, bounded by redis_timeout
+    replica.proc.send_signal(signal.SIGCONT)
+    assert "0 of 1 replicas confirmed" in g.log()
+    assert g.logout(last) == 303        # acknowledged, then at once:
+    master.stop(signal.SIGKILL)
+    kill = now()
+    promoted = wait_until(
+        lambda: any(s.master_port() == replica.port for s in sentinels)
+        and replica.role() == "master", "the replica promoted", 30)
+    wait_until(lambda: load.count(promoted) > 200, "checks after it")
+    logins.stop()
+    res = load.stop()
+    statuses = {st for _, _, _, st in res}
+    assert statuses <= {200, 503}, statuses
+    after = [x for x in res if x[0] >= promoted]
+    assert all(st == 200 for _, _, _, st in after), \
+        [x for x in after if x[3] != 200][:3]
+    down = [x for x in res if x[3] == 503]
+    assert down and all(t0 < promoted for t0, _, _, _ in down)
+    first_ok = min(t1 for t0, t1, _, st in res if t0 >= kill and st == 200)
+    note("failover: replica promoted %.2f s after the kill; first 200 "
+         "after %.2f s; last 503 %.2f s; %d checks 503, %d after 200"
+         % (promoted - kill, first_ok - kill,
+            max(t1 for _, t1, _, _ in down) - kill, len(down), len(after)))
+    # Every session that was answered 303 is alive, every ended one dead.
+    assert {st for _, st in logins.answers} <= {303, 503}, logins.answers
+    for c in cookies + logins.live:
+        assert g.check(c) == 200, c
+    for _, c in logins.ended:
+        assert g.check(c) == 401, c
+    assert g.check(last) == 401
+    g.proc.terminate()
+    for s in sentinels:
+        s.stop()
+    replica.stop()
+
+
+@T.test
+def sentinel_settings_that_cannot_work():
+    """An unknown master name and a Sentinel set that does not answer:
+    503 with a clear log line, never an allow, never a crash."""
+    master = Redis("lone")
+    master.start()
+    sentinel = Sentinel("sentinel-lone", master)
+    sentinel.start()
+    plain = Gate("plain", "redis://127.0.0.1:%d/0" % master.port)
+    cookie = sessions(plain, ["fay"], 1)[0]
+    unknown = Gate("unknown", "sentinel://127.0.0.1:%d/nosuch"
+                   % sentinel.port)
+    dead = Gate("dead", "sentinel://127.0.0.1:%d,127.0.0.1:%d/m"
+                % (harness.free_port(), harness.free_port()))
+    for g, line in ((unknown, "no Sentinel knows master nosuch"),
+                    (dead, "no Sentinel answered for master m")):
+        for _ in range(3):
+            assert g.check(cookie) == 503
+        assert line in g.log(), g.log()
+        assert g.proc.poll() is None
+    # a Sentinel naming a replica: refused by its ROLE
+    replica = Redis("lone-replica", "--replicaof", "127.0.0.1",
+                    str(master.port))
+    replica.start()
+    wrong = Sentinel("sentinel-wrong", replica, master_name="w")
+    wrong.start()
+    g = Gate("wrong", "sentinel://127.0.0.1:%d/w" % wrong.port)
+    assert g.check(cookie) == 503
+    assert "but its role is slave" in g.log(), g.log()
+    assert plain.check(cookie) == 200
+    for x in (g, plain, unknown, dead):
+        x.proc.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(T.run())
