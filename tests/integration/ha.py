@@ -25,27 +25,43 @@ def note(msg):
     print("# " + msg, flush=True)
 
 
-def resp(port, *args, timeout=2.0):
-    """One command to 127.0.0.1:port; the decoded reply (OSError if the
-    server is down)."""
+def resp(port, *args, password=None, timeout=2.0):
+    """One command to 127.0.0.1:port (after AUTH password, if given); the
+    decoded reply (OSError if the server is down)."""
+    cmds = ([("AUTH", password)] if password else []) + [args]
     s = harness.socket.create_connection(("127.0.0.1", port), timeout)
-    req = b"*%d\r\n" % len(args)
-    for a in args:
-        a = str(a).encode()
-        req += b"$%d\r\n%s\r\n" % (len(a), a)
+    req = b""
+    for c in cmds:
+        req += b"*%d\r\n" % len(c)
+        for a in c:
+            a = str(a).encode()
+            req += b"$%d\r\n%s\r\n" % (len(a), a)
     try:
         s.sendall(req)
         f = s.makefile("rb")
         try:
-            return harness._resp(f)
+            return [harness._resp(f) for _ in cmds][-1]
         finally:
             f.close()
     finally:
         s.close()
 
 
+def readme_block(title):
+    """The lines of the README's code block whose first line is title."""
+    with open(os.path.join(harness.TOP_SRCDIR, "README.md")) as f:
+        blocks = f.read().split("```")[1::2]
+    for b in blocks:
+        lines = b.strip("\n").split("\n")
+        if lines[0] == title:
+            return lines[1:]
+    raise AssertionError("README has no block " + title)
+
+
 class Redis:
     """A redis-server (or a Sentinel) of this test, in its own directory."""
+
+    password = None
 
     def __init__(self, name, *extra, port=None):
         self.name = name
@@ -65,7 +81,7 @@ class Redis:
         harness.wait_for(self.answers, self.name)
 
     def cmd(self, *args):
-        return resp(self.port, *args)
+        return resp(self.port, *args, password=self.password)
 
     def answers(self):
         try:
@@ -91,24 +107,31 @@ class Redis:
 
 
 class Sentinel(Redis):
-    def __init__(self, name, master, down_ms=1000, failover_ms=2000,
-                 master_name="m"):
+    """A Sentinel monitoring master as name, with conf lines (default: no
+    passwords, quick timings)."""
+
+    def __init__(self, name, master, master_name="m", lines=None,
+                 password=None):
         super().__init__(name)
+        self.master_name = master_name
+        self.password = password
         self.conf = os.path.join(self.dir, "sentinel.conf")
+        lines = lines or [
+            "sentinel monitor %s 127.0.0.1 %d 2" % (master_name,
+                                                    master.port),
+            "sentinel down-after-milliseconds %s 1000" % master_name,
+            "sentinel failover-timeout %s 2000" % master_name]
         with open(self.conf, "w") as f:
-            f.write("port %d\nbind 127.0.0.1\ndir %s\n"
-                    "sentinel monitor %s 127.0.0.1 %d 2\n"
-                    "sentinel down-after-milliseconds %s %d\n"
-                    "sentinel failover-timeout %s %d\n"
-                    % (self.port, self.dir, master_name, master.port,
-                       master_name, down_ms, master_name, failover_ms))
+            f.write("port %d\nbind 127.0.0.1\ndir %s\n%s\n"
+                    % (self.port, self.dir, "\n".join(lines)))
 
     def argv(self):
         return [REDIS, self.conf, "--sentinel"]
 
     def master_port(self):
         try:
-            r = self.cmd("SENTINEL", "get-master-addr-by-name", "m")
+            r = self.cmd("SENTINEL", "get-master-addr-by-name",
+                         self.master_name)
             return int(r[1]) if r else None
         except OSError:
             return None
@@ -118,14 +141,18 @@ class Gate:
     """A sessgate process of this test, spoken to over FastCGI."""
 
     def __init__(self, name, redis, extra=""):
+        """redis: the URL, or None if extra sets it."""
         self.name = name
         self.sock = os.path.join(S.tmp, name + ".sock")
         self.conf = os.path.join(S.tmp, name + ".conf")
         with open(self.conf, "w") as f:
-            f.write("listen = unix:%s\nredis = %s\nthreads = 4\n"
+            f.write("listen = unix:%s\nthreads = 4\n"
                     "password_memlimit = 8M\npassword_opslimit = 1\n"
                     "max_sessions = 0\nlogin_max_failures = 0\n"
-                    "redis_timeout = 250ms\n%s" % (self.sock, redis, extra))
+                    "redis_timeout = 250ms\n" % self.sock)
+            if redis:
+                f.write("redis = %s\n" % redis)
+            f.write(extra)
         self.proc = S.spawn([SESSGATE, "-d", "-c", self.conf],
                             name + ".log")
         harness.wait_for(lambda: os.path.exists(self.sock), name)
@@ -280,25 +307,53 @@ def restart_costs_nothing_once_redis_is_back():
 
 
 def sentinel_set():
-    """A master, a replica and three Sentinels that know each other."""
-    master = Redis("master")
+    """README's Sentinel sample on loopback: a master and a replica with
+    DATA-PASSWORD, three Sentinels with SENTINEL-PASSWORD that know each
+    other, down-after-milliseconds 1000 and failover-timeout 2000. Returns
+    them and sessgate's configuration from the README."""
+    data = ["--requirepass", "DATA-PASSWORD", "--masterauth",
+            "DATA-PASSWORD"]
+    master = Redis("master", *data)
+    master.password = "DATA-PASSWORD"
     master.start()
-    replica = Redis("replica", "--replicaof", "127.0.0.1", str(master.port))
+    replica = Redis("replica", *data, "--replicaof", "127.0.0.1",
+                    str(master.port))
+    replica.password = "DATA-PASSWORD"
     replica.start()
     wait_until(lambda: replica.info("replication").get("master_link_status")
                == "up", "the replica in sync")
-    sentinels = [Sentinel("sentinel%d" % i, master) for i in range(3)]
+    sentinels = []
+    for i in range(3):
+        lines = [ln.replace("10.0.0.1 6379", "127.0.0.1 %d" % master.port)
+                 .replace("down-after-milliseconds sessions 5000",
+                          "down-after-milliseconds sessions 1000")
+                 .replace("failover-timeout sessions 60000",
+                          "failover-timeout sessions 2000")
+                 for ln in readme_block("# sentinel.conf on each of the "
+                                        "three Sentinel hosts")
+                 if not ln.startswith("port ")]
+        sentinels.append(Sentinel("sentinel%d" % i, master, "sessions",
+                                  lines, "SENTINEL-PASSWORD"))
     for s in sentinels:
         s.start()
 
     def ready(s):
-        return len(s.cmd("SENTINEL", "replicas", "m")) == 1 and \
-            len(s.cmd("SENTINEL", "sentinels", "m")) == 2
+        return len(s.cmd("SENTINEL", "replicas", "sessions")) == 1 and \
+            len(s.cmd("SENTINEL", "sentinels", "sessions")) == 2
     wait_until(lambda: all(ready(s) for s in sentinels),
                "the Sentinels to know each other and the replica", 30)
-    url = "sentinel://%s/m" % ",".join("127.0.0.1:%d" % s.port
-                                      for s in sentinels)
-    return master, replica, sentinels, url
+    files = {}
+    for name, pw in (("redis.pass", "DATA-PASSWORD"),
+                     ("sentinel.pass", "SENTINEL-PASSWORD")):
+        files["/etc/sessgate/" + name] = os.path.join(S.tmp, name)
+        with open(files["/etc/sessgate/" + name], "w") as f:
+            f.write(pw + "\n")
+    conf = "\n".join(readme_block("# sessgate.conf with Sentinel")) + "\n"
+    conf = conf.replace("10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379",
+                        ",".join("127.0.0.1:%d" % s.port for s in sentinels))
+    for k, v in files.items():
+        conf = conf.replace(k, v)
+    return master, replica, sentinels, conf
 
 
 class Logins:
@@ -338,12 +393,13 @@ class Logins:
 @T.test
 def sentinel_failover_under_load():
     """kill -9 of the master under checks, logins and logouts, with
-    redis_replicas_ack = 1: checks answer 503 until the replica is
+    README's sample (redis_replicas_ack = 1, passwords): checks answer 503 until the replica is
     promoted, then 200 for every session (never 401), and no session
     whose logout was acknowledged comes back, not even the one logged
     out just before the kill."""
-    master, replica, sentinels, url = sentinel_set()
-    g = Gate("sentinel", url, "redis_replicas_ack = 1\n")
+    master, replica, sentinels, conf = sentinel_set()
+    assert "redis_replicas_ack = 1" in conf
+    g = Gate("sentinel", None, conf)
     cookies = sessions(g, ["cat", "dan", "eve"], 2)
     st, last = g.login("cat", "cat-pw")
     assert st == 303
@@ -396,8 +452,20 @@ def sentinel_failover_under_load():
 
 @T.test
 def sentinel_settings_that_cannot_work():
-    """An unknown master name and a Sentinel set that does not answer:
-    503 with a clear log line, never an allow, never a crash."""
+    """A malformed sentinel:// URL is a FILE:LINE error at -n; an unknown
+    master name, a Sentinel set that does not answer and a Sentinel that
+    names a replica: 503 with a clear log line, never an allow, never a
+    crash."""
+    for url, msg in (("sentinel://h:1", "sentinel: expected"),
+                     ("sentinel://h:1/bad name", "bad character"),
+                     ("sentinel://h:0/m", "bad port")):
+        path = os.path.join(S.tmp, "bad.conf")
+        with open(path, "w") as f:
+            f.write("threads = 1\nredis = %s\n" % url)
+        r = harness.subprocess.run([SESSGATE, "-n", "-c", path],
+                                   capture_output=True, text=True)
+        assert r.returncode == 1 and r.stderr.startswith(
+            path + ":2: redis: ") and msg in r.stderr, r
     master = Redis("lone")
     master.start()
     sentinel = Sentinel("sentinel-lone", master)
