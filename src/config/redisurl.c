@@ -136,24 +136,22 @@ parse_redis(struct redis_url *u, const char *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* HOST:PORT[,HOST:PORT...] in s[0..len) into the Sentinel list. */
+/* HOST:PORT[,HOST:PORT...] in s[0..len) into the node list. */
 static int
-parse_sentinels(struct redis_url *u, const char *s, size_t len, char *err,
-    size_t errlen)
+parse_nodes(struct redis_url *u, int defport, const char *s, size_t len,
+    char *err, size_t errlen)
 {
 	const char *end = s + len, *comma;
 
 	for (;;) {
 		if ((comma = memchr(s, ',', (size_t)(end - s))) == NULL)
 			comma = end;
-		if (u->nsentinels == REDIS_URL_MAXNODES)
-			return fail(err, errlen,
-			    "too many Sentinels (16 at most)");
-		if (parse_hostport(&u->sentinels[u->nsentinels],
-			REDIS_SENTINEL_PORT, s, (size_t)(comma - s), err,
-			errlen) == -1)
+		if (u->nnodes == REDIS_URL_MAXNODES)
+			return fail(err, errlen, "too many nodes (16 at most)");
+		if (parse_hostport(&u->nodes[u->nnodes], defport, s,
+			(size_t)(comma - s), err, errlen) == -1)
 			return -1;
-		u->nsentinels++;
+		u->nnodes++;
 		if (comma == end)
 			return 0;
 		s = comma + 1;
@@ -190,7 +188,8 @@ parse_sentinel(struct redis_url *u, const char *p, char *err, size_t errlen)
 		    "sentinel: expected sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB]");
 	if (parse_userinfo(u->sentinel_user, u->sentinel_password, &p,
 		(size_t)(slash - p), err, errlen) == -1 ||
-	    parse_sentinels(u, p, (size_t)(slash - p), err, errlen) == -1)
+	    parse_nodes(u, REDIS_SENTINEL_PORT, p, (size_t)(slash - p), err,
+		errlen) == -1)
 		return -1;
 	db = strchr(slash + 1, '/');
 	if (parse_master(u, slash + 1,
@@ -204,6 +203,25 @@ parse_sentinel(struct redis_url *u, const char *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT...][/]: seed nodes. */
+static int
+parse_cluster(struct redis_url *u, const char *p, char *err, size_t errlen)
+{
+	const char *slash = strchr(p, '/');
+	size_t	    len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+	const char *start = p;
+
+	if (slash != NULL && slash[1] != '\0')
+		return fail(err, errlen,
+		    "cluster: no database number (a cluster has only 0)");
+	if (parse_userinfo(u->user, u->password, &p, len, err, errlen) == -1 ||
+	    parse_nodes(u, 6379, p, len - (size_t)(p - start), err, errlen) ==
+		-1)
+		return -1;
+	u->is_cluster = 1;
+	return 0;
+}
+
 int
 redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
 {
@@ -214,9 +232,12 @@ redis_url_parse(struct redis_url *u, const char *s, char *err, size_t errlen)
 		return parse_redis(u, s + 8, err, errlen);
 	if (strncmp(s, "sentinel://", 11) == 0)
 		return parse_sentinel(u, s + 11, err, errlen);
+	if (strncmp(s, "cluster://", 10) == 0)
+		return parse_cluster(u, s + 10, err, errlen);
 	return fail(err, errlen,
-	    "expected redis://HOST:PORT[/DB], unix:PATH or "
-	    "sentinel://HOST:PORT[,...]/MASTER[/DB]");
+	    "expected redis://HOST:PORT[/DB], unix:PATH, "
+	    "sentinel://HOST:PORT[,...]/MASTER[/DB] or "
+	    "cluster://HOST:PORT[,...]");
 }
 
 /*

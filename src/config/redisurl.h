@@ -17,6 +17,7 @@ struct redis_node {
 struct redis_url {
 	int  is_unix;
 	int  is_sentinel;
+	int  is_cluster;
 	char host[256];
 	int  port;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -24,19 +25,21 @@ struct redis_url {
 	/* the data nodes' credentials (sentinel://: redis_password_file's) */
 	char user[128];
 	char password[256];
-	/* sentinel:// only: the Sentinels, the master's name, their login */
-	struct redis_node sentinels[REDIS_URL_MAXNODES];
-	int		  nsentinels;
-	char		  master[REDIS_URL_MASTERNAME_MAX + 1];
-	char		  sentinel_user[128];
-	char		  sentinel_password[256];
+	/* sentinel://: the Sentinels; cluster://: the nodes to start from */
+	struct redis_node nodes[REDIS_URL_MAXNODES];
+	int		  nnodes;
+	/* sentinel:// only: the master's name, the Sentinels' login */
+	char master[REDIS_URL_MASTERNAME_MAX + 1];
+	char sentinel_user[128];
+	char sentinel_password[256];
 };
 
 /*
  * Parse redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], unix:PATH[?db=N] or
  * sentinel://[[USER]:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]/MASTER[/DB]
- * (there USER:PASSWORD are the Sentinels'; a missing port is 26379);
- * 0, or -1 with a message in err.
+ * (there USER:PASSWORD are the Sentinels'; a missing port is 26379) or
+ * cluster://[[USER]:PASSWORD@]HOST[:PORT][,HOST[:PORT]...] (any nodes of
+ * the cluster, to learn its slot map from); 0, or -1 with a message.
  */
 int redis_url_parse(struct redis_url *u, const char *s, char *err,
     size_t errlen);

@@ -27,7 +27,7 @@
 
 /* Errors that mean "this node cannot serve this now": hang up. */
 static const char *const refused[] = { "READONLY", "LOADING", "MASTERDOWN",
-	"NOAUTH", NULL };
+	"NOAUTH", "CLUSTERDOWN", NULL };
 static const char *const fatal[] = { "NOPERM", "WRONGPASS", NULL };
 
 static int
@@ -64,10 +64,13 @@ redis_conn_open(struct redis_conn *rc, const char *host, int port,
     const char *path)
 {
 	redis_conn_close(rc);
+	rc->host[0] = '\0';
+	rc->port = port;
 	if (path != NULL) {
 		snprintf(rc->node, sizeof(rc->node), "%s", path);
 		rc->c = redisConnectUnixWithTimeout(path, rc->timeout);
 	} else {
+		snprintf(rc->host, sizeof(rc->host), "%s", host);
 		snprintf(rc->node, sizeof(rc->node), "%s:%d", host, port);
 		rc->c = redisConnectWithTimeout(host, port, rc->timeout);
 	}
@@ -116,6 +119,41 @@ io_failure(struct redis_conn *rc)
 	return lost ? REDIS_FAIL_LOST : REDIS_FAIL_OTHER;
 }
 
+/*
+ * "MOVED SLOT HOST:PORT" or "ASK SLOT HOST:PORT" into rc->redirect (an
+ * empty HOST is this node's); 0, or -1 if it is neither.
+ */
+static int
+redirect(struct redis_conn *rc, const char *s)
+{
+	struct redis_redirect *rd = &rc->redirect;
+	const char	      *sp, *colon;
+	int		       n;
+
+	if (strncmp(s, "MOVED ", 6) == 0)
+		s += 6;
+	else if (strncmp(s, "ASK ", 4) == 0)
+		s += 4;
+	else
+		return -1;
+	if (sscanf(s, "%u%n", &rd->slot, &n) != 1 || rd->slot > 16383 ||
+	    s[n] != ' ')
+		return -1;
+	sp = s + n + 1;
+	if ((colon = strrchr(sp, ':')) == NULL ||
+	    (size_t)(colon - sp) >= sizeof(rd->host) ||
+	    sscanf(colon + 1, "%d", &rd->port) != 1 || rd->port <= 0 ||
+	    rd->port > 65535)
+		return -1;
+	if (colon == sp)
+		snprintf(rd->host, sizeof(rd->host), "%s", rc->host);
+	else {
+		memcpy(rd->host, sp, (size_t)(colon - sp));
+		rd->host[colon - sp] = '\0';
+	}
+	return 0;
+}
+
 /* An error reply: say so; hang up if the node cannot serve us now. */
 static enum redis_fail
 error_reply(struct redis_conn *rc, const char *what, redisReply *r)
@@ -124,7 +162,11 @@ error_reply(struct redis_conn *rc, const char *what, redisReply *r)
 
 	snprintf(rc->err, rc->errlen, "redis %s %s: %s", rc->node, what,
 	    r->str);
-	if (starts_with_any(r->str, refused)) {
+	if (redirect(rc, r->str) == 0)
+		f = r->str[0] == 'M' ? REDIS_FAIL_MOVED : REDIS_FAIL_ASK;
+	else if (strncmp(r->str, "TRYAGAIN", 8) == 0)
+		f = REDIS_FAIL_TRYAGAIN;
+	else if (starts_with_any(r->str, refused)) {
 		f = REDIS_FAIL_NOT_RUN;
 		redis_conn_close(rc);
 	} else if (starts_with_any(r->str, fatal))

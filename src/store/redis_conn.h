@@ -19,15 +19,29 @@ enum redis_fail {
 	REDIS_FAIL_NOT_RUN, /* never ran (refused, not sent): resend is safe */
 	REDIS_FAIL_LOST,    /* the connection died after sending: it may have
 			       run; resend only what may run twice */
-	REDIS_FAIL_OTHER    /* a timeout or a real error: do not resend */
+	REDIS_FAIL_OTHER,   /* a timeout or a real error: do not resend */
+	/* Redis Cluster: never run here, see redirect */
+	REDIS_FAIL_MOVED,   /* the slot is served by redirect's node */
+	REDIS_FAIL_ASK,	    /* this once, ask redirect's node (ASKING) */
+	REDIS_FAIL_TRYAGAIN /* the slot's keys are being moved: retry */
+};
+
+/* Where a MOVED or ASK error sends a command. */
+struct redis_redirect {
+	unsigned int slot;
+	char	     host[256];
+	int	     port;
 };
 
 struct redis_conn {
 	redisContext  *c; /* NULL: not connected */
 	struct timeval timeout;
 	char	       node[300]; /* "HOST:PORT" or the socket path, for logs */
-	char	      *err;	  /* the owner's last-error buffer */
-	size_t	       errlen;
+	char	       host[256]; /* the TCP host, "" for a socket */
+	int	       port;
+	struct redis_redirect redirect; /* after REDIS_FAIL_MOVED or _ASK */
+	char		     *err;	/* the owner's last-error buffer */
+	size_t		      errlen;
 };
 
 /* Set up a closed connection that reports errors into err. */

@@ -28,6 +28,7 @@
 #include "store/redis_link.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,7 +51,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void
+int
 redis_link_init(struct redis_link *l, const struct redis_url *url,
     int64_t timeout_ms, unsigned int replicas_ack, char *err, size_t errlen)
 {
@@ -64,6 +65,12 @@ redis_link_init(struct redis_link *l, const struct redis_url *url,
 	l->errlen = errlen;
 	redis_conn_init(&l->conn, &l->timeout, err, errlen);
 	redis_sentinel_init(&l->sentinel, &l->timeout, err, errlen);
+	if (url->is_cluster) {
+		if ((l->cluster = malloc(sizeof(*l->cluster))) == NULL)
+			return -1;
+		redis_cluster_init(l->cluster, url, &l->timeout, err, errlen);
+	}
+	return 0;
 }
 
 void
@@ -71,6 +78,11 @@ redis_link_close(struct redis_link *l)
 {
 	redis_conn_close(&l->conn);
 	redis_sentinel_close(&l->sentinel);
+	if (l->cluster != NULL) {
+		redis_cluster_close(l->cluster);
+		free(l->cluster);
+		l->cluster = NULL;
+	}
 }
 
 /* Connect to host:port as the master, if the node agrees it is one. */
@@ -114,7 +126,7 @@ connect_master(struct redis_link *l)
 	int			port, tried_port = 0, k;
 
 	l->asked_at = now_ms();
-	for (k = 0; k < u->nsentinels; k++) {
+	for (k = 0; k < u->nnodes; k++) {
 		if (redis_sentinel_master(&l->sentinel, u, host, &port) == -1)
 			return -1;
 		if (strcmp(host, tried) != 0 || port != tried_port) {
@@ -173,7 +185,7 @@ link_connect(struct redis_link *l)
 
 /* WAIT for the replicas: how many confirmed, or -1 with the error set. */
 static long long
-wait_replicas(struct redis_link *l)
+wait_replicas(struct redis_link *l, struct redis_conn *conn)
 {
 	char		n[16], ms[24];
 	const char     *argv[3] = { "WAIT", n, ms };
@@ -187,10 +199,10 @@ wait_replicas(struct redis_link *l)
 	/* the socket must outwait WAIT's own timeout: twice it, plus 1 s */
 	longer.tv_sec = (2 * l->timeout_ms + 1000) / 1000;
 	longer.tv_usec = ((2 * l->timeout_ms + 1000) % 1000) * 1000;
-	(void)redisSetTimeout(l->conn.c, longer);
-	r = redis_conn_argv(&l->conn, 3, argv, &f);
-	if (l->conn.c != NULL)
-		(void)redisSetTimeout(l->conn.c, l->timeout);
+	(void)redisSetTimeout(conn->c, longer);
+	r = redis_conn_argv(conn, 3, argv, &f);
+	if (conn->c != NULL)
+		(void)redisSetTimeout(conn->c, l->timeout);
 	if (r == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_INTEGER)
@@ -203,14 +215,15 @@ wait_replicas(struct redis_link *l)
 
 /* After a write that must reach replicas: r, or NULL if it did not. */
 static redisReply *
-replicated(struct redis_link *l, redisReply *r, int flags)
+replicated(struct redis_link *l, struct redis_conn *conn, redisReply *r,
+    int flags)
 {
 	char	  why[160];
 	long long n;
 
 	if (l->replicas_ack == 0 || !(flags & LINK_DURABLE))
 		return r;
-	if ((n = wait_replicas(l)) >= (long long)l->replicas_ack)
+	if ((n = wait_replicas(l, conn)) >= (long long)l->replicas_ack)
 		return r;
 	if (n < 0)
 		snprintf(why, sizeof(why), "WAIT failed (%s)", l->err);
@@ -233,24 +246,92 @@ resend(enum redis_fail f, int flags)
 }
 
 static redisReply *
+send_request(struct redis_conn *conn, const struct request *rq,
+    enum redis_fail *f)
+{
+	if (rq->sc != NULL)
+		return redis_conn_eval(conn, rq->sc, rq->nkeys, rq->argc,
+		    rq->argv, f);
+	return redis_conn_argv(conn, rq->argc, rq->argv, f);
+}
+
+/* ASKING, then the request, on the ASK target. */
+static redisReply *
+send_asking(struct redis_conn *conn, const struct request *rq,
+    enum redis_fail *f)
+{
+	const char *argv[1] = { "ASKING" };
+	redisReply *r;
+
+	if ((r = redis_conn_argv(conn, 1, argv, f)) == NULL)
+		return NULL;
+	freeReplyObject(r);
+	return send_request(conn, rq, f);
+}
+
+/*
+ * Cluster: send to the master of the first key's slot; follow MOVED (the
+ * map learns it) and ASK (ASKING on the target, this once), wait out
+ * TRYAGAIN (a slot's keys half moved) for up to redis_timeout, and send
+ * once more after a failure as run() does, with the map read again.
+ */
+static redisReply *
+run_cluster(struct redis_link *l, const struct request *rq, int flags)
+{
+	struct redis_cluster *c = l->cluster;
+	struct redis_conn    *conn;
+	const char	     *key = rq->sc != NULL ? rq->argv[0] : rq->argv[1];
+	unsigned int	      slot = redis_cluster_slot(key);
+	enum redis_fail	      f = REDIS_FAIL_OTHER;
+	redisReply	     *r;
+	int64_t		      until = now_ms() + l->timeout_ms;
+	int		      hops = 0, resent = 0, asking = 0;
+	struct timespec	      pause = { 0, 20 * 1000000 };
+
+	conn = redis_cluster_conn(c, slot);
+	while (conn != NULL && hops++ < 16) {
+		if (asking)
+			r = send_asking(conn, rq, &f);
+		else
+			r = send_request(conn, rq, &f);
+		if (r != NULL)
+			return replicated(l, conn, r, flags);
+		asking = 0;
+		if (f == REDIS_FAIL_MOVED) {
+			redis_cluster_moved(c, conn->redirect.slot,
+			    conn->redirect.host, conn->redirect.port);
+			conn = redis_cluster_conn(c, slot);
+		} else if (f == REDIS_FAIL_ASK) {
+			asking = 1;
+			conn = redis_cluster_node(c, conn->redirect.host,
+			    conn->redirect.port);
+		} else if (f == REDIS_FAIL_TRYAGAIN && now_ms() < until)
+			nanosleep(&pause, NULL);
+		else if (resend(f, flags) && !resent++) {
+			redis_cluster_stale(c);
+			conn = redis_cluster_conn(c, slot);
+		} else
+			return NULL;
+	}
+	return NULL;
+}
+
+static redisReply *
 run(struct redis_link *l, const struct request *rq, int flags)
 {
 	enum redis_fail f = REDIS_FAIL_OTHER;
 	redisReply     *r;
 	int		tries;
 
+	if (l->cluster != NULL)
+		return run_cluster(l, rq, flags);
 	for (tries = 0; tries < 2; tries++) {
 		if (tries > 0 && !resend(f, flags))
 			break;
 		if (link_connect(l) == -1)
 			return NULL;
-		if (rq->sc != NULL)
-			r = redis_conn_eval(&l->conn, rq->sc, rq->nkeys,
-			    rq->argc, rq->argv, &f);
-		else
-			r = redis_conn_argv(&l->conn, rq->argc, rq->argv, &f);
-		if (r != NULL)
-			return replicated(l, r, flags);
+		if ((r = send_request(&l->conn, rq, &f)) != NULL)
+			return replicated(l, &l->conn, r, flags);
 	}
 	return NULL;
 }

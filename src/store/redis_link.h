@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "config/redisurl.h"
+#include "store/redis_cluster.h"
 #include "store/redis_conn.h"
 #include "store/redis_sentinel.h"
 
@@ -33,6 +34,7 @@ struct redis_link {
 	unsigned int		replicas_ack;
 	struct redis_conn	conn;
 	struct redis_sentinel	sentinel;
+	struct redis_cluster   *cluster;  /* cluster:// only */
 	int64_t			asked_at; /* when Sentinel last named it, ms */
 	char			master[256]; /* where conn goes (sentinel) */
 	int			master_port;
@@ -40,8 +42,11 @@ struct redis_link {
 	size_t			errlen;
 };
 
-/* A closed link to url (kept by the caller); errors go into err. */
-void redis_link_init(struct redis_link *, const struct redis_url *,
+/*
+ * A closed link to url (kept by the caller); errors go into err. -1 if
+ * out of memory.
+ */
+int redis_link_init(struct redis_link *, const struct redis_url *,
     int64_t timeout_ms, unsigned int replicas_ack, char *err, size_t errlen);
 /* A command's reply, or NULL with the error set; flags are LINK_*. */
 redisReply *redis_link_command(struct redis_link *, int argc, const char **argv,

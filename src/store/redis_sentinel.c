@@ -32,14 +32,14 @@ void
 redis_sentinel_next(struct redis_sentinel *st, const struct redis_url *u)
 {
 	redis_conn_close(&st->conn);
-	st->cur = (st->cur + 1) % u->nsentinels;
+	st->cur = (st->cur + 1) % u->nnodes;
 }
 
 /* Connect to Sentinel i of u and log in with the Sentinels' login. */
 static int
 connect_sentinel(struct redis_sentinel *st, const struct redis_url *u, int i)
 {
-	const struct redis_node *n = &u->sentinels[i];
+	const struct redis_node *n = &u->nodes[i];
 
 	if (redis_conn_open(&st->conn, n->host, n->port, NULL) == -1 ||
 	    redis_conn_login(&st->conn, u->sentinel_user, u->sentinel_password,
@@ -91,8 +91,8 @@ redis_sentinel_master(struct redis_sentinel *st, const struct redis_url *u,
 	char last[256] = "";
 	int  i, k, rv, unknown = 0;
 
-	for (k = 0; k < u->nsentinels; k++) {
-		i = (st->cur + k) % u->nsentinels;
+	for (k = 0; k < u->nnodes; k++) {
+		i = (st->cur + k) % u->nnodes;
 		if (k > 0 || !redis_conn_alive(&st->conn)) {
 			if (connect_sentinel(st, u, i) == -1) {
 				snprintf(last, sizeof(last), "%s",
@@ -110,7 +110,7 @@ redis_sentinel_master(struct redis_sentinel *st, const struct redis_url *u,
 		snprintf(st->conn.err, st->conn.errlen,
 		    "sentinel: no Sentinel knows master %s (%d asked, %d "
 		    "answered)",
-		    u->master, u->nsentinels, unknown);
+		    u->master, u->nnodes, unknown);
 	else
 		snprintf(st->conn.err, st->conn.errlen,
 		    "sentinel: no Sentinel answered for master %s (last: %s)",

@@ -568,8 +568,13 @@ store_redis_open(const struct store_params *p)
 		return NULL;
 	rs->base.ops = &redis_ops;
 	rs->base.params = *p;
-	redis_link_init(&rs->link, &rs->base.params.url, p->timeout,
-	    p->replicas_ack, rs->base.err, sizeof(rs->base.err));
+	if (redis_link_init(&rs->link, &rs->base.params.url, p->timeout,
+		p->replicas_ack, rs->base.err, sizeof(rs->base.err)) == -1) {
+		sodium_memzero(&rs->base.params.url,
+		    sizeof(rs->base.params.url));
+		free(rs);
+		return NULL;
+	}
 	snprintf(rs->idle, sizeof(rs->idle), "%lld",
 	    (long long)p->idle_timeout);
 	return &rs->base;

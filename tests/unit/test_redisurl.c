@@ -75,7 +75,7 @@ test_table(void **state)
 
 static const struct {
 	const char *url;
-	int	    ok, nsentinels, port0, portlast, db;
+	int	    ok, nnodes, port0, portlast, db;
 	const char *host0, *master, *user, *password;
 } sentinel_cases[] = {
 	{ "sentinel://127.0.0.1:26379/mymaster", 1, 1, 26379, 26379, 0,
@@ -125,11 +125,10 @@ test_sentinel(void **state)
 		}
 		assert_true(u.is_sentinel);
 		assert_false(u.is_unix);
-		assert_int_equal(u.nsentinels, sentinel_cases[i].nsentinels);
-		assert_string_equal(u.sentinels[0].host,
-		    sentinel_cases[i].host0);
-		assert_int_equal(u.sentinels[0].port, sentinel_cases[i].port0);
-		assert_int_equal(u.sentinels[u.nsentinels - 1].port,
+		assert_int_equal(u.nnodes, sentinel_cases[i].nnodes);
+		assert_string_equal(u.nodes[0].host, sentinel_cases[i].host0);
+		assert_int_equal(u.nodes[0].port, sentinel_cases[i].port0);
+		assert_int_equal(u.nodes[u.nnodes - 1].port,
 		    sentinel_cases[i].portlast);
 		assert_string_equal(u.master, sentinel_cases[i].master);
 		assert_int_equal(u.db, sentinel_cases[i].db);
@@ -139,6 +138,51 @@ test_sentinel(void **state)
 		    sentinel_cases[i].password);
 		assert_string_equal(u.user, "");
 		assert_string_equal(u.password, "");
+	}
+}
+
+static const struct {
+	const char *url;
+	int	    ok, nnodes, port0;
+	const char *host0, *user, *password;
+} cluster_cases[] = {
+	{ "cluster://127.0.0.1:7000", 1, 1, 7000, "127.0.0.1", "", "" },
+	{ "cluster://a:7000,b:7001,[::1]:7002/", 1, 3, 7000, "a", "", "" },
+	{ "cluster://app:pw@a", 1, 1, 6379, "a", "app", "pw" },
+	{ "cluster://", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:7000/1", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:7000,", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:x", 0, 0, 0, NULL, NULL, NULL },
+};
+
+static void
+test_cluster(void **state)
+{
+	struct redis_url u;
+	char		 err[128];
+	size_t		 i;
+	int		 rv;
+
+	(void)state;
+	for (i = 0; i < sizeof(cluster_cases) / sizeof(cluster_cases[0]); i++) {
+		rv =
+		    redis_url_parse(&u, cluster_cases[i].url, err, sizeof(err));
+		if ((rv == 0) != cluster_cases[i].ok)
+			fail_msg("case %zu (%s): got %d", i,
+			    cluster_cases[i].url, rv);
+		if (!cluster_cases[i].ok) {
+			assert_true(strlen(err) > 0);
+			continue;
+		}
+		assert_true(u.is_cluster);
+		assert_false(u.is_sentinel);
+		assert_int_equal(u.nnodes, cluster_cases[i].nnodes);
+		assert_string_equal(u.nodes[0].host, cluster_cases[i].host0);
+		assert_int_equal(u.nodes[0].port, cluster_cases[i].port0);
+		/* the URL's login is the data nodes' */
+		assert_string_equal(u.user, cluster_cases[i].user);
+		assert_string_equal(u.password, cluster_cases[i].password);
+		assert_int_equal(u.db, 0);
 	}
 }
 
@@ -171,6 +215,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_sentinel),
+		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_password_lines),
 	};
 
