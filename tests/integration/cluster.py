@@ -1,6 +1,7 @@
 """Redis Cluster (README, "High availability"): three masters and three
 replicas made by `redis-cli --cluster create` on loopback, sessgate on
-README's cluster:// sample (with passwords). Logins and checks for users spread over all three masters;
+README's cluster:// sample (with passwords). Logins and checks for users
+spread over all three masters;
 `redis-cli --cluster reshard` moving a busy user's slot while checks,
 logins and logouts run; a replica promoted with CLUSTER FAILOVER under
 the same load: no 401 and no lost session in either; a slot no master
@@ -17,6 +18,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 T = harness.TAP()
+LOADS = []      # client threads of the running test, stopped after it
+
+
+def stops_loads(fn):
+    """fn, then every load it started is stopped, even if it failed."""
+    def run():
+        try:
+            fn()
+        finally:
+            for x in LOADS:
+                x.stopping = True
+            del LOADS[:]
+    run.__name__ = fn.__name__
+    return run
 S = harness.Stack(prefix="sessgate-cluster.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
@@ -69,8 +84,26 @@ def info(port, section):
                 cmd(port, "INFO", section).split("\r\n") if ":" in line)
 
 
+def cluster_port(taken):
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    while True:
+        p = harness.free_port()
+        if p + 10000 > 65535 or p in taken or p + 10000 in taken:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p + 10000))
+            return p
+        except OSError:
+            continue
+        finally:
+            s.close()
+
+
 def start_cluster():
-    ports = [harness.free_port() for _ in range(6)]
+    ports = []
+    for _ in range(6):
+        ports.append(cluster_port(ports + [x + 10000 for x in ports]))
     for p in ports:
         d = os.path.join(S.tmp, "n%d" % p)
         os.makedirs(d)
@@ -191,9 +224,11 @@ class Busy:
         self.gate, self.cookies, self.user = gate, list(cookies), user
         self.checks, self.live, self.ended, self.answers = [], [], [], []
         self.stopping = False
-        self.threads = [threading.Thread(target=self.check, args=(i,))
-                        for i in range(4)]
-        self.threads.append(threading.Thread(target=self.logins))
+        LOADS.append(self)
+        self.threads = [threading.Thread(target=self.check, args=(i,),
+                                         daemon=True) for i in range(4)]
+        self.threads.append(threading.Thread(target=self.logins,
+                                             daemon=True))
         for t in self.threads:
             t.start()
 
@@ -337,4 +372,5 @@ def a_slot_no_master_serves():
 
 
 if __name__ == "__main__":
+    T.tests = [stops_loads(fn) for fn in T.tests]
     sys.exit(T.run())

@@ -18,6 +18,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 T = harness.TAP()
+LOADS = []      # client threads of the running test, stopped after it
+
+
+def stops_loads(fn):
+    """fn, then every load it started is stopped, even if it failed."""
+    def run():
+        try:
+            fn()
+        finally:
+            for x in LOADS:
+                x.stopping = True
+            del LOADS[:]
+    run.__name__ = fn.__name__
+    return run
 S = harness.Stack(prefix="sessgate-gates.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 NGINX = harness.need(os.environ.get("NGINX") or "/usr/sbin/nginx", "nginx")
@@ -143,8 +157,9 @@ class Watch:
         self.cookie = cookie
         self.seen = []
         self.stopping = False
-        self.threads = [threading.Thread(target=self.run, args=(i,))
-                        for i in range(3)]
+        LOADS.append(self)
+        self.threads = [threading.Thread(target=self.run, args=(i,),
+                                         daemon=True) for i in range(3)]
         for t in self.threads:
             t.start()
 
@@ -241,4 +256,5 @@ def sessgatectl_revoke():
 
 
 if __name__ == "__main__":
+    T.tests = [stops_loads(fn) for fn in T.tests]
     sys.exit(T.run())

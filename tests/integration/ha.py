@@ -16,6 +16,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 T = harness.TAP()
+LOADS = []      # client threads of the running test, stopped after it
+
+
+def stops_loads(fn):
+    """fn, then every load it started is stopped, even if it failed."""
+    def run():
+        try:
+            fn()
+        finally:
+            for x in LOADS:
+                x.stopping = True
+            del LOADS[:]
+    run.__name__ = fn.__name__
+    return run
 S = harness.Stack(prefix="sessgate-ha.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
@@ -215,7 +229,9 @@ class Load:
         self.results = []
         self.lock = threading.Lock()
         self.stopping = False
-        self.threads = [threading.Thread(target=self.run, args=(i,))
+        LOADS.append(self)
+        self.threads = [threading.Thread(target=self.run, args=(i,),
+                                         daemon=True)
                         for i in range(threads)]
         for t in self.threads:
             t.start()
@@ -364,7 +380,8 @@ class Logins:
         self.gate, self.user = gate, user
         self.live, self.ended, self.answers = [], [], []
         self.stopping = False
-        self.thread = threading.Thread(target=self.run)
+        LOADS.append(self)
+        self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
@@ -393,10 +410,10 @@ class Logins:
 @T.test
 def sentinel_failover_under_load():
     """kill -9 of the master under checks, logins and logouts, with
-    README's sample (redis_replicas_ack = 1, passwords): checks answer 503 until the replica is
-    promoted, then 200 for every session (never 401), and no session
-    whose logout was acknowledged comes back, not even the one logged
-    out just before the kill."""
+    README's sample (redis_replicas_ack = 1, passwords): checks answer
+    503 until the replica is promoted, then 200 for every session (never
+    401), and no session whose logout was acknowledged comes back, not
+    even the one logged out just before the kill."""
     master, replica, sentinels, conf = sentinel_set()
     assert "redis_replicas_ack = 1" in conf
     g = Gate("sentinel", None, conf)
@@ -451,6 +468,71 @@ def sentinel_failover_under_load():
 
 
 @T.test
+def sentinel_failover_command_under_load():
+    """SENTINEL FAILOVER: the old master stays up (the Sentinel makes it a
+    replica some seconds later), so kept connections to it do not break.
+    Checks, logins and logouts go on (redis_replicas_ack = 1): never 401,
+    every session answered 303 lives, every logout answered 303 holds,
+    and once the Sentinel names the new master every worker leaves the
+    old one within the once-a-second re-ask."""
+    old = Redis("gf-master")
+    old.start()
+    new = Redis("gf-replica", "--replicaof", "127.0.0.1", str(old.port))
+    new.start()
+    wait_until(lambda: new.info("replication").get("master_link_status")
+               == "up", "the replica in sync")
+    sentinel = Sentinel("gf-sentinel", old, "gf", [
+        "sentinel monitor gf 127.0.0.1 %d 1" % old.port,
+        "sentinel down-after-milliseconds gf 1000",
+        "sentinel failover-timeout gf 2000"])
+    sentinel.start()
+    wait_until(lambda: len(sentinel.cmd("SENTINEL", "replicas", "gf")) == 1,
+               "the Sentinel to know the replica")
+    g = Gate("graceful", "sentinel://127.0.0.1:%d/gf" % sentinel.port,
+             "redis_replicas_ack = 1\n")
+    cookies = sessions(g, ["gus", "hal"], 3)
+    logins = Logins(g, "hal")
+    load = Load(g, cookies, 4)
+    wait_until(lambda: load.count() > 100 and len(logins.live) > 2,
+               "load before")
+    t0 = now()
+    assert sentinel.cmd("SENTINEL", "FAILOVER", "gf") == "OK"
+    switched = wait_until(lambda: sentinel.master_port() == new.port and
+                          new.role() == "master", "the switch", 30)
+    wait_until(lambda: load.count(switched) > 200, "checks after")
+    # While checks go on, every worker moves to the new master: no client
+    # of sessgate's is left on the old one (CLIENT LIST there, less the
+    # replication link, the Sentinel's connections and this query).
+
+    def others(node):
+        return [ln for ln in node.cmd("CLIENT", "LIST").decode().split("\n")
+                if ln and " name=sentinel-" not in ln and
+                " cmd=client|list" not in ln and
+                not any("M" in f for f in ln.split() if f.startswith(
+                    "flags="))]
+    left = wait_until(lambda: not others(old),
+                      "workers to leave the old master", 5)
+    assert len(others(new)) >= 4, others(new)
+    logins.stop()
+    res = load.stop()
+    statuses = {st for _, _, _, st in res}
+    assert statuses <= {200, 503}, statuses
+    assert {st for _, st in logins.answers} <= {303, 503}, logins.answers
+    for c in cookies + logins.live:
+        assert g.check(c) == 200, c
+    for _, c in logins.ended:
+        assert g.check(c) == 401, c
+    note("SENTINEL FAILOVER: switched %.2f s after the command, every "
+         "worker on the new master %.2f s later; %d checks 503 of %d"
+         % (switched - t0, left - switched,
+            sum(1 for x in res if x[3] == 503), len(res)))
+    g.proc.terminate()
+    sentinel.stop()
+    old.stop()
+    new.stop()
+
+
+@T.test
 def sentinel_settings_that_cannot_work():
     """A malformed sentinel:// URL is a FILE:LINE error at -n; an unknown
     master name, a Sentinel set that does not answer and a Sentinel that
@@ -497,4 +579,5 @@ def sentinel_settings_that_cannot_work():
 
 
 if __name__ == "__main__":
+    T.tests = [stops_loads(fn) for fn in T.tests]
     sys.exit(T.run())
