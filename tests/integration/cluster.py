@@ -32,6 +32,8 @@ def stops_loads(fn):
             del LOADS[:]
     run.__name__ = fn.__name__
     return run
+
+
 S = harness.Stack(prefix="sessgate-cluster.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
@@ -166,7 +168,7 @@ class Gate:
                     "password_memlimit = 8M\npassword_opslimit = 1\n%s"
                     % (self.sock, sample))
         S.spawn([SESSGATE, "-d", "-c", self.conf], name + ".log")
-        harness.wait_for(lambda: os.path.exists(self.sock), name)
+        harness.wait_for(lambda: harness.accepts(self.sock), name)
 
     def log(self):
         with open(os.path.join(S.tmp, self.name + ".log"),

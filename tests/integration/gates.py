@@ -9,7 +9,6 @@ import grp
 import os
 import pwd
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -32,6 +31,8 @@ def stops_loads(fn):
             del LOADS[:]
     run.__name__ = fn.__name__
     return run
+
+
 S = harness.Stack(prefix="sessgate-gates.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 NGINX = harness.need(os.environ.get("NGINX") or "/usr/sbin/nginx", "nginx")
@@ -74,7 +75,7 @@ def start_gate(name):
                 "password_memlimit = 8M\npassword_opslimit = 1\n"
                 % (sock, S.redis_port))
     S.spawn([SESSGATE, "-d", "-c", conf], name + ".log")
-    harness.wait_for(lambda: os.path.exists(sock), name)
+    harness.wait_for(lambda: harness.accepts(sock), name)
     return sock
 
 

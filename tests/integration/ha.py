@@ -8,6 +8,7 @@ the Sentinels are redis-server in Sentinel mode (`redis-server FILE
 
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -30,6 +31,8 @@ def stops_loads(fn):
             del LOADS[:]
     run.__name__ = fn.__name__
     return run
+
+
 S = harness.Stack(prefix="sessgate-ha.")
 SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
@@ -43,7 +46,7 @@ def resp(port, *args, password=None, timeout=2.0):
     """One command to 127.0.0.1:port (after AUTH password, if given); the
     decoded reply (OSError if the server is down)."""
     cmds = ([("AUTH", password)] if password else []) + [args]
-    s = harness.socket.create_connection(("127.0.0.1", port), timeout)
+    s = socket.create_connection(("127.0.0.1", port), timeout)
     req = b""
     for c in cmds:
         req += b"*%d\r\n" % len(c)
@@ -169,7 +172,7 @@ class Gate:
             f.write(extra)
         self.proc = S.spawn([SESSGATE, "-d", "-c", self.conf],
                             name + ".log")
-        harness.wait_for(lambda: os.path.exists(self.sock), name)
+        harness.wait_for(lambda: harness.accepts(self.sock), name)
 
     def log(self):
         with open(os.path.join(S.tmp, self.name + ".log"),
@@ -187,7 +190,7 @@ class Gate:
         assert r.returncode == 0, r.stderr
 
     def request(self, role, params, body=None):
-        s = harness.socket.socket(harness.socket.AF_UNIX)
+        s = socket.socket(socket.AF_UNIX)
         s.settimeout(10)
         s.connect(self.sock)
         out = harness.fcgi_request(s, role, params, body).decode()

@@ -89,7 +89,7 @@ def gate(name, port):
                 "password_memlimit = 8M\npassword_opslimit = 1\n"
                 % (sock, port, path("redis.pass")))
     S.spawn([SESSGATE, "-d", "-c", conf], name + ".log")
-    harness.wait_for(lambda: os.path.exists(sock), name)
+    harness.wait_for(lambda: harness.accepts(sock), name)
     return sock, conf
 
 
