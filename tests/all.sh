@@ -10,7 +10,7 @@ PACKAGES="build-essential autoconf automake pkg-config python3
     libfcgi-dev libhiredis-dev libsodium-dev libcjson-dev libcmocka-dev
     redis-server redis-tools lighttpd lighttpd-mod-openssl apache2
     libapache2-mod-fcgid nginx fcgiwrap openssl chromium systemd
-    clang-format"
+    clang-format stunnel4"
 
 # shellcheck disable=SC2086
 contrib/install-deps.sh $PACKAGES

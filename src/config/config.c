@@ -104,6 +104,8 @@ static const struct config_key keys[] = {
 	NUM(login_failure_window, CT_DURATION, "15m", 1000, DURATION_MAX),
 	NUM(login_concurrency, CT_UINT, "2", 1, 1024),
 	STR(secret_file, NULL, NULL),
+	STR(redis_sentinel_password_file, NULL, NULL),
+	NUM(redis_replicas_ack, CT_UINT, "0", 0, 64),
 };
 #undef OFF
 #undef STR
@@ -530,6 +532,10 @@ cross_check(const struct config *cfg)
 		return "cookie_samesite: None requires cookie_secure yes";
 	if (cfg->absolute_timeout < cfg->idle_timeout)
 		return "absolute_timeout: must be at least idle_timeout";
+	if (cfg->redis_sentinel_password_file != NULL &&
+	    cfg->redis_sentinel_password_file[0] != '\0' &&
+	    !cfg->redis_url.is_sentinel)
+		return "redis_sentinel_password_file: needs a sentinel:// redis URL";
 	return NULL;
 }
 
@@ -621,27 +627,35 @@ fail:
 	return NULL;
 }
 
-/* The first line of the password file: "PASSWORD" or "USER PASSWORD". */
+/*
+ * The first line of a password file, "PASSWORD" or "USER PASSWORD", given
+ * to set (the data nodes' or the Sentinels' login).
+ */
 static int
-load_password(struct config *cfg, const char *file, char *errbuf, size_t errlen)
+load_password(struct config *cfg, const char *file, const char *key,
+    const char *path, int (*set)(struct redis_url *, const char *),
+    char *errbuf, size_t errlen)
 {
 	char  *buf;
 	size_t len;
 	int    rv;
 
-	if ((buf = read_file(cfg->redis_password_file, 4096, &len)) == NULL)
-		return errorf(errbuf, errlen, file, 0,
-		    "redis_password_file %s: %s", cfg->redis_password_file,
+	if ((buf = read_file(path, 4096, &len)) == NULL)
+		return errorf(errbuf, errlen, file, 0, "%s %s: %s", key, path,
 		    strerror(errno));
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if ((rv = redis_url_password(&cfg->redis_url, buf)) == -1)
+	if ((rv = set(&cfg->redis_url, buf)) == -1)
 		errorf(errbuf, errlen, file, 0,
-		    "redis_password_file %s: "
-		    "too long a user or password",
-		    cfg->redis_password_file);
+		    "%s %s: too long a user or password", key, path);
 	sodium_memzero(buf, len);
 	free(buf);
 	return rv;
+}
+
+static int
+is_set(const char *s)
+{
+	return s != NULL && s[0] != '\0';
 }
 
 int
@@ -696,10 +710,15 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	}
 	rv = config_parse(cfg, file, text, len, errbuf, errlen);
 	free(text);
-	if (rv == 0 && cfg->redis_password_file != NULL &&
-	    cfg->redis_password_file[0] != '\0')
-		rv = load_password(cfg, file, errbuf, errlen);
-	if (rv == 0 && cfg->secret_file != NULL && cfg->secret_file[0] != '\0')
+	if (rv == 0 && is_set(cfg->redis_password_file))
+		rv = load_password(cfg, file, "redis_password_file",
+		    cfg->redis_password_file, redis_url_password, errbuf,
+		    errlen);
+	if (rv == 0 && is_set(cfg->redis_sentinel_password_file))
+		rv = load_password(cfg, file, "redis_sentinel_password_file",
+		    cfg->redis_sentinel_password_file,
+		    redis_url_sentinel_password, errbuf, errlen);
+	if (rv == 0 && is_set(cfg->secret_file))
 		rv = load_secret(cfg, file, errbuf, errlen);
 	if (rv == -1)
 		config_free(cfg);

@@ -54,6 +54,8 @@ struct config {
 	unsigned int	   login_concurrency;
 	char		  *secret_file;
 	struct user_keys   keys; /* from secret_file, or the defaults */
+	char		  *redis_sentinel_password_file;
+	unsigned int	   redis_replicas_ack;
 };
 
 /* Fill cfg with the defaults of every key. */

@@ -34,6 +34,7 @@ session_store_params(struct store_params *p, const struct config *cfg)
 	p->reject = cfg->session_limit == CONFIG_LIMIT_REJECT;
 	p->login_failure_window = cfg->login_failure_window;
 	p->keys = cfg->keys;
+	p->replicas_ack = cfg->redis_replicas_ack;
 }
 
 struct store *

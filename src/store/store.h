@@ -33,6 +33,7 @@ struct store_params {
 	int		 reject;	   /* at the cap: 1 reject, 0 evict */
 	int64_t		 login_failure_window; /* ms */
 	struct user_keys keys;		       /* user tags */
+	unsigned int	 replicas_ack; /* WAIT for this many after writes */
 };
 
 /*

@@ -1,10 +1,11 @@
 /*
  * store_redis.c: the Redis store.
  *
- * One connection per store (per thread), made on first use and again on
- * the next use after any error. Every operation is one Lua script of
- * src/store/lua/ sent with EVALSHA, or EVAL when Redis answers NOSCRIPT (after
- * a restart or SCRIPT FLUSH): one round trip in the normal case.
+ * One connection per store (per thread), kept by store/redis_link.c: made
+ * on first use, replaced when found dead, pointed at the master Sentinel
+ * names. Every operation is one Lua script of src/store/lua/ sent with
+ * EVALSHA, or EVAL when Redis answers NOSCRIPT (after a restart or SCRIPT
+ * FLUSH): one round trip in the normal case.
  *
  * Key layout (P = key_prefix, T = the user's tag, see user.c):
  *   P{T}:user:NAME   hash: name, pw (Argon2id string), gen
@@ -31,231 +32,71 @@
 #include <sodium.h>
 
 #include "store/lua_scripts.h"
+#include "store/redis_link.h"
 #include "store/store_backend.h"
 
 #define KEYMAX 256
-#define ARGMAX 12
 
 struct redis_store {
-	struct store		base;
-	redisContext	       *c;
-	const struct redis_url *url; /* base.params.url */
-	struct timeval		timeout;
-	char			idle[24]; /* idle_timeout in ms, as text */
-	int dead; /* the last command found the connection closed */
+	struct store	  base;
+	struct redis_link link;	    /* to base.params.url */
+	char		  idle[24]; /* idle_timeout in ms, as text */
 };
 
 #define seterr(rs, ...) store_seterr(&(rs)->base, __VA_ARGS__)
 
-static void
-disconnect(struct redis_store *rs)
-{
-	if (rs->c != NULL)
-		redisFree(rs->c);
-	rs->c = NULL;
-}
-
-/* Send a command on a connected context; NULL (and disconnected) on error. */
-static redisReply *
-send_argv(struct redis_store *rs, int argc, const char **argv)
-{
-	size_t	    lens[ARGMAX + 3];
-	redisReply *r;
-	int	    i;
-
-	for (i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	rs->dead = 0;
-	if ((r = redisCommandArgv(rs->c, argc, argv, lens)) == NULL) {
-		/* closed or reset by the server (a restart), not a timeout */
-		rs->dead = rs->c->err == REDIS_ERR_EOF ||
-		    (rs->c->err == REDIS_ERR_IO &&
-			(errno == ECONNRESET || errno == EPIPE));
-		seterr(rs, "redis: %s",
-		    rs->c->errstr[0] ? rs->c->errstr : "connection lost");
-		disconnect(rs);
-	}
-	return r;
-}
-
-/* A command whose reply must be +OK (AUTH, SELECT) at connect time. */
+/*
+ * What each script is to the link (redis_link.h): whether it may run
+ * twice, and whether it must reach replicas. A script not listed is
+ * neither: never resent after a lost reply, never waited for.
+ * destroy_all may run twice (the second run ends nothing more; its count
+ * reads 0). passwd may not: it checks the generation the password was
+ * verified under, which its first run replaced, so a second run would
+ * answer "changed meanwhile" for a change that was made. Nor may create:
+ * run again after its first run landed, it would find its own session at
+ * the cap and evict another one (or answer SG_LIMIT), then fail on SET NX
+ * with the same id, so it never makes a second session but could end one
+ * of the user's others. Nor fail (an attempt counted twice), revoke or
+ * user_move (their second run answers "none" for what the first did).
+ */
 static int
-setup_command(struct redis_store *rs, int argc, const char **argv)
+script_flags(const struct lua_script *sc)
 {
-	redisReply *r;
+	static const struct {
+		const struct lua_script *sc;
+		int			 flags;
+	} t[] = {
+		{ &lua_check, LINK_IDEMPOTENT },
+		{ &lua_list, LINK_IDEMPOTENT },
+		{ &lua_destroy, LINK_IDEMPOTENT | LINK_DURABLE },
+		{ &lua_destroy_all, LINK_IDEMPOTENT | LINK_DURABLE },
+		{ &lua_passwd, LINK_DURABLE },
+		{ &lua_user_del, LINK_DURABLE },
+		{ &lua_revoke, LINK_DURABLE },
+		{ &lua_create, LINK_DURABLE },
+	};
+	size_t i;
 
-	if ((r = send_argv(rs, argc, argv)) == NULL)
-		return -1;
-	if (r->type == REDIS_REPLY_ERROR) {
-		seterr(rs, "redis %s: %s", argv[0], r->str);
-		freeReplyObject(r);
-		disconnect(rs);
-		return -1;
-	}
-	freeReplyObject(r);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].sc == sc)
+			return t[i].flags;
 	return 0;
 }
 
-static int
-auth_and_select(struct redis_store *rs)
-{
-	const char *argv[3];
-	char	    db[16];
-
-	if (rs->url->password[0] != '\0') {
-		argv[0] = "AUTH";
-		if (rs->url->user[0] != '\0') {
-			argv[1] = rs->url->user;
-			argv[2] = rs->url->password;
-		} else
-			argv[1] = rs->url->password;
-		if (setup_command(rs, rs->url->user[0] ? 3 : 2, argv) == -1)
-			return -1;
-	}
-	if (rs->url->db != 0) {
-		snprintf(db, sizeof(db), "%d", rs->url->db);
-		argv[0] = "SELECT";
-		argv[1] = db;
-		if (setup_command(rs, 2, argv) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-connect_store(struct redis_store *rs)
-{
-	if (rs->c != NULL)
-		return 0;
-	if (rs->url->is_unix)
-		rs->c = redisConnectUnixWithTimeout(rs->url->path, rs->timeout);
-	else
-		rs->c = redisConnectWithTimeout(rs->url->host, rs->url->port,
-		    rs->timeout);
-	if (rs->c == NULL || rs->c->err) {
-		seterr(rs, "redis connect %s: %s",
-		    rs->url->is_unix ? rs->url->path : rs->url->host,
-		    rs->c != NULL ? rs->c->errstr : "out of memory");
-		disconnect(rs);
-		return -1;
-	}
-	if (redisSetTimeout(rs->c, rs->timeout) != REDIS_OK) {
-		seterr(rs, "redis: cannot set the command timeout");
-		disconnect(rs);
-		return -1;
-	}
-	return auth_and_select(rs);
-}
-
-/*
- * Error replies that mean this server cannot serve us as things stand
- * (a replica after a failover, a restart that lost AUTH, a loading
- * dataset): drop the connection so that the next use connects afresh.
- */
-static void
-error_reply(struct redis_store *rs, const char *what, const char *err)
-{
-	static const char *const fatal[] = { "READONLY", "NOAUTH", "LOADING",
-		"MASTERDOWN", "NOPERM", "WRONGPASS", NULL };
-	size_t			 i;
-
-	seterr(rs, "redis %s: %s", what, err);
-	for (i = 0; fatal[i] != NULL; i++)
-		if (strncmp(err, fatal[i], strlen(fatal[i])) == 0) {
-			disconnect(rs);
-			return;
-		}
-}
-
-/*
- * Scripts that may run twice for one request without harm: a connection
- * found closed when the command was sent (Redis restarted, or dropped us)
- * is replaced and the script sent once more, so that the first request
- * after a restart gets its answer instead of a 503. Not create (a session
- * whose answer was lost would count against the cap and could turn the
- * retry into a 409), not passwd, user_add, user_del, revoke or user_move
- * (the retry would report "stale", "exists" or "none" for what the lost
- * answer did), not fail (an attempt counted twice).
- */
-static int
-retry_safe(const struct lua_script *sc)
-{
-	return sc == &lua_check || sc == &lua_destroy ||
-	    sc == &lua_destroy_all || sc == &lua_list || sc == &lua_rehash;
-}
-
-/* A command for a connection that is up; NULL on any error. */
-static redisReply *
-command_once(struct redis_store *rs, int argc, const char **argv)
-{
-	redisReply *r;
-
-	if (connect_store(rs) == -1 || (r = send_argv(rs, argc, argv)) == NULL)
-		return NULL;
-	if (r->type == REDIS_REPLY_ERROR) {
-		error_reply(rs, argv[0], r->str);
-		freeReplyObject(r);
-		return NULL;
-	}
-	return r;
-}
-
-/* A read-only command (HMGET, SCAN): retried once on a closed connection. */
+/* A plain command (HMGET, DEL): each may run twice. */
 static redisReply *
 command(struct redis_store *rs, int argc, const char **argv)
 {
-	redisReply *r;
-	int	    reused = rs->c != NULL;
-
-	if ((r = command_once(rs, argc, argv)) == NULL && reused && rs->dead)
-		r = command_once(rs, argc, argv);
-	return r;
+	return redis_link_command(&rs->link, argc, argv, LINK_IDEMPOTENT);
 }
 
 /* Run a script with nkeys keys followed by ARGV, all in args. */
 static redisReply *
-eval_once(struct redis_store *rs, const struct lua_script *sc, int nkeys,
-    int nargs, const char **args)
-{
-	const char *argv[ARGMAX + 3];
-	char	    nk[8];
-	redisReply *r;
-
-	snprintf(nk, sizeof(nk), "%d", nkeys);
-	argv[0] = "EVALSHA";
-	argv[1] = sc->sha1;
-	argv[2] = nk;
-	memcpy(argv + 3, args, (size_t)nargs * sizeof(*args));
-	if (connect_store(rs) == -1 ||
-	    (r = send_argv(rs, nargs + 3, argv)) == NULL)
-		return NULL;
-	if (r->type == REDIS_REPLY_ERROR &&
-	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
-		freeReplyObject(r);
-		argv[0] = "EVAL";
-		argv[1] = sc->text;
-		if ((r = send_argv(rs, nargs + 3, argv)) == NULL)
-			return NULL;
-	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		error_reply(rs, sc->name, r->str);
-		freeReplyObject(r);
-		return NULL;
-	}
-	return r;
-}
-
-static redisReply *
 eval(struct redis_store *rs, const struct lua_script *sc, int nkeys, int nargs,
     const char **args)
 {
-	redisReply *r;
-	int	    reused = rs->c != NULL;
-
-	if ((r = eval_once(rs, sc, nkeys, nargs, args)) == NULL && reused &&
-	    rs->dead && retry_safe(sc))
-		r = eval_once(rs, sc, nkeys, nargs, args);
-	return r;
+	return redis_link_eval(&rs->link, sc, nkeys, nargs, args,
+	    script_flags(sc));
 }
 
 /* Build P{TAG}:WHAT[NAME] into buf. */
@@ -766,7 +607,7 @@ redis_close(struct store *s)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 
-	disconnect(rs);
+	redis_link_close(&rs->link);
 	sodium_memzero(&rs->base.params.url, sizeof(rs->base.params.url));
 	free(rs);
 }
@@ -797,9 +638,13 @@ store_redis_open(const struct store_params *p)
 		return NULL;
 	rs->base.ops = &redis_ops;
 	rs->base.params = *p;
-	rs->url = &rs->base.params.url;
-	rs->timeout.tv_sec = p->timeout / 1000;
-	rs->timeout.tv_usec = (p->timeout % 1000) * 1000;
+	if (redis_link_init(&rs->link, &rs->base.params.url, p->timeout,
+		p->replicas_ack, rs->base.err, sizeof(rs->base.err)) == -1) {
+		sodium_memzero(&rs->base.params.url,
+		    sizeof(rs->base.params.url));
+		free(rs);
+		return NULL;
+	}
 	snprintf(rs->idle, sizeof(rs->idle), "%lld",
 	    (long long)p->idle_timeout);
 	return &rs->base;

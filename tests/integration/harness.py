@@ -66,6 +66,19 @@ def connects(port):
         return False
 
 
+def accepts(path):
+    """Does something accept connections on the Unix socket path? (The
+    file exists from bind(), before listen().)"""
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     s = socket.socket()

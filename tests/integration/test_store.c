@@ -4,6 +4,9 @@
  * timeouts, revocation races, round trips counted with MONITOR, and that
  * no raw token ever reaches Redis.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -813,6 +817,16 @@ test_connections(void **state)
 	store_close(s);
 }
 
+/* Another store on the same prefix (no extra configuration). */
+static struct store *
+open_store_prefix_ext(const char *prefix)
+{
+	char url[128];
+
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+	return open_store_prefix(url, "", prefix);
+}
+
 /* Close every client connection but the admin's. */
 static void
 kill_clients(void)
@@ -824,25 +838,14 @@ kill_clients(void)
 	freeReplyObject(r);
 }
 
-/* Another store on the same prefix (no extra configuration). */
-static struct store *
-open_store_prefix_ext(const char *prefix)
-{
-	char url[128];
-
-	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
-	return open_store_prefix(url, "", prefix);
-}
-
 static void
 test_unreachable_then_reconnect(void **state)
 {
 	struct store	 *s;
 	struct store_user u;
-	struct token	  t, t2;
+	struct token	  t;
 	struct timespec	  t0, t1;
-	char		  p[16], tag[TOKEN_TAGLEN + 1];
-	int64_t		  created;
+	char		  p[16];
 	long		  ms;
 
 	(void)state;
@@ -851,21 +854,19 @@ test_unreachable_then_reconnect(void **state)
 	assert_int_equal(check(s, &t), SG_UNAVAILABLE);
 	assert_non_null(strstr(store_error(s), "connect"));
 	store_close(s);
-	/* a connection closed under the store: the check is sent again on
-	 * a new one, and answers */
+	/*
+	 * A kept connection the server closed (a restart, CLIENT KILL) is
+	 * found before use and replaced: not even the next check fails.
+	 */
 	s = open_store("", p, sizeof(p));
 	add_user(s, "quin", &u);
 	new_session(s, &u, &t);
 	kill_clients();
 	assert_int_equal(check(s, &t), SG_OK);
-	/* but never a create: its answer may be lost, not its session */
+	/* the same before a create, which is never sent twice */
 	kill_clients();
-	user_tag(&pub, "quin", 4, tag);
-	token_new(&t2, tag);
-	assert_int_equal(store_session_create(s, &u, &t2, &created),
-	    SG_UNAVAILABLE);
-	assert_non_null(strstr(store_error(s), "closed"));
-	assert_int_equal(store_session_create(s, &u, &t2, &created), SG_OK);
+	new_session(s, &u, &t);
+	assert_int_equal(check(s, &t), SG_OK);
 	/* nor a command that timed out: Redis is slow, not gone */
 	freeReplyObject(redisCommand(admin, "CLIENT PAUSE 3000 WRITE"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -943,6 +944,224 @@ test_state_errors_reconnect(void **state)
 	freeReplyObject(r);
 	freeReplyObject(redisCommand(admin, "ACL SETUSER app +@all"));
 	assert_int_equal(check(s, &t), SG_OK);
+	store_close(s);
+}
+
+/*
+ * A TCP proxy in front of Redis that can lose one command: drop it and
+ * hang up (PROXY_DROP: it never ran), or pass it on and hang up before
+ * the reply (PROXY_NO_REPLY: it ran, the client never hears of it).
+ */
+enum proxy_mode {
+	PROXY_PASS,
+	PROXY_DROP,
+	PROXY_NO_REPLY
+};
+
+struct proxy {
+	int	     lfd, port, cfd, ufd;
+	volatile int mode, stop;
+	pthread_t    th;
+};
+
+static void
+proxy_hangup(struct proxy *px)
+{
+	if (px->cfd != -1)
+		close(px->cfd);
+	if (px->ufd != -1)
+		close(px->ufd);
+	px->cfd = px->ufd = -1;
+}
+
+static void
+proxy_accept(struct proxy *px)
+{
+	struct sockaddr_in a;
+
+	proxy_hangup(px);
+	px->cfd = accept(px->lfd, NULL, NULL);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)atoi(port));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	px->ufd = socket(AF_INET, SOCK_STREAM, 0);
+	if (px->cfd == -1 ||
+	    connect(px->ufd, (struct sockaddr *)&a, sizeof(a)) == -1)
+		abort();
+}
+
+/* Bytes from the client: pass them on, or lose them as mode says. */
+static void
+proxy_request(struct proxy *px, char *buf, ssize_t n)
+{
+	if (n <= 0 || px->mode == PROXY_DROP) {
+		px->mode = PROXY_PASS;
+		proxy_hangup(px);
+		return;
+	}
+	if (write(px->ufd, buf, (size_t)n) != n)
+		abort();
+	if (px->mode == PROXY_NO_REPLY) {
+		/* wait for Redis's answer, so that the command surely ran */
+		if (read(px->ufd, buf, 65536) <= 0)
+			abort();
+		px->mode = PROXY_PASS;
+		proxy_hangup(px);
+	}
+}
+
+static void *
+proxy_thread(void *arg)
+{
+	struct proxy *px = arg;
+	struct pollfd pf[3];
+	char	      buf[65536];
+	ssize_t	      n;
+
+	while (!px->stop) {
+		pf[0] = (struct pollfd){ px->lfd, POLLIN, 0 };
+		pf[1] = (struct pollfd){ px->cfd, POLLIN, 0 };
+		pf[2] = (struct pollfd){ px->ufd, POLLIN, 0 };
+		if (poll(pf, 3, 50) <= 0)
+			continue;
+		if (pf[0].revents & POLLIN)
+			proxy_accept(px);
+		else if (pf[1].revents & (POLLIN | POLLHUP))
+			proxy_request(px, buf, read(px->cfd, buf, sizeof(buf)));
+		else if (pf[2].revents & (POLLIN | POLLHUP)) {
+			n = read(px->ufd, buf, sizeof(buf));
+			if (n <= 0 || write(px->cfd, buf, (size_t)n) != n)
+				proxy_hangup(px);
+		}
+	}
+	proxy_hangup(px);
+	return NULL;
+}
+
+static void
+proxy_start(struct proxy *px)
+{
+	struct sockaddr_in a;
+	socklen_t	   len = sizeof(a);
+
+	memset(px, 0, sizeof(*px));
+	px->cfd = px->ufd = -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	px->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(px->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(px->lfd, 8), 0);
+	assert_int_equal(getsockname(px->lfd, (struct sockaddr *)&a, &len), 0);
+	px->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&px->th, NULL, proxy_thread, px), 0);
+}
+
+static void
+proxy_stop(struct proxy *px)
+{
+	px->stop = 1;
+	pthread_join(px->th, NULL);
+	close(px->lfd);
+}
+
+/*
+ * A command lost with its connection is sent once more on a new one
+ * only if running it twice does no harm: checks and logouts are, a
+ * login is not (README, "High availability").
+ */
+static void
+test_lost_commands(void **state)
+{
+	struct proxy	  px;
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t[2], late;
+	char		  p[16], url[128];
+	int64_t		  created;
+
+	(void)state;
+	proxy_start(&px);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", px.port);
+	s = open_store_url(url, "max_sessions = 2\n", p, sizeof(p));
+	add_user(s, "vera", &u);
+	new_session(s, &u, &t[0]);
+	assert_int_equal(check(s, &t[0]), SG_OK); /* scripts cached */
+	/* a check that never arrived, and one whose answer was lost */
+	px.mode = PROXY_DROP;
+	assert_int_equal(check(s, &t[0]), SG_OK);
+	assert_int_equal(px.mode, PROXY_PASS);
+	px.mode = PROXY_NO_REPLY;
+	assert_int_equal(check(s, &t[0]), SG_OK);
+	assert_int_equal(px.mode, PROXY_PASS);
+	/* a logout whose answer was lost: sent again, harmlessly */
+	new_session(s, &u, &t[1]);
+	px.mode = PROXY_NO_REPLY;
+	assert_int_equal(store_session_destroy(s, &t[1]), SG_OK);
+	assert_int_equal(check(s, &t[1]), SG_DENY);
+	/*
+	 * A login whose answer was lost: 503, not sent again. It did run,
+	 * and sent again it would have found its own session at the cap of
+	 * 2 and evicted t[0]; SET NX would then refuse the same id.
+	 */
+	token_new(&late, t[0].tag);
+	px.mode = PROXY_NO_REPLY;
+	assert_int_equal(store_session_create(s, &u, &late, &created),
+	    SG_UNAVAILABLE);
+	assert_int_equal(check(s, &t[0]), SG_OK);
+	assert_int_equal(check(s, &late), SG_OK);
+	assert_int_equal(store_session_destroy(s, &late), SG_OK);
+	/* one that never arrived is a 503 too: the store cannot tell */
+	token_new(&late, t[0].tag);
+	px.mode = PROXY_DROP;
+	assert_int_equal(store_session_create(s, &u, &late, &created),
+	    SG_UNAVAILABLE);
+	assert_int_equal(check(s, &late), SG_DENY);
+	assert_int_equal(check(s, &t[0]), SG_OK);
+	store_close(s);
+	proxy_stop(&px);
+}
+
+/*
+ * redis_replicas_ack with too few replicas: logins and revocations run
+ * on the master but fail (503) after waiting redis_timeout; checks and
+ * reads do not wait.
+ */
+static void
+test_replicas_ack_unmet(void **state)
+{
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char		  p[16], tag[TOKEN_TAGLEN + 1];
+	int64_t		  created;
+	struct timespec	  a, b;
+	long		  ms;
+	int		  n;
+
+	(void)state;
+	s = open_store("redis_replicas_ack = 1\nredis_timeout = 200ms\n", p,
+	    sizeof(p));
+	assert_int_equal(store_user_add(s, "wes", HASH), SG_OK);
+	assert_int_equal(store_user_get(s, "wes", &u), SG_OK);
+	user_tag(&pub, "wes", 3, tag);
+	token_new(&t, tag);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(store_session_create(s, &u, &t, &created),
+	    SG_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	assert_true(ms >= 190 && ms < 1500);
+	assert_non_null(strstr(store_error(s), "0 of 1 replicas"));
+	/* it ran on the master all the same; a check does not wait */
+	assert_int_equal(check(s, &t), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t), SG_UNAVAILABLE);
+	assert_int_equal(check(s, &t), SG_DENY);
+	assert_int_equal(store_session_destroy_all(s, "wes", &n),
+	    SG_UNAVAILABLE);
+	assert_int_equal(store_user_del(s, "wes", &n), SG_UNAVAILABLE);
+	assert_int_equal(store_user_get(s, "wes", &u), SG_NO_USER);
 	store_close(s);
 }
 
@@ -1399,6 +1618,8 @@ main(void)
 		cmocka_unit_test(test_rekey_glob_prefix),
 		cmocka_unit_test(test_throttle_counts_first),
 		cmocka_unit_test(test_redis_restart),
+		cmocka_unit_test(test_lost_commands),
+		cmocka_unit_test(test_replicas_ack_unmet),
 	};
 
 	if (sodium_init() == -1 || (port = getenv("REDIS_PORT")) == NULL ||

@@ -28,6 +28,8 @@ test_defaults(void **state)
 	assert_int_equal(c.client_timeout, 10000);
 	assert_string_equal(c.redis, "redis://127.0.0.1:6379/0");
 	assert_null(c.redis_password_file);
+	assert_null(c.redis_sentinel_password_file);
+	assert_int_equal(c.redis_replicas_ack, 0);
 	assert_int_equal(c.redis_timeout, 250);
 	assert_string_equal(c.key_prefix, "sg:");
 	assert_string_equal(c.cookie_name, "__Host-sid");
@@ -166,6 +168,16 @@ static const struct {
 	{ "cookie_name = a;b\n", "f.conf:1: cookie_name: not a valid" },
 	{ "redis = http://x\n", "f.conf:1: redis: expected redis://" },
 	{ "redis = redis://host:99999\n", "f.conf:1: redis: bad port" },
+	{ "redis = sentinel://a:1\n", "f.conf:1: redis: sentinel: expected" },
+	{ "redis = sentinel://a:1,/m\n",
+	    "f.conf:1: redis: missing or too long host" },
+	{ "redis = sentinel://a:1/m\nredis_replicas_ack = 65\n",
+	    "f.conf:2: redis_replicas_ack: must be between 0 and 64" },
+	{ "redis_sentinel_password_file = /x\n",
+	    "f.conf:1: redis_sentinel_password_file: needs a sentinel://" },
+	{ "redis = sentinel://a:1/m\nredis_sentinel_password_file = /x\n"
+	  "redis_replicas_ack = 1\n",
+	    NULL },
 	{ "key_prefix = a{b}\n", "f.conf:1: key_prefix: must be 1-63" },
 	{ "login_redirect = https://evil/\n",
 	    "f.conf:1: login_redirect: must be" },
@@ -258,6 +270,19 @@ test_load(void **state)
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
 	assert_string_equal(c.redis_url.user, "default");
 	assert_string_equal(c.redis_url.password, "s3cret");
+	config_free(&c);
+	/* sentinel://: the URL's login is the Sentinels', the file's wins */
+	f = fopen(path, "w");
+	fprintf(f,
+	    "redis = sentinel://:url-pw@a/m\n"
+	    "redis_password_file = %s\n"
+	    "redis_sentinel_password_file = %s\n",
+	    pwpath, pwpath);
+	fclose(f);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.redis_url.password, "s3cret");
+	assert_string_equal(c.redis_url.sentinel_user, "default");
+	assert_string_equal(c.redis_url.sentinel_password, "s3cret");
 	config_free(&c);
 	unlink(pwpath);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);

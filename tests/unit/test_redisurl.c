@@ -37,6 +37,7 @@ static const struct {
 	{ "redis://:a%00@h", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "redis://[::1", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "redis://[::1]x", 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "rediss://h", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "unix:relative", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "unix:/x?db=", 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "unix:/x?foo=1", 0, 0, 0, 0, NULL, NULL, NULL },
@@ -72,11 +73,150 @@ test_table(void **state)
 	}
 }
 
+static const struct {
+	const char *url;
+	int	    ok, nnodes, port0, portlast, db;
+	const char *host0, *master, *user, *password;
+} sentinel_cases[] = {
+	{ "sentinel://127.0.0.1:26379/mymaster", 1, 1, 26379, 26379, 0,
+	    "127.0.0.1", "mymaster", "", "" },
+	{ "sentinel://a:1,b:2,[::1]:3/m/4", 1, 3, 1, 3, 4, "a", "m", "", "" },
+	{ "sentinel://a,b/m.1_x-y/", 1, 2, 26379, 26379, 0, "a", "m.1_x-y", "",
+	    "" },
+	{ "sentinel://:s%2Fp@a:1/m", 1, 1, 1, 1, 0, "a", "m", "", "s/p" },
+	{ "sentinel://mon:pw@a:1,b:2/m/2", 1, 2, 1, 2, 2, "a", "m", "mon",
+	    "pw" },
+	{ "sentinel://", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1/", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel:///m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1,/m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://,a:1/m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:0/m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1/m/x", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1/m/1/2", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1/m m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1/m%41", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://pw@a:1/m", 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	{ "sentinel://a:1,b:2,c:3,d:4,e:5,f:6,g:7,h:8,i:9,j:10,k:11,l:12,"
+	  "m:13,n:14,o:15,p:16,q:17/m",
+	    0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static void
+test_sentinel(void **state)
+{
+	struct redis_url u;
+	char		 err[128];
+	size_t		 i;
+	int		 rv;
+
+	(void)state;
+	for (i = 0; i < sizeof(sentinel_cases) / sizeof(sentinel_cases[0]);
+	     i++) {
+		rv = redis_url_parse(&u, sentinel_cases[i].url, err,
+		    sizeof(err));
+		if ((rv == 0) != sentinel_cases[i].ok)
+			fail_msg("case %zu (%s): got %d", i,
+			    sentinel_cases[i].url, rv);
+		if (!sentinel_cases[i].ok) {
+			assert_true(strlen(err) > 0);
+			continue;
+		}
+		assert_true(u.is_sentinel);
+		assert_false(u.is_unix);
+		assert_int_equal(u.nnodes, sentinel_cases[i].nnodes);
+		assert_string_equal(u.nodes[0].host, sentinel_cases[i].host0);
+		assert_int_equal(u.nodes[0].port, sentinel_cases[i].port0);
+		assert_int_equal(u.nodes[u.nnodes - 1].port,
+		    sentinel_cases[i].portlast);
+		assert_string_equal(u.master, sentinel_cases[i].master);
+		assert_int_equal(u.db, sentinel_cases[i].db);
+		/* the URL's login is the Sentinels', never the data nodes' */
+		assert_string_equal(u.sentinel_user, sentinel_cases[i].user);
+		assert_string_equal(u.sentinel_password,
+		    sentinel_cases[i].password);
+		assert_string_equal(u.user, "");
+		assert_string_equal(u.password, "");
+	}
+}
+
+static const struct {
+	const char *url;
+	int	    ok, nnodes, port0;
+	const char *host0, *user, *password;
+} cluster_cases[] = {
+	{ "cluster://127.0.0.1:7000", 1, 1, 7000, "127.0.0.1", "", "" },
+	{ "cluster://a:7000,b:7001,[::1]:7002/", 1, 3, 7000, "a", "", "" },
+	{ "cluster://app:pw@a", 1, 1, 6379, "a", "app", "pw" },
+	{ "cluster://", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:7000/1", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:7000,", 0, 0, 0, NULL, NULL, NULL },
+	{ "cluster://a:x", 0, 0, 0, NULL, NULL, NULL },
+};
+
+static void
+test_cluster(void **state)
+{
+	struct redis_url u;
+	char		 err[128];
+	size_t		 i;
+	int		 rv;
+
+	(void)state;
+	for (i = 0; i < sizeof(cluster_cases) / sizeof(cluster_cases[0]); i++) {
+		rv =
+		    redis_url_parse(&u, cluster_cases[i].url, err, sizeof(err));
+		if ((rv == 0) != cluster_cases[i].ok)
+			fail_msg("case %zu (%s): got %d", i,
+			    cluster_cases[i].url, rv);
+		if (!cluster_cases[i].ok) {
+			assert_true(strlen(err) > 0);
+			continue;
+		}
+		assert_true(u.is_cluster);
+		assert_false(u.is_sentinel);
+		assert_int_equal(u.nnodes, cluster_cases[i].nnodes);
+		assert_string_equal(u.nodes[0].host, cluster_cases[i].host0);
+		assert_int_equal(u.nodes[0].port, cluster_cases[i].port0);
+		/* the URL's login is the data nodes' */
+		assert_string_equal(u.user, cluster_cases[i].user);
+		assert_string_equal(u.password, cluster_cases[i].password);
+		assert_int_equal(u.db, 0);
+	}
+}
+
+/* The two password files fill two different logins. */
+static void
+test_password_lines(void **state)
+{
+	struct redis_url u;
+	char		 err[128];
+
+	(void)state;
+	assert_int_equal(
+	    redis_url_parse(&u, "sentinel://:sp@a/m", err, sizeof(err)), 0);
+	assert_int_equal(redis_url_password(&u, "app secret"), 0);
+	assert_string_equal(u.user, "app");
+	assert_string_equal(u.password, "secret");
+	assert_string_equal(u.sentinel_password, "sp");
+	assert_int_equal(redis_url_sentinel_password(&u, "mon other"), 0);
+	assert_string_equal(u.sentinel_user, "mon");
+	assert_string_equal(u.sentinel_password, "other");
+	assert_string_equal(u.password, "secret");
+	assert_int_equal(redis_url_sentinel_password(&u, "only"), 0);
+	assert_string_equal(u.sentinel_user, "mon");
+	assert_string_equal(u.sentinel_password, "only");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_sentinel),
+		cmocka_unit_test(test_cluster),
+		cmocka_unit_test(test_password_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

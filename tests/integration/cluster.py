@@ -1,0 +1,378 @@
+"""Redis Cluster (README, "High availability"): three masters and three
+replicas made by `redis-cli --cluster create` on loopback, sessgate on
+README's cluster:// sample (with passwords). Logins and checks for users
+spread over all three masters;
+`redis-cli --cluster reshard` moving a busy user's slot while checks,
+logins and logouts run; a replica promoted with CLUSTER FAILOVER under
+the same load: no 401 and no lost session in either; a slot no master
+serves: 503 with a log line saying so."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+T = harness.TAP()
+LOADS = []      # client threads of the running test, stopped after it
+
+
+def stops_loads(fn):
+    """fn, then every load it started is stopped, even if it failed."""
+    def run():
+        try:
+            fn()
+        finally:
+            for x in LOADS:
+                x.stopping = True
+            del LOADS[:]
+    run.__name__ = fn.__name__
+    return run
+
+
+S = harness.Stack(prefix="sessgate-cluster.")
+SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
+REDIS = harness.redis_server()
+REDIS_CLI = harness.need(os.environ.get("REDIS_CLI") or "redis-cli",
+                         "redis-cli")
+
+
+def note(msg):
+    print("# " + msg, flush=True)
+
+
+PASSWORD = "DATA-PASSWORD"       # README's sample
+
+
+def cmd(port, *args):
+    """AUTH, then one command; its reply (bulk strings decoded)."""
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    req = b""
+    for c in (("AUTH", PASSWORD), args):
+        req += b"*%d\r\n" % len(c)
+        for a in c:
+            a = str(a).encode()
+            req += b"$%d\r\n%s\r\n" % (len(a), a)
+    try:
+        s.sendall(req)
+        f = s.makefile("rb")
+        try:
+            harness._resp(f)
+            r = harness._resp(f)
+        finally:
+            f.close()
+    finally:
+        s.close()
+    return r.decode() if isinstance(r, bytes) else r
+
+
+def readme_block(title):
+    """The lines of the README's code block whose first line is title."""
+    with open(os.path.join(harness.TOP_SRCDIR, "README.md")) as f:
+        blocks = f.read().split("```")[1::2]
+    for b in blocks:
+        lines = b.strip("\n").split("\n")
+        if lines[0] == title:
+            return lines[1:]
+    raise AssertionError("README has no block " + title)
+
+
+def info(port, section):
+    return dict(line.split(":", 1) for line in
+                cmd(port, "INFO", section).split("\r\n") if ":" in line)
+
+
+def cluster_port(taken):
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    while True:
+        p = harness.free_port()
+        if p + 10000 > 65535 or p in taken or p + 10000 in taken:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p + 10000))
+            return p
+        except OSError:
+            continue
+        finally:
+            s.close()
+
+
+def start_cluster():
+    ports = []
+    for _ in range(6):
+        ports.append(cluster_port(ports + [x + 10000 for x in ports]))
+    for p in ports:
+        d = os.path.join(S.tmp, "n%d" % p)
+        os.makedirs(d)
+        S.spawn([REDIS, "--port", str(p), "--bind", "127.0.0.1", "--dir", d,
+                 "--save", "", "--appendonly", "no", "--cluster-enabled",
+                 "yes", "--cluster-node-timeout", "1000", "--requirepass",
+                 PASSWORD, "--masterauth", PASSWORD],
+                "redis-%d.log" % p)
+    for p in ports:
+        harness.wait_for(lambda: harness.connects(p), "redis %d" % p)
+    r = subprocess.run([REDIS_CLI, "-a", PASSWORD, "--no-auth-warning",
+                        "--cluster", "create"]
+                       + ["127.0.0.1:%d" % p for p in ports]
+                       + ["--cluster-replicas", "1", "--cluster-yes"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    harness.wait_for(lambda: all("cluster_state:ok" in
+                                 cmd(p, "CLUSTER", "INFO") for p in ports),
+                     "cluster_state:ok", 30)
+    return ports
+
+
+def masters(ports):
+    """{port: (node id, [(lo, hi), ...])} of the masters now."""
+    out = {}
+    for lo, hi, m, *_ in cmd(ports[0], "CLUSTER", "SLOTS"):
+        port, nid = m[1], m[2].decode()
+        out.setdefault(port, (nid, []))[1].append((lo, hi))
+    return out
+
+
+def owner(ports, slot):
+    for port, (_, ranges) in masters(ports).items():
+        if any(lo <= slot <= hi for lo, hi in ranges):
+            return port
+    return None
+
+
+class Gate:
+    """sessgate on README's cluster sample, its nodes and password file
+    put in."""
+
+    def __init__(self, name, ports):
+        self.name = name
+        self.sock = os.path.join(S.tmp, name + ".sock")
+        self.conf = os.path.join(S.tmp, name + ".conf")
+        pwfile = os.path.join(S.tmp, "redis.pass")
+        with open(pwfile, "w") as f:
+            f.write(PASSWORD + "\n")
+        sample = "\n".join(readme_block("# sessgate.conf with Redis "
+                                        "Cluster")) + "\n"
+        for old, new in (("10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379",
+                          ",".join("127.0.0.1:%d" % p for p in ports[:3])),
+                         ("/etc/sessgate/redis.pass", pwfile)):
+            assert old in sample, old
+            sample = sample.replace(old, new)
+        with open(self.conf, "w") as f:
+            f.write("listen = unix:%s\nthreads = 4\n"
+                    "max_sessions = 0\nlogin_max_failures = 0\n"
+                    "password_memlimit = 8M\npassword_opslimit = 1\n%s"
+                    % (self.sock, sample))
+        S.spawn([SESSGATE, "-d", "-c", self.conf], name + ".log")
+        harness.wait_for(lambda: harness.accepts(self.sock), name)
+
+    def log(self):
+        with open(os.path.join(S.tmp, self.name + ".log"),
+                  errors="replace") as f:
+            return f.read()
+
+    def request(self, role, params, body=None):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.sock)
+        out = harness.fcgi_request(s, role, params, body).decode()
+        return int(out.split(" ", 2)[1]), out
+
+    def check(self, cookie):
+        return self.request(harness.AUTHORIZER, {
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/",
+            "HTTP_COOKIE": "__Host-sid=" + cookie})[0]
+
+    def post(self, path, body, cookie=None):
+        params = {"REQUEST_METHOD": "POST", "REQUEST_URI": path,
+                  "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                  "CONTENT_LENGTH": str(len(body))}
+        if cookie:
+            params["HTTP_COOKIE"] = "__Host-sid=" + cookie
+        return self.request(harness.RESPONDER, params, body.encode())
+
+    def login(self, user):
+        st, out = self.post("/login", "username=%s&password=%s-pw"
+                            % (user, user))
+        for line in out.split("\r\n"):
+            if line.startswith("Set-Cookie: __Host-sid="):
+                return st, line.split("=", 1)[1].split(";")[0]
+        return st, None
+
+    def logout(self, cookie):
+        return self.post("/logout", "", cookie)[0]
+
+    def add_user(self, name):
+        r = subprocess.run([os.path.join(harness.TOP_BUILDDIR,
+                                         "sessgatectl"), "-c", self.conf,
+                            "user", "add", name], input=name + "-pw\n",
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+
+
+def slot_of(cookie):
+    return int(cmd(PORTS[0], "CLUSTER", "KEYSLOT", cookie.split(".")[0]))
+
+
+class Busy:
+    """Checks of every live cookie from 4 threads, and one thread logging
+    user in and out, until stopped."""
+
+    def __init__(self, gate, cookies, user):
+        self.gate, self.cookies, self.user = gate, list(cookies), user
+        self.checks, self.live, self.ended, self.answers = [], [], [], []
+        self.stopping = False
+        LOADS.append(self)
+        self.threads = [threading.Thread(target=self.check, args=(i,),
+                                         daemon=True) for i in range(4)]
+        self.threads.append(threading.Thread(target=self.logins,
+                                             daemon=True))
+        for t in self.threads:
+            t.start()
+
+    def check(self, i):
+        n = i
+        while not self.stopping:
+            c = self.cookies[n % len(self.cookies)]
+            n += 1
+            self.checks.append((c, self.gate.check(c)))
+
+    def logins(self):
+        n = 0
+        while not self.stopping:
+            st, c = self.gate.login(self.user)
+            self.answers.append(st)
+            if st != 303:
+                continue
+            n += 1
+            if n % 2:
+                self.live.append(c)
+            else:
+                st = self.gate.logout(c)
+                self.answers.append(st)
+                if st == 303:
+                    self.ended.append(c)
+
+    def stop(self):
+        self.stopping = True
+        for t in self.threads:
+            t.join()
+        statuses = {st for _, st in self.checks}
+        assert statuses <= {200, 503}, statuses
+        assert set(self.answers) <= {303, 503}, set(self.answers)
+        for c in self.cookies + self.live:
+            assert self.gate.check(c) == 200, c
+        for c in self.ended:
+            assert self.gate.check(c) == 401, c
+        return (sum(1 for _, st in self.checks if st == 503),
+                len(self.checks), len(self.live) + len(self.ended))
+
+
+PORTS = start_cluster()
+GATE = Gate("gate", PORTS)
+USERS = ["u%02d" % i for i in range(30)]
+COOKIES = {}
+
+
+@T.test
+def logins_and_checks_across_slots():
+    for u in USERS:
+        GATE.add_user(u)
+        st, COOKIES[u] = GATE.login(u)
+        assert st == 303
+    for u in USERS:
+        assert GATE.check(COOKIES[u]) == 200
+    # the users' keys are on every master
+    for port in masters(PORTS):
+        assert int(cmd(port, "DBSIZE")) > 0, port
+    st, extra = GATE.login(USERS[0])
+    assert GATE.logout(extra) == 303
+    assert GATE.check(extra) == 401
+    assert GATE.check(COOKIES[USERS[0]]) == 200
+
+
+@T.test
+def reshard_a_busy_users_slot_under_load():
+    """The user whose slot comes first in its master's range is the busy
+    one: `redis-cli --cluster reshard` moves that master's slots up to and
+    including it to another master, while that user logs in and out and
+    every user is checked."""
+    ms = masters(PORTS)
+
+    def offset(u):
+        slot = slot_of(COOKIES[u])
+        port = owner(PORTS, slot)
+        return slot - min(lo for lo, hi in ms[port][1] if lo <= slot), u
+    n, busy = min(offset(u) for u in USERS)
+    slot = slot_of(COOKIES[busy])
+    src = owner(PORTS, slot)
+    dst = next(p for p in ms if p != src)
+    load = Busy(GATE, COOKIES.values(), busy)
+    harness.wait_for(lambda: len(load.checks) > 100, "load before")
+    t0 = time.monotonic()
+    r = subprocess.run([REDIS_CLI, "-a", PASSWORD, "--no-auth-warning",
+                        "--cluster", "reshard",
+                        "127.0.0.1:%d" % PORTS[0], "--cluster-from",
+                        ms[src][0], "--cluster-to", ms[dst][0],
+                        "--cluster-slots", str(n + 1), "--cluster-yes"],
+                       capture_output=True, text=True, timeout=120)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr
+    assert owner(PORTS, slot) == dst
+    n = len(load.checks)
+    harness.wait_for(lambda: len(load.checks) > n + 100, "load after")
+    down, total, logins = load.stop()
+    note("reshard: %d slots moved in %.1f s under %d checks (%d 503) and "
+         "%d logins and logouts of the busy user; no 401, no session lost"
+         % (slot - min(lo for lo, _ in ms[src][1]) + 1, took, total, down,
+            logins))
+
+
+@T.test
+def cluster_failover_under_load():
+    """CLUSTER FAILOVER on the replica of the busy user's master."""
+    busy = min(USERS, key=lambda u: slot_of(COOKIES[u]))
+    slot = slot_of(COOKIES[busy])
+    old = owner(PORTS, slot)
+    nid = masters(PORTS)[old][0]
+    replica = next(p for p in PORTS if p != old and
+                   info(p, "replication").get("role") == "slave" and
+                   info(p, "replication").get("master_port") == str(old))
+    load = Busy(GATE, COOKIES.values(), busy)
+    harness.wait_for(lambda: len(load.checks) > 100, "load before")
+    t0 = time.monotonic()
+    assert cmd(replica, "CLUSTER", "FAILOVER") == "OK"
+    harness.wait_for(lambda: owner(PORTS, slot) == replica, "the failover",
+                     20)
+    took = time.monotonic() - t0
+    n = len(load.checks)
+    harness.wait_for(lambda: len(load.checks) > n + 100, "load after")
+    down, total, logins = load.stop()
+    assert info(old, "replication")["role"] == "slave"
+    assert nid != masters(PORTS)[replica][0]
+    note("CLUSTER FAILOVER: done in %.1f s under %d checks (%d 503) and %d "
+         "logins and logouts; no 401, no session lost" % (took, total, down,
+                                                          logins))
+
+
+@T.test
+def a_slot_no_master_serves():
+    """CLUSTER DELSLOTS on every master: the cluster stops serving (full
+    coverage required): 503 with a clear log line, never an allow."""
+    u = USERS[1]
+    slot = slot_of(COOKIES[u])
+    for port in masters(PORTS):
+        cmd(port, "CLUSTER", "DELSLOTS", slot)
+    for _ in range(3):
+        assert GATE.check(COOKIES[u]) == 503
+    log = GATE.log()
+    assert "served by no master" in log or "CLUSTERDOWN" in log, log[-2000:]
+
+
+if __name__ == "__main__":
+    T.tests = [stops_loads(fn) for fn in T.tests]
+    sys.exit(T.run())
