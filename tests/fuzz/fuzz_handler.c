@@ -8,9 +8,9 @@
  * or 2) picks one of three configurations.
  *
  * Promises checked: a session check allows (200 with REMOTE_USER) only
- * for a request carrying the live session's secret; every header line is one
- * line with no control bytes; the head is well-formed; nothing leaks or
- * crashes.
+ * for a request carrying the live session's secret; a Location is always
+ * a local path; every header line is one line with no control bytes; the
+ * head is well-formed; nothing leaks or crashes.
  */
 #include <sodium.h>
 
@@ -18,6 +18,7 @@
 #include "fake_store.h"
 #include "handler/endpoint.h"
 #include "handler/handler.h"
+#include "http/url.h"
 #include "session/password.h"
 
 #include "fuzz_params.h"
@@ -106,7 +107,8 @@ check_headers(const struct response *resp)
 static void
 check_response(const struct response *resp, const struct request *req)
 {
-	char head[RESPONSE_HEADERS_MAX + 256];
+	char	    head[RESPONSE_HEADERS_MAX + 256];
+	const char *loc;
 
 	FUZZ_ASSERT(resp->status >= 200 && resp->status <= 599);
 	check_headers(resp);
@@ -123,6 +125,12 @@ check_response(const struct response *resp, const struct request *req)
 		FUZZ_ASSERT(req->cookie != NULL &&
 		    strstr(req->cookie, live_cookie + TOKEN_TAGLEN + 1) !=
 			NULL);
+	}
+	if ((loc = strstr(resp->headers, "Location: ")) != NULL) {
+		/* never an open redirect: a local path, whatever next was */
+		loc += strlen("Location: ");
+		FUZZ_ASSERT(url_local_path(loc));
+		FUZZ_ASSERT(resp->status == 302 || resp->status == 303);
 	}
 	if (!resp->overflow)
 		FUZZ_ASSERT(response_head(resp, head, sizeof(head)) > 0);
