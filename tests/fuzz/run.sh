@@ -23,6 +23,10 @@
 #   cp work/crash-TARGET-* tests/fuzz/corpus/TARGET/
 # No clang or libFuzzer runtime: a skip, or a failure under CI=true.
 # FUZZ_CC names another clang.
+#
+# shellcheck disable=SC2016,SC2086,SC2046
+# (make's $(VAR) go into the makefile as they are; lists of packages,
+# flags and options are split into words on purpose.)
 
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${top_builddir:-.}
@@ -71,10 +75,11 @@ done
 command -v "$CC" >/dev/null 2>&1 || unavailable "$CC is not installed"
 work=$build/tests/fuzz/work
 mkdir -p "$work/bin" "$work/log" "$work/corpus" || exit 1
+# (From standard input: no stray .c file in the tree for tests/style.sh.)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)%s\n' \
-    '{ (void)d; (void)n; return 0; }' >"$work/probe.c"
-"$CC" -fsanitize=fuzzer,address,undefined "$work/probe.c" \
-    -o "$work/probe" >"$work/log/probe.log" 2>&1 ||
+    '{ (void)d; (void)n; return 0; }' |
+	"$CC" -fsanitize=fuzzer,address,undefined -x c - \
+	    -o "$work/probe" >"$work/log/probe.log" 2>&1 ||
 	unavailable "$CC cannot link a libFuzzer target (libclang-rt-14-dev?)"
 pkg-config --exists $PKGS 2>/dev/null || unavailable "pkg-config: $PKGS"
 if [ ! -f "$build/src/store/lua_scripts.c" ]; then
@@ -153,7 +158,6 @@ fuzz() {
 		limit="-max_total_time=$secs"
 	fi
 	start=$(date +%s)
-	# shellcheck disable=SC2046,SC2086
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
 	    "$work/bin/fuzz_$t" $limit $dict $(target_opts "$t") \
@@ -182,21 +186,25 @@ fuzz() {
 	} >"$work/log/$t.tap"
 }
 
+# JOBS targets at a time; their TAP lines in order once the batch is done.
 echo "1..$#"
 n=0
 batch=""
+inbatch=0
 failed=0
 for t in "$@"; do
 	n=$((n + 1))
 	fuzz "$t" "$n" &
 	batch="$batch $t"
-	if [ "$(echo $batch | wc -w)" -ge "$jobs" ] || [ "$n" -eq "$#" ]; then
+	inbatch=$((inbatch + 1))
+	if [ "$inbatch" -ge "$jobs" ] || [ "$n" -eq "$#" ]; then
 		wait
 		for b in $batch; do
 			cat "$work/log/$b.tap"
 			grep -q '^not ok' "$work/log/$b.tap" && failed=1
 		done
 		batch=""
+		inbatch=0
 	fi
 done
 # Run by hand: the exit status says it too. Under make check the
