@@ -5,7 +5,8 @@
  * (tests/unit/fake_store.c), which holds a user alice (password s3cret)
  * and one live session whose cookie is fixed (fuzz_handler.c prints it
  * with FUZZ_PRINT_COOKIE=1, for the seeds). The param FUZZ_CONFIG (0, 1
- * or 2) picks one of three configurations.
+ * or 2) picks one of three configurations, FUZZ_STORE (down, throttled)
+ * a state of the store.
  *
  * Promises checked: a session check allows (200 with REMOTE_USER) only
  * for a request carrying the live session's secret; a Location is always
@@ -68,18 +69,29 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A fresh store: alice and her live session, nothing else. */
+/*
+ * A fresh store: alice and her live session, nothing else. FUZZ_STORE
+ * "down" makes it fail every operation (503), "throttled" gives it ten
+ * failed logins already (429).
+ */
 static struct store *
-store_new(const struct config *c)
+store_new(const struct config *c, const char *state)
 {
 	struct store	 *st = fake_store_new(c);
 	struct store_user u;
 	int64_t		  created;
+	int		  i;
 
 	if (st == NULL || store_user_add(st, "alice", alice_hash) != SG_OK ||
 	    store_user_get(st, "alice", &u) != SG_OK ||
 	    store_session_create(st, &u, &live, &created) != SG_OK)
 		abort();
+	if (state != NULL && strcmp(state, "down") == 0)
+		fake_fail(st, 1);
+	if (state != NULL && strcmp(state, "throttled") == 0)
+		for (i = 0; i < 10; i++)
+			if (store_fail_add(st, "alice", "192.0.2.1") != SG_OK)
+				abort();
 	return st;
 }
 
@@ -151,11 +163,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    which[0] >= '0' && which[0] < (char)('0' + NCONFIGS))
 		c = (size_t)(which[0] - '0');
 	h.cfg = &cfg[c];
-	h.store = store_new(h.cfg);
+	h.store = store_new(h.cfg, fuzz_param("FUZZ_STORE", &p));
 	request_init(&req, fuzz_param, fuzz_read, &p);
 	response_init(&resp, 0);
 	handler_handle(&h, &req, &resp);
 	check_response(&resp, &req);
+	which = fuzz_param("FUZZ_STORE", &p);
+	if (which != NULL && strcmp(which, "down") == 0) /* never allows */
+		FUZZ_ASSERT(strstr(resp.headers, "REMOTE_USER") == NULL);
 	response_free(&resp);
 	request_free(&req);
 	store_close(h.store);
