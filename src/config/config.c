@@ -27,7 +27,7 @@
 
 enum config_type {
 	CT_STRING,
-	CT_PATH, /* a string that must start with '/' */
+	CT_PATH, /* a local path: see local_path() */
 	CT_WORD, /* a string, one of words */
 	CT_ENUM, /* one of words, stored as its index */
 	CT_BOOL,
@@ -55,6 +55,8 @@ struct config_key {
 /* Ten years: far beyond any sensible session, well inside Redis's PX. */
 #define DAYS(n)	     ((n)*86400000ULL)
 #define DURATION_MAX DAYS(3650)
+/* A path key: with ?next= (up to URL_MAX) it fits a Location header. */
+#define LOCAL_PATH_MAX 200
 
 static const char *check_listen(struct config *, const char *, char *, size_t);
 static const char *check_redis(struct config *, const char *, char *, size_t);
@@ -160,13 +162,34 @@ check_key_prefix(struct config *cfg, const char *v, char *buf, size_t len)
 	return NULL;
 }
 
+/*
+ * The paths of the endpoints, and login_redirect, which every denied page
+ * is sent to, are local paths as url_local_path() has them: not "//host"
+ * nor "/\\host", which browsers read as another site. They go into
+ * Location headers and the form's action as they are: printable ASCII
+ * without spaces, short enough that ?next= still fits after them.
+ */
+static const char *
+local_path(const char *v)
+{
+	size_t i;
+
+	if (v[0] != '/' || v[1] == '/' || v[1] == '\\')
+		return "must be a local path (starting with / but not // or /\\)";
+	for (i = 0; v[i] != '\0'; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
+			return "must be printable ASCII without spaces "
+			       "(percent-encode the rest)";
+	if (i > LOCAL_PATH_MAX)
+		return "must be at most 200 bytes";
+	return NULL;
+}
+
 static const char *
 check_local_or_empty(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	(void)cfg, (void)buf, (void)len;
-	if (v[0] != '\0' && v[0] != '/')
-		return "must be empty or a local path starting with /";
-	return NULL;
+	return v[0] == '\0' ? NULL : local_path(v);
 }
 
 /* Leading digits of s, then a unit from units; -1 if none matches. */
@@ -291,8 +314,8 @@ set_string(struct config *cfg, const struct config_key *k, const char *v,
 	char	  **p = (char **)((char *)cfg + k->offset), *dup;
 	const char *msg;
 
-	if (k->type == CT_PATH && v[0] != '/')
-		return "must be a path starting with /";
+	if (k->type == CT_PATH && (msg = local_path(v)) != NULL)
+		return msg;
 	if (k->type == CT_WORD && word_index(k->words, v, buf, len) == -1)
 		return buf;
 	if (k->check != NULL && (msg = k->check(cfg, v, buf, len)) != NULL)

@@ -39,6 +39,13 @@ listen_addr_parse(struct listen_addr *a, const char *s, char *err,
 		    "(IPv4 address or name)");
 		return -1;
 	}
+	if (hlen == 0) {
+		/* ":PORT" would listen on every address, unasked */
+		snprintf(err, errlen,
+		    "HOST:PORT needs a host "
+		    "(0.0.0.0:PORT for every address)");
+		return -1;
+	}
 	if (text_number(colon + 1, strlen(colon + 1), 10, 65535, &port) == -1 ||
 	    port == 0) {
 		snprintf(err, errlen, "bad port");

@@ -8,7 +8,7 @@
 struct listen_addr {
 	int  is_unix;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unix: */
-	char host[256]; /* HOST:PORT; "" means every address */
+	char host[256]; /* HOST:PORT; never empty (0.0.0.0: every address) */
 	char port[8];
 };
 

@@ -45,7 +45,7 @@ endpoint_form_page(const struct handler_ctx *h, struct response *resp,
     int status, const char *next, const char *message)
 {
 	char  *page;
-	size_t len;
+	size_t len = 0;
 
 	response_init(resp, status);
 	response_header(resp, "Cache-Control", "no-store");

@@ -86,8 +86,11 @@ post_ok(struct request *req, struct response *resp)
 	}
 	if (request_cross_site(req)) {
 		why = "cross-site request", status = 403;
-		log_warnx("%s %s: cross-site POST refused", req->remote_addr,
-		    req->uri);
+		log_warnx("%s %s: cross-site POST refused%s", req->remote_addr,
+		    req->uri,
+		    req->scheme[0] == '\0' ? " (the web server sends neither "
+					     "HTTPS nor REQUEST_SCHEME)" :
+					     "");
 	} else if (req->cookie != NULL &&
 	    !cookie_valid(req->cookie, strlen(req->cookie))) {
 		why = "malformed cookie";

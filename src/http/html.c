@@ -84,13 +84,16 @@ char *
 html_login_page(const char *action, const char *next, const char *message,
     size_t *len)
 {
-	char   a[512], m[512], *n, *out = NULL;
-	size_t nlen = strlen(next) * 6 + 1; /* "&quot;" at worst */
+	char   m[512], *a, *n, *out = NULL;
+	size_t alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
+	size_t nlen = strlen(next) * 6 + 1;
 	int    rv;
 
-	if ((n = malloc(nlen)) == NULL)
-		return NULL;
-	if (html_escape(action, a, sizeof(a)) == -1 ||
+	a = malloc(alen);
+	n = malloc(nlen);
+	if (a == NULL || n == NULL)
+		goto fail;
+	if (html_escape(action, a, alen) == -1 ||
 	    html_escape(next, n, nlen) == -1 ||
 	    html_escape(message != NULL ? message : "", m, sizeof(m)) == -1)
 		goto fail;
@@ -102,6 +105,7 @@ html_login_page(const char *action, const char *next, const char *message,
 	    m, message ? "</p>\n" : "", a, n);
 	*len = (size_t)rv;
 fail:
+	free(a);
 	free(n);
 	return out;
 }

@@ -49,15 +49,23 @@ url_same_origin(const char *url, const char *scheme, const char *host)
 	const char *p = strstr(url, "://"), *auth;
 	size_t	    slen, n, h;
 
-	if (p == NULL || host == NULL)
+	if (p == NULL || host == NULL || scheme == NULL)
 		return 0;
 	slen = (size_t)(p - url);
+	/*
+	 * The scheme is part of the origin: http://site must not post to
+	 * https://site. Unknown (the server sent neither HTTPS nor
+	 * REQUEST_SCHEME), it cannot match anything.
+	 */
+	if (slen == 0 || strlen(scheme) != slen ||
+	    strncasecmp(url, scheme, slen) != 0)
+		return 0;
 	auth = p + 3;
 	n = strcspn(auth, "/?#");
 	if (n == 0 || memchr(auth, '@', n) != NULL)
 		return 0; /* userinfo: never our own origin */
 	n -= default_port(url, slen, auth, n);
 	h = strlen(host);
-	h -= default_port(scheme, strlen(scheme), host, h);
+	h -= default_port(scheme, slen, host, h);
 	return n == h && strncasecmp(auth, host, n) == 0;
 }

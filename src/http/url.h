@@ -17,9 +17,10 @@ int url_encode_query(char out[URL_MAX], const char *s);
 /* Encode a decoded local path for a Location header; 0, or -1 if too long. */
 int url_encode_location(char out[URL_MAX], const char *path);
 /*
- * 1 if url (an Origin or Referer value) names host[:port] (from Host),
- * the default port of either scheme aside; 0 otherwise ("null", junk,
- * userinfo, another host).
+ * 1 if url (an Origin or Referer value) names the request's origin: the
+ * same scheme (from HTTPS/REQUEST_SCHEME; "" matches nothing) and
+ * host[:port] (from Host), the scheme's default port aside; 0 otherwise
+ * ("null", junk, userinfo, another scheme, host or port).
  */
 int url_same_origin(const char *url, const char *scheme, const char *host);
 

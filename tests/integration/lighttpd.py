@@ -219,7 +219,9 @@ def cross_site_posts_are_refused_and_change_nothing():
     for h in ({"Origin": "http://evil.example"},
               {"Origin": "null"},
               {"Referer": "http://evil.example/page"},
-              {"Origin": "http://127.0.0.1:1"}):
+              {"Origin": "http://127.0.0.1:1"},
+              # the scheme is part of the origin (issue 8, item 9)
+              {"Origin": "https://127.0.0.1:%d" % S.http_port}):
         for path in ("/logout", "/logout-all"):
             r = SITE.post(path, {}, value, h)
             assert r.status == 403, (h, path, r.status)

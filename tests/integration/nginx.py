@@ -569,6 +569,7 @@ def what_the_check_and_the_endpoints_receive():
     assert p["CONTENT_LENGTH"] == "3" and stdin == b"a=b"
     assert p["HTTP_HOST"] == "127.0.0.1:%d" % S.rec_port
     assert p["HTTP_ORIGIN"] == "http://127.0.0.1:%d" % S.rec_port
+    assert p["REQUEST_SCHEME"] == "http"     # the Origin check needs it
     assert p["HTTP_COOKIE"] == "%s=tok" % COOKIE
     assert p["REMOTE_ADDR"] == "127.0.0.1"
     assert len(names) == len(set(names)), names

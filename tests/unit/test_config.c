@@ -148,7 +148,10 @@ static const struct {
 	{ "session_limit = drop\n",
 	    "f.conf:1: session_limit: must be evict-oldest" },
 	{ "socket_mode = 0999\n", "f.conf:1: socket_mode: must be an octal" },
-	{ "login_path = login\n", "f.conf:1: login_path: must be a path" },
+	{ "login_path = login\n",
+	    "f.conf:1: login_path: must be a local path" },
+	{ "logout_path = //evil.example/x\n",
+	    "f.conf:1: logout_path: must be a local path" },
 	{ "# x\ncookie_secure = no\n",
 	    "f.conf:2: cookie_secure: a __Host- or __Secure- cookie needs" },
 	{ "cookie_name = __Secure-x\ncookie_secure = no\n",
@@ -181,6 +184,25 @@ static const struct {
 	{ "key_prefix = a{b}\n", "f.conf:1: key_prefix: must be 1-63" },
 	{ "login_redirect = https://evil/\n",
 	    "f.conf:1: login_redirect: must be" },
+	/* issue 8, item 8: an open redirect for every denied page */
+	{ "login_redirect = //evil.example/x\n",
+	    "f.conf:1: login_redirect: must be a local path" },
+	{ "# x\nlogin_redirect = /\\evil.example/x\n",
+	    "f.conf:2: login_redirect: must be a local path" },
+	{ "login_redirect = /a b\n",
+	    "f.conf:1: login_redirect: must be printable ASCII" },
+	{ "login_redirect = /caf\xc3\xa9\n",
+	    "f.conf:1: login_redirect: must be printable ASCII" },
+	{ "login_redirect = /\n", NULL },
+	{ "login_redirect = /sso/login?from=gate\n", NULL },
+	{ "login_redirect = /a%2F/b\n", NULL },
+	/* issue 8, item 8: ":PORT" listened on every address */
+	{ "listen = :19999\n", "f.conf:1: listen: HOST:PORT needs a host" },
+	{ "\nlisten=:9000 # all\n",
+	    "f.conf:2: listen: HOST:PORT needs a host" },
+	{ "listen = 0.0.0.0:19999\n", NULL },
+	{ "listen = 127.0.0.1:19999\n", NULL },
+	{ "listen = localhost:19999\n", NULL },
 	{ "password_memlimit = 1K\n",
 	    "f.conf:1: password_memlimit: must be between 8192 and" },
 	{ "redis_timeout = 0\n",
@@ -219,6 +241,31 @@ test_files(void **state)
 				fail_msg("case %zu: got \"%s\", want \"%s\"", i,
 				    err, files[i].error);
 		}
+		config_free(&c);
+	}
+}
+
+/* A path key must leave room for ?next= in a Location: 200 bytes. */
+static void
+test_path_length(void **state)
+{
+	struct config c;
+	char	      text[300], err[CONFIG_ERRLEN];
+	int	      n;
+
+	(void)state;
+	for (n = 199; n <= 201; n++) {
+		snprintf(text, sizeof(text), "login_redirect = /%0*d\n", n - 1,
+		    0);
+		assert_int_equal(config_defaults(&c), 0);
+		assert_int_equal(
+		    config_parse(&c, "f", text, strlen(text), err, sizeof(err)),
+		    n <= 200 ? 0 : -1);
+		if (n <= 200)
+			assert_int_equal(strlen(c.login_redirect), n);
+		else
+			assert_string_equal(err,
+			    "f:1: login_redirect: must be at most 200 bytes");
 		config_free(&c);
 	}
 }
@@ -464,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_path_length),
 		cmocka_unit_test(test_values_set),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_secret_file),

@@ -368,6 +368,11 @@ static const struct {
 	    "https://evil.example/x", "", 403, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded",
 	    "https://example.com:8443", NULL, "", 403, 0 },
+	/* issue 8, item 9: http:// posting to this https:// site */
+	{ "POST", "/login", "application/x-www-form-urlencoded",
+	    "http://example.com", NULL, "username=a&password=b", 403, 0 },
+	{ "POST", "/logout", "application/x-www-form-urlencoded", NULL,
+	    "http://example.com/page", "", 403, 0 },
 	{ "POST", "/login", "application/json", NULL, NULL, "{}", 415, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencodedX", NULL, NULL,
 	    "", 415, 0 },

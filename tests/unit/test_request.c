@@ -13,23 +13,40 @@
 #include "params.h"
 
 static const struct {
-	const char *host, *origin, *referer, *https;
+	const char *host, *origin, *referer, *https, *scheme;
 	int	    cross;
 } sites[] = {
-	{ "example.com", NULL, NULL, "on", 0 },
-	{ "example.com", "https://example.com", NULL, "on", 0 },
-	{ "example.com", "https://EXAMPLE.com", NULL, "on", 0 },
-	{ "example.com", "https://example.com:443", NULL, "on", 0 },
-	{ "example.com:443", "https://example.com", NULL, "on", 0 },
-	{ "example.com:8443", "https://example.com:8443", NULL, "on", 0 },
-	{ "example.com", NULL, "https://example.com/a/b?c", "on", 0 },
-	{ "example.com", "https://example.com.evil", NULL, "on", 1 },
-	{ "example.com", "https://evil.com", "https://example.com/", "on", 1 },
-	{ "example.com", "null", NULL, "on", 1 },
-	{ "example.com", "https://example.com:8443", NULL, "on", 1 },
-	{ "example.com", "https://user@example.com", NULL, "on", 1 },
-	{ NULL, "https://example.com", NULL, "on", 1 },
-	{ "example.com", NULL, "junk", "on", 1 },
+	{ "example.com", NULL, NULL, "on", NULL, 0 },
+	{ "example.com", "https://example.com", NULL, "on", NULL, 0 },
+	{ "example.com", "https://EXAMPLE.com", NULL, "on", NULL, 0 },
+	{ "example.com", "https://example.com:443", NULL, "on", NULL, 0 },
+	{ "example.com:443", "https://example.com", NULL, "on", NULL, 0 },
+	{ "example.com:8443", "https://example.com:8443", NULL, "on", NULL, 0 },
+	{ "example.com", NULL, "https://example.com/a/b?c", "on", NULL, 0 },
+	{ "example.com", "https://example.com.evil", NULL, "on", NULL, 1 },
+	{ "example.com", "https://evil.com", "https://example.com/", "on", NULL,
+	    1 },
+	{ "example.com", "null", NULL, "on", NULL, 1 },
+	{ "example.com", "https://example.com:8443", NULL, "on", NULL, 1 },
+	{ "example.com", "https://user@example.com", NULL, "on", NULL, 1 },
+	{ NULL, "https://example.com", NULL, "on", NULL, 1 },
+	{ "example.com", NULL, "junk", "on", NULL, 1 },
+	/* issue 8, item 9: the scheme counts, from HTTPS or REQUEST_SCHEME */
+	{ "example.com", "http://example.com", NULL, "on", NULL, 1 },
+	{ "example.com", "http://example.com", NULL, "on", "http", 1 },
+	{ "example.com", NULL, "http://example.com/a", "on", NULL, 1 },
+	{ "example.com", "http://example.com", NULL, NULL, "https", 1 },
+	{ "example.com", "https://example.com", NULL, NULL, "https", 0 },
+	{ "example.com", "https://example.com", NULL, "off", "https", 0 },
+	{ "example.com", "https://example.com", NULL, NULL, "http", 1 },
+	{ "example.com:8080", "http://example.com:8080", NULL, NULL, "http",
+	    0 },
+	{ "example.com", "http://example.com", NULL, "off", "http", 0 },
+	/* neither HTTPS nor REQUEST_SCHEME: no Origin can match */
+	{ "example.com", "http://example.com", NULL, NULL, NULL, 1 },
+	{ "example.com", "https://example.com", NULL, NULL, NULL, 1 },
+	{ "example.com", "https://example.com", NULL, "off", NULL, 1 },
+	{ "example.com", NULL, NULL, NULL, NULL, 0 }, /* not a browser */
 };
 
 static void
@@ -43,10 +60,11 @@ test_cross_site(void **state)
 		struct kv p[] = { { "HTTP_HOST", sites[i].host },
 			{ "HTTP_ORIGIN", sites[i].origin },
 			{ "HTTP_REFERER", sites[i].referer },
-			{ "HTTPS", sites[i].https }, { NULL, NULL } };
+			{ "HTTPS", sites[i].https },
+			{ "REQUEST_SCHEME", sites[i].scheme }, { NULL, NULL } };
 		int	  j;
 
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 5; j++)
 			if (p[j].v == NULL)
 				p[j].k = "unused";
 		request_init(&r, getp, NULL, p);

@@ -66,6 +66,22 @@ static const struct {
 	{ "https://example.com", "https", NULL, 0 },
 	{ "https:///", "https", "", 0 },
 	{ "junk", "https", "example.com", 0 },
+	/* issue 8, item 9: the scheme is part of the origin */
+	{ "http://example.com", "https", "example.com", 0 },
+	{ "http://example.com:443", "https", "example.com", 0 },
+	{ "http://example.com:443", "https", "example.com:443", 0 },
+	{ "https://example.com", "http", "example.com", 0 },
+	{ "https://example.com:80", "http", "example.com:80", 0 },
+	{ "http://127.0.0.1:8080", "http", "127.0.0.1:8080", 1 },
+	{ "HTTPS://example.com", "https", "example.com", 1 },
+	{ "https://example.com", "HTTPS", "example.com:443", 1 },
+	{ "ws://example.com", "https", "example.com", 0 },
+	{ "httpss://example.com", "https", "example.com", 0 },
+	{ "://example.com", "", "example.com", 0 },
+	/* the server named no scheme: nothing can match (fail closed) */
+	{ "https://example.com", "", "example.com", 0 },
+	{ "http://example.com", "", "example.com", 0 },
+	{ "https://example.com", NULL, "example.com", 0 },
 };
 
 static void
