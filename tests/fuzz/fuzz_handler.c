@@ -66,7 +66,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 	if (password_hash(alice_hash, "s3cret", 6, &pc) != 0)
 		abort();
-	user_tag("alice", 5, tag);
+	user_tag(&cfg[0].keys, "alice", 5, tag);
 	memcpy(live.tag, tag, sizeof(live.tag));
 	memset(live.secret, 0x5a, sizeof(live.secret));
 	if (token_encode(&live, live_cookie, sizeof(live_cookie)) != 0)
@@ -86,7 +86,7 @@ store_new(const struct config *c, const char *state)
 {
 	struct store	 *st = fake_store_new(c);
 	struct store_user u;
-	int64_t		  created;
+	int64_t		  created, n, ms;
 	int		  i;
 
 	if (st == NULL || store_user_add(st, "alice", alice_hash) != SG_OK ||
@@ -97,7 +97,10 @@ store_new(const struct config *c, const char *state)
 		fake_fail(st, 1);
 	if (state != NULL && strcmp(state, "throttled") == 0)
 		for (i = 0; i < 10; i++)
-			if (store_fail_add(st, "alice", "192.0.2.1") != SG_OK)
+			if (store_fail_attempt(st, STORE_FAIL_ADDR, "192.0.2.1",
+				&n, &ms) != SG_OK ||
+			    store_fail_attempt(st, STORE_FAIL_USER, "alice", &n,
+				&ms) != SG_OK)
 				abort();
 	return st;
 }

@@ -15,7 +15,7 @@
 #               here, but src/store/lua_scripts.[ch] come from its make
 #               (default: $top_builddir, as under make check, else .)
 #   TARGET      cookie, token, form, request, handler, record, config,
-#               redisurl, listen (default: every fuzz_*.c)
+#               redisurl, listen, fcgi_scan (default: every fuzz_*.c)
 # Everything is built and kept in BUILDDIR/tests/fuzz/work: objects
 # (rebuilt when a source or header changed), bin/fuzz_TARGET, the inputs a
 # run found (corpus/TARGET, reused by the next run), logs and crashes.
@@ -89,8 +89,9 @@ if [ ! -f "$build/src/store/lua_scripts.c" ]; then
 fi
 
 # A makefile, so that a second run rebuilds only what changed: the sources
-# of libsessgate.a below the daemon (src/*/*.c but src/daemon: no target
-# needs the process model, and it may need libraries of its own) and the
+# of libsessgate.a below the daemon (src/*/*.c but src/daemon, where only
+# the pure fcgi_scan.c has a target: no target needs the process model,
+# and it may need libraries of its own) and the
 # unit tests' fake store, instrumented for the fuzzer, then one binary per
 # target.
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
@@ -106,7 +107,10 @@ mk=$work/Makefile
 	objs=""
 	for f in "$top"/src/*/*.c "$build/src/store/lua_scripts.c" \
 	    "$top/tests/unit/fake_store.c"; do
-		case $f in "$top"/src/daemon/*) continue ;; esac
+		case $f in
+		"$top"/src/daemon/fcgi_scan.c) ;;	# pure: fuzz_fcgi_scan
+		"$top"/src/daemon/*) continue ;;
+		esac
 		o=obj/$(basename "$(dirname "$f")")_$(basename "$f" .c).o
 		objs="$objs $o"
 		printf '%s: %s\n\t@mkdir -p obj\n' "$o" "$f"
