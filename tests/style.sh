@@ -31,7 +31,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 if [ -z "$files" ]; then
 	files=$(find src tests bench -type f -name '*.[ch]' \
-	    ! -path src/lua_scripts.c ! -path '*/node_modules/*' | LC_ALL=C sort)
+	    ! -path 'src/store/lua_scripts.*' ! -path '*/node_modules/*' | LC_ALL=C sort)
 fi
 
 echo "# $("$CF" --version)"
