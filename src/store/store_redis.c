@@ -171,22 +171,64 @@ yes_no(struct redis_store *rs, redisReply *r, enum sg_result no)
 	return n == 1 ? SG_OK : no;
 }
 
+/*
+ * In a cluster, the user key is declared to check.lua as well, so that a
+ * check during a slot migration is sent where both keys are (ASK) or
+ * asked to wait (TRYAGAIN) rather than run where only one of them is: an
+ * undeclared user key read on the node that has the session but not yet
+ * the user would look like a deleted user and end the session. The name
+ * comes from the record, read first: a cluster check costs two round
+ * trips. SG_OK (ku set), SG_DENY (no session), SG_UNAVAILABLE.
+ */
+static enum sg_result
+cluster_user_key(struct redis_store *rs, const char *skey, const char *tag,
+    char ku[KEYMAX])
+{
+	const char    *argv[2] = { "GET", NULL };
+	struct record  rec;
+	redisReply    *r;
+	enum sg_result rv = SG_UNAVAILABLE;
+
+	argv[1] = skey;
+	if ((r = command(rs, 2, argv)) == NULL)
+		return SG_UNAVAILABLE;
+	if (r->type == REDIS_REPLY_NIL)
+		rv = SG_DENY;
+	else if (r->type != REDIS_REPLY_STRING ||
+	    record_decode(&rec, r->str, r->len) == -1)
+		seterr(rs, "redis: malformed session record");
+	else {
+		key(ku, &rs->base, tag, "user:", rec.user);
+		rv = SG_OK;
+	}
+	freeReplyObject(r);
+	return rv;
+}
+
 static enum sg_result
 redis_check(struct store *s, const struct token *t,
     char user[USER_NAME_MAX + 1])
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], ku[KEYMAX];
-	const char	   *args[3];
-	redisReply	   *r;
-	enum sg_result	    rv = SG_UNAVAILABLE;
+	char	       id[TOKEN_IDLEN + 1], k[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
+	const char    *args[4];
+	redisReply    *r;
+	enum sg_result rv = SG_UNAVAILABLE;
+	int	       nkeys = 1;
 
 	token_id(t, id);
 	args[0] = key(k, s, t->tag, "s:", id);
-	args[1] = rs->idle;
-	args[2] = key(ku, s, t->tag, "user:", "");
-	if ((r = eval(rs, &lua_check, 1, 3, args)) == NULL)
+	key(pfx, s, t->tag, "user:", "");
+	if (s->params.url.is_cluster) {
+		if ((rv = cluster_user_key(rs, k, t->tag, ku)) != SG_OK)
+			return rv;
+		args[nkeys++] = ku;
+	}
+	args[nkeys] = rs->idle;
+	args[nkeys + 1] = pfx;
+	if ((r = eval(rs, &lua_check, nkeys, nkeys + 2, args)) == NULL)
 		return SG_UNAVAILABLE;
+	rv = SG_UNAVAILABLE;
 	if (r->type == REDIS_REPLY_NIL)
 		rv = SG_DENY;
 	else if (r->type == REDIS_REPLY_STRING &&

@@ -1,6 +1,9 @@
 -- check: is this session live? Slide its idle expiry; return the user.
--- KEYS[1] session key ("P{T}:s:ID"); ARGV[1] idle timeout (ms),
--- ARGV[2] the prefix of user keys in the cookie's slot ("P{T}:user:").
+-- KEYS[1] session key ("P{T}:s:ID"), and in a Redis Cluster KEYS[2] the
+-- user key, as the caller read it from the record (declared, so that a
+-- slot migration sends the script where both keys are); ARGV[1] idle
+-- timeout (ms), ARGV[2] the prefix of user keys in the cookie's slot
+-- ("P{T}:user:").
 -- A session is live only while its user exists with the generation it
 -- was made under (field g of the record, field gen of the user), so that
 -- a password change, logout everywhere or the user's deletion ends it
@@ -17,7 +20,11 @@ local ok, r = pcall(cjson.decode, v)
 if not ok or type(r) ~= 'table' or type(r.u) ~= 'string' or type(r.a) ~= 'number' then
   return redis.error_reply('ERR sessgate: corrupt session record')
 end
-if type(r.g) ~= 'string' or redis.call('HGET', ARGV[2] .. r.u, 'gen') ~= r.g then
+local ukey = ARGV[2] .. r.u
+if KEYS[2] and KEYS[2] ~= ukey then
+  return redis.error_reply('ERR sessgate: session record changed under the check')
+end
+if type(r.g) ~= 'string' or redis.call('HGET', ukey, 'gen') ~= r.g then
   redis.call('DEL', KEYS[1])
   return nil
 end
