@@ -35,7 +35,7 @@ TABLE = """| what lighttpd serves (1 KiB file, wrk -c%(conns)d, %(secs)ds each) 
 | behind a do-nothing libfcgi authorizer | %(null)d | %(null_static).2f | 1.00 |
 | behind sessgate's session check | %(sg)d | %(sg_static).2f | %(sg_null).2f |
 
-sessgate's RSS after the run: %(rss)s KiB (%(cores)d cores, %(date)s, `bench/check.sh %(secs)d %(conns)d`).
+sessgate's RSS after the run (parent and workers): %(rss)s KiB (%(cores)d cores, %(date)s, `bench/check.sh %(secs)d %(conns)d`).
 """
 
 HEADER = """# Benchmark
@@ -71,14 +71,6 @@ def rps(port, tree, cookie, secs, conns):
     raise RuntimeError("no Requests/sec from wrk:\n" + out)
 
 
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return line.split()[1]
-    return "?"
-
-
 def measure(stack, build, secs, conns):
     stack.start_redis()
     stack.write_config(CONFIG)
@@ -106,7 +98,7 @@ def measure(stack, build, secs, conns):
         "null_static": n["null"] / n["static"],
         "sg_static": n["private"] / n["static"],
         "sg_null": n["private"] / n["null"],
-        "rss": rss_kib(stack.sessgate.pid),
+        "rss": harness.rss_kib(harness.process_tree(stack.sessgate.pid)),
         "cores": len(os.sched_getaffinity(0)),
         "date": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%d")}

@@ -26,38 +26,6 @@ CONFIG = "cookie_name = sid\ncookie_secure = no\nthreads = 4\n" \
 USERS = 50
 
 
-def sessgate_pids(root):
-    """root and its descendants (worker processes)."""
-    pids, kids = {root}, {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    todo = [root]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            pids.add(k)
-            todo.append(k)
-    return sorted(pids)
-
-
-def rss_kib(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
 def wrk(port, cookie, secs):
     out = subprocess.run(
         ["wrk", "-t1", "-c16", "-d%ds" % secs, "-H", "Cookie: sid=" + cookie,
@@ -93,7 +61,7 @@ def main(argv):
 
     def sample(done_checks, done_logins):
         samples.append((round(time.monotonic() - t0), done_checks,
-                        done_logins, rss_kib(sessgate_pids(stack.sessgate.pid))))
+                        done_logins, harness.rss_kib(harness.process_tree(stack.sessgate.pid))))
         print("t=%ds checks=%d logins=%d rss=%d KiB" % samples[-1],
               flush=True)
 
@@ -126,7 +94,7 @@ def main(argv):
             done += sum(ex.map(one_login, range(start,
                                                 min(logins, start + 1000))))
             sample(n, done)
-    pids = sessgate_pids(stack.sessgate.pid)
+    pids = harness.process_tree(stack.sessgate.pid)
     stack.sessgate.send_signal(signal.SIGTERM)
     rc = stack.sessgate.wait(60)
     log = stack.sessgate_log()

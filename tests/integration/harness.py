@@ -98,6 +98,39 @@ def wait_for(pred, what, timeout=10.0):
     raise RuntimeError("timed out waiting for " + what)
 
 
+def process_tree(root):
+    """root and its descendants (sessgate's worker processes), sorted."""
+    pids, kids = {root}, {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    todo = [root]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            pids.add(k)
+            todo.append(k)
+    return sorted(pids)
+
+
+def rss_kib(pids):
+    """The resident memory of pids together, in KiB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
 class TAP:
     """Run test functions in order; print TAP; never stop at a failure."""
 
