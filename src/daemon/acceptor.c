@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "http/request.h"
 
@@ -83,15 +84,6 @@ struct acceptor {
 	size_t		busy;
 	int		draining, finished;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 list_add(struct list *l, struct conn *c)
@@ -274,7 +266,7 @@ accept_error(struct acceptor *a)
 			return 0;
 		log_warn("accept; pausing for %d ms", PAUSE_MS);
 		listen_watch(a, 0);
-		a->paused_until = now_ms() + PAUSE_MS;
+		a->paused_until = clock_ms() + PAUSE_MS;
 		return 1;
 	default:
 		log_warn("accept on the listening socket");
@@ -337,7 +329,7 @@ accept_some(struct acceptor *a)
 		peer_name(c, &ss);
 		conn_options(a, fd, ss.ss_family);
 		__atomic_add_fetch(&a->nconns, 1, __ATOMIC_RELAXED);
-		conn_watch(a, c, C_WAIT, now_ms() + a->timeout);
+		conn_watch(a, c, C_WAIT, clock_ms() + a->timeout);
 	}
 	return 0;
 }
@@ -411,7 +403,7 @@ take_back(struct acceptor *a)
 	struct list  back;
 	struct conn *c;
 	uint64_t     v;
-	int64_t	     now = now_ms();
+	int64_t	     now = clock_ms();
 
 	if (read(a->ev_fd, &v, sizeof(v)) == -1 && errno != EAGAIN)
 		log_warn("eventfd");
@@ -484,7 +476,7 @@ begin_stop(struct acceptor *a)
 	struct conn *c, *next;
 
 	a->stopping = 1;
-	a->stop_at = now_ms() + STOP_GRACE_MS;
+	a->stop_at = clock_ms() + STOP_GRACE_MS;
 	listen_watch(a, 0);
 	a->paused_until = 0;
 	for (c = a->waiting.head; c != NULL; c = next) {
@@ -565,7 +557,7 @@ acceptor_run(struct acceptor *a)
 
 	listen_watch(a, 1);
 	for (;;) {
-		now = now_ms();
+		now = clock_ms();
 		expire(a, now);
 		if (failed && !a->stopping)
 			begin_stop(a);

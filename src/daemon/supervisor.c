@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "daemon/server.h"
 
@@ -74,15 +75,6 @@ static struct {
 	int	       reloading, stopping, killed, status;
 	int64_t	       reload_at, stop_at;
 } sv;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The delay before the next start after n quick deaths in a row. */
 static int64_t
@@ -263,7 +255,7 @@ begin_stop(int sig)
 	if (sv.stopping)
 		return;
 	sv.stopping = 1;
-	sv.stop_at = now_ms() + STOP_WAIT_MS;
+	sv.stop_at = clock_ms() + STOP_WAIT_MS;
 	signal_all(SIGTERM);
 }
 
@@ -414,7 +406,7 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 	log_info("serving with %u workers of %u threads", cfg->workers,
 	    cfg->threads);
 	for (;;) {
-		now = now_ms();
+		now = clock_ms();
 		if (!sv.stopping)
 			start_missing(now);
 		reload_check(now);
@@ -428,7 +420,7 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 			sv.killed = 1;
 		}
 		if ((sig = wait_signal(&set, &si, now)) != 0)
-			on_signal(sig, &si, now_ms());
+			on_signal(sig, &si, clock_ms());
 	}
 	log_info("stopped");
 	config_free(cfg);

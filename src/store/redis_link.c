@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 /* One command or script to run. */
@@ -41,15 +42,6 @@ struct request {
 	int			 argc;
 	const char	       **argv;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 redis_link_init(struct redis_link *l, const struct redis_url *url,
@@ -125,7 +117,7 @@ connect_master(struct redis_link *l)
 	char			host[256], tried[256] = "";
 	int			port, tried_port = 0, k;
 
-	l->asked_at = now_ms();
+	l->asked_at = clock_ms();
 	for (k = 0; k < u->nnodes; k++) {
 		if (redis_sentinel_master(&l->sentinel, u, host, &port) == -1)
 			return -1;
@@ -151,9 +143,9 @@ recheck(struct redis_link *l)
 	char host[256];
 	int  port;
 
-	if (now_ms() - l->asked_at < LINK_RECHECK_MS)
+	if (clock_ms() - l->asked_at < LINK_RECHECK_MS)
 		return;
-	l->asked_at = now_ms();
+	l->asked_at = clock_ms();
 	if (redis_sentinel_master(&l->sentinel, l->url, host, &port) == -1)
 		return;
 	if (strcmp(host, l->master) == 0 && port == l->master_port)
@@ -284,7 +276,7 @@ run_cluster(struct redis_link *l, const struct request *rq, int flags)
 	unsigned int	      slot = redis_cluster_slot(key);
 	enum redis_fail	      f = REDIS_FAIL_OTHER;
 	redisReply	     *r;
-	int64_t		      until = now_ms() + l->timeout_ms;
+	int64_t		      until = clock_ms() + l->timeout_ms;
 	int		      hops = 0, resent = 0, asking = 0;
 	struct timespec	      pause = { 0, 20 * 1000000 };
 
@@ -305,7 +297,7 @@ run_cluster(struct redis_link *l, const struct request *rq, int flags)
 			asking = 1;
 			conn = redis_cluster_node(c, conn->redirect.host,
 			    conn->redirect.port);
-		} else if (f == REDIS_FAIL_TRYAGAIN && now_ms() < until)
+		} else if (f == REDIS_FAIL_TRYAGAIN && clock_ms() < until)
 			nanosleep(&pause, NULL);
 		else if (resend(f, flags) && !resent++) {
 			redis_cluster_stale(c);

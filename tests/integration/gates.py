@@ -17,20 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 T = harness.TAP()
-LOADS = []      # client threads of the running test, stopped after it
-
-
-def stops_loads(fn):
-    """fn, then every load it started is stopped, even if it failed."""
-    def run():
-        try:
-            fn()
-        finally:
-            for x in LOADS:
-                x.stopping = True
-            del LOADS[:]
-    run.__name__ = fn.__name__
-    return run
+LOADS = harness.LOADS   # client threads of the running test
+stops_loads = harness.stops_loads
 
 
 S = harness.Stack(prefix="sessgate-gates.")

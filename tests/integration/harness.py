@@ -131,6 +131,24 @@ def rss_kib(pids):
     return total
 
 
+# Client threads (objects with a stopping flag) a test started: a test
+# wrapped in stops_loads stops them after it, even when it failed.
+LOADS = []      # client threads of the running test, stopped after it
+
+
+def stops_loads(fn):
+    """fn, then every load it started is stopped, even if it failed."""
+    def run():
+        try:
+            fn()
+        finally:
+            for x in LOADS:
+                x.stopping = True
+            del LOADS[:]
+    run.__name__ = fn.__name__
+    return run
+
+
 class TAP:
     """Run test functions in order; print TAP; never stop at a failure."""
 
