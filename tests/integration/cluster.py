@@ -23,7 +23,6 @@ stops_loads = harness.stops_loads
 
 
 S = harness.Stack(prefix="sessgate-cluster.")
-SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
 REDIS_CLI = harness.need(os.environ.get("REDIS_CLI") or "redis-cli",
                          "redis-cli")
@@ -132,14 +131,11 @@ def owner(ports, slot):
     return None
 
 
-class Gate:
+class Gate(harness.Gate):
     """sessgate on README's cluster sample, its nodes and password file
-    put in."""
+    put in; user NAME's password is NAME-pw."""
 
     def __init__(self, name, ports):
-        self.name = name
-        self.sock = os.path.join(S.tmp, name + ".sock")
-        self.conf = os.path.join(S.tmp, name + ".conf")
         pwfile = os.path.join(S.tmp, "redis.pass")
         with open(pwfile, "w") as f:
             f.write(PASSWORD + "\n")
@@ -150,56 +146,16 @@ class Gate:
                          ("/etc/sessgate/redis.pass", pwfile)):
             assert old in sample, old
             sample = sample.replace(old, new)
-        with open(self.conf, "w") as f:
-            f.write("listen = unix:%s\nthreads = 4\n"
-                    "max_sessions = 0\nlogin_max_failures = 0\n"
-                    "password_memlimit = 8M\npassword_opslimit = 1\n%s"
-                    % (self.sock, sample))
-        S.spawn([SESSGATE, "-d", "-c", self.conf], name + ".log")
-        harness.wait_for(lambda: harness.accepts(self.sock), name)
-
-    def log(self):
-        with open(os.path.join(S.tmp, self.name + ".log"),
-                  errors="replace") as f:
-            return f.read()
-
-    def request(self, role, params, body=None):
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(10)
-        s.connect(self.sock)
-        out = harness.fcgi_request(s, role, params, body).decode()
-        return int(out.split(" ", 2)[1]), out
-
-    def check(self, cookie):
-        return self.request(harness.AUTHORIZER, {
-            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/",
-            "HTTP_COOKIE": "__Host-sid=" + cookie})[0]
-
-    def post(self, path, body, cookie=None):
-        params = {"REQUEST_METHOD": "POST", "REQUEST_URI": path,
-                  "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                  "CONTENT_LENGTH": str(len(body))}
-        if cookie:
-            params["HTTP_COOKIE"] = "__Host-sid=" + cookie
-        return self.request(harness.RESPONDER, params, body.encode())
+        super().__init__(S, name, "threads = 4\n"
+                         "max_sessions = 0\nlogin_max_failures = 0\n"
+                         "password_memlimit = 8M\npassword_opslimit = 1\n"
+                         + sample)
 
     def login(self, user):
-        st, out = self.post("/login", "username=%s&password=%s-pw"
-                            % (user, user))
-        for line in out.split("\r\n"):
-            if line.startswith("Set-Cookie: __Host-sid="):
-                return st, line.split("=", 1)[1].split(";")[0]
-        return st, None
-
-    def logout(self, cookie):
-        return self.post("/logout", "", cookie)[0]
+        return super().login(user, user + "-pw")
 
     def add_user(self, name):
-        r = subprocess.run([os.path.join(harness.TOP_BUILDDIR,
-                                         "sessgatectl"), "-c", self.conf,
-                            "user", "add", name], input=name + "-pw\n",
-                           capture_output=True, text=True, timeout=30)
-        assert r.returncode == 0, r.stderr
+        super().add_user(name, name + "-pw")
 
 
 def slot_of(cookie):

@@ -142,72 +142,16 @@ class Sentinel(Redis):
             return None
 
 
-class Gate:
+class Gate(harness.Gate):
     """A sessgate process of this test, spoken to over FastCGI."""
 
     def __init__(self, name, redis, extra=""):
         """redis: the URL, or None if extra sets it."""
-        self.name = name
-        self.sock = os.path.join(S.tmp, name + ".sock")
-        self.conf = os.path.join(S.tmp, name + ".conf")
-        with open(self.conf, "w") as f:
-            f.write("listen = unix:%s\nthreads = 4\n"
-                    "password_memlimit = 8M\npassword_opslimit = 1\n"
-                    "max_sessions = 0\nlogin_max_failures = 0\n"
-                    "redis_timeout = 250ms\n" % self.sock)
-            if redis:
-                f.write("redis = %s\n" % redis)
-            f.write(extra)
-        self.proc = S.spawn([SESSGATE, "-d", "-c", self.conf],
-                            name + ".log")
-        harness.wait_for(lambda: harness.accepts(self.sock), name)
-
-    def log(self):
-        with open(os.path.join(S.tmp, self.name + ".log"),
-                  errors="replace") as f:
-            return f.read()
-
-    def ctl(self, *args, stdin=None):
-        return harness.subprocess.run(
-            [os.path.join(harness.TOP_BUILDDIR, "sessgatectl"), "-c",
-             self.conf] + list(args), input=stdin, capture_output=True,
-            text=True, timeout=30)
-
-    def add_user(self, name, pw):
-        r = self.ctl("user", "add", name, stdin=pw + "\n")
-        assert r.returncode == 0, r.stderr
-
-    def request(self, role, params, body=None):
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(10)
-        s.connect(self.sock)
-        out = harness.fcgi_request(s, role, params, body).decode()
-        return int(out.split(" ", 2)[1]), out
-
-    def check(self, cookie):
-        return self.request(harness.AUTHORIZER, {
-            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/",
-            "HTTP_COOKIE": "__Host-sid=" + cookie})[0]
-
-    def post(self, path, body, cookie=None):
-        params = {"REQUEST_METHOD": "POST", "REQUEST_URI": path,
-                  "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                  "CONTENT_LENGTH": str(len(body))}
-        if cookie:
-            params["HTTP_COOKIE"] = "__Host-sid=" + cookie
-        return self.request(harness.RESPONDER, params, body.encode())
-
-    def login(self, user, pw):
-        """(status, cookie or None)."""
-        status, out = self.post("/login", "username=%s&password=%s"
-                                % (user, pw))
-        for line in out.split("\r\n"):
-            if line.startswith("Set-Cookie: __Host-sid="):
-                return status, line.split("=", 1)[1].split(";")[0]
-        return status, None
-
-    def logout(self, cookie):
-        return self.post("/logout", "", cookie)[0]
+        super().__init__(S, name, "threads = 4\n"
+                         "password_memlimit = 8M\npassword_opslimit = 1\n"
+                         "max_sessions = 0\nlogin_max_failures = 0\n"
+                         "redis_timeout = 250ms\n"
+                         + ("redis = %s\n" % redis if redis else "") + extra)
 
 
 class Load:

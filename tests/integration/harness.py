@@ -498,6 +498,71 @@ def fcgi_read_stdout(sock):
             return out
 
 
+class Gate:
+    """A sessgate process of a test with a configuration of its own,
+    spoken to over FastCGI on its Unix socket (no web server): checks in
+    the Authorizer role, form POSTs to the endpoints, sessgatectl."""
+
+    def __init__(self, stack, name, config):
+        self.name = name
+        self.tmp = stack.tmp
+        self.bindir = stack.bindir
+        self.sock = os.path.join(stack.tmp, name + ".sock")
+        self.conf = os.path.join(stack.tmp, name + ".conf")
+        with open(self.conf, "w") as f:
+            f.write("listen = unix:%s\n%s" % (self.sock, config))
+        self.proc = stack.spawn([os.path.join(stack.bindir, "sessgate"),
+                                 "-d", "-c", self.conf], name + ".log")
+        wait_for(lambda: accepts(self.sock), name)
+
+    def log(self):
+        with open(os.path.join(self.tmp, self.name + ".log"),
+                  errors="replace") as f:
+            return f.read()
+
+    def ctl(self, *args, stdin=None):
+        return subprocess.run(
+            [os.path.join(self.bindir, "sessgatectl"), "-c", self.conf]
+            + list(args), input=stdin, capture_output=True, text=True,
+            timeout=30)
+
+    def add_user(self, name, pw):
+        r = self.ctl("user", "add", name, stdin=pw + "\n")
+        assert r.returncode == 0, r.stderr
+
+    def request(self, role, params, body=None):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(self.sock)
+        out = fcgi_request(s, role, params, body).decode()
+        return int(out.split(" ", 2)[1]), out
+
+    def check(self, cookie):
+        return self.request(AUTHORIZER, {
+            "REQUEST_METHOD": "GET", "REQUEST_URI": "/private/",
+            "HTTP_COOKIE": "__Host-sid=" + cookie})[0]
+
+    def post(self, path, body, cookie=None):
+        params = {"REQUEST_METHOD": "POST", "REQUEST_URI": path,
+                  "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                  "CONTENT_LENGTH": str(len(body))}
+        if cookie:
+            params["HTTP_COOKIE"] = "__Host-sid=" + cookie
+        return self.request(RESPONDER, params, body.encode())
+
+    def login(self, user, pw):
+        """(status, cookie or None)."""
+        status, out = self.post("/login", "username=%s&password=%s"
+                                % (user, pw))
+        for line in out.split("\r\n"):
+            if line.startswith("Set-Cookie: __Host-sid="):
+                return status, line.split("=", 1)[1].split(";")[0]
+        return status, None
+
+    def logout(self, cookie):
+        return self.post("/logout", "", cookie)[0]
+
+
 def _succeeds(args):
     try:
         return subprocess.run(args, stdout=subprocess.DEVNULL,
