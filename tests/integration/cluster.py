@@ -28,8 +28,7 @@ REDIS_CLI = harness.need(os.environ.get("REDIS_CLI") or "redis-cli",
                          "redis-cli")
 
 
-def note(msg):
-    print("# " + msg, flush=True)
+note = harness.note
 
 
 PASSWORD = "DATA-PASSWORD"       # README's sample
@@ -57,15 +56,7 @@ def cmd(port, *args):
     return r.decode() if isinstance(r, bytes) else r
 
 
-def readme_block(title):
-    """The lines of the README's code block whose first line is title."""
-    with open(os.path.join(harness.TOP_SRCDIR, "README.md")) as f:
-        blocks = f.read().split("```")[1::2]
-    for b in blocks:
-        lines = b.strip("\n").split("\n")
-        if lines[0] == title:
-            return lines[1:]
-    raise AssertionError("README has no block " + title)
+readme_block = harness.readme_block
 
 
 def info(port, section):

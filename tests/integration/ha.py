@@ -26,8 +26,7 @@ SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 REDIS = harness.redis_server()
 
 
-def note(msg):
-    print("# " + msg, flush=True)
+note = harness.note
 
 
 def resp(port, *args, password=None, timeout=2.0):
@@ -52,15 +51,7 @@ def resp(port, *args, password=None, timeout=2.0):
         s.close()
 
 
-def readme_block(title):
-    """The lines of the README's code block whose first line is title."""
-    with open(os.path.join(harness.TOP_SRCDIR, "README.md")) as f:
-        blocks = f.read().split("```")[1::2]
-    for b in blocks:
-        lines = b.strip("\n").split("\n")
-        if lines[0] == title:
-            return lines[1:]
-    raise AssertionError("README has no block " + title)
+readme_block = harness.readme_block
 
 
 class Redis:

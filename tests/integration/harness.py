@@ -98,23 +98,46 @@ def wait_for(pred, what, timeout=10.0):
     raise RuntimeError("timed out waiting for " + what)
 
 
+def children(parent):
+    """pids of a process's live (not zombie) children, sorted."""
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z":
+            pids.append(int(pid))
+    return sorted(pids)
+
+
 def process_tree(root):
-    """root and its descendants (sessgate's worker processes), sorted."""
-    pids, kids = {root}, {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(ppid, []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    todo = [root]
+    """root and its live descendants (sessgate's worker processes)."""
+    pids, todo = {root}, [root]
     while todo:
-        for k in kids.get(todo.pop(), []):
+        for k in children(todo.pop()):
             pids.add(k)
             todo.append(k)
     return sorted(pids)
+
+
+def readme_block(title):
+    """The lines of the README's code block whose first line is title."""
+    with open(os.path.join(TOP_SRCDIR, "README.md")) as f:
+        blocks = f.read().split("```")[1::2]
+    for b in blocks:
+        lines = b.strip("\n").split("\n")
+        if lines[0] == title:
+            return lines[1:]
+    raise AssertionError("README has no block " + title)
+
+
+def note(msg):
+    """A TAP comment line."""
+    print("# " + msg, flush=True)
 
 
 def rss_kib(pids):

@@ -22,20 +22,7 @@ SESSGATE = os.path.join(harness.TOP_BUILDDIR, "sessgate")
 BASE = "threads = 2\nclient_timeout = 1s\n"
 
 
-def children(parent):
-    """pids of a process's live children."""
-    pids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent and fields[0] != "Z":
-            pids.append(int(pid))
-    return sorted(pids)
+children = harness.children
 
 
 def alive(pid):
