@@ -19,6 +19,13 @@
  * here for a moment before it is closed (what libfcgi's OS_Close does,
  * without holding a thread); the rest the worker closes itself.
  *
+ * Nor does a thread wait for a client to read. A worker sends its answer
+ * with MSG_DONTWAIT (conn_send); what the socket cannot take at once, a
+ * client that does not read its answers, the worker leaves here, and the
+ * acceptor sends it as the client reads (EPOLLOUT), within
+ * client_timeout, before it keeps, drains or closes the connection. A
+ * client that has not read its answer by then is closed with a log line.
+ *
  * Connections cost file descriptors only. Past what RLIMIT_NOFILE
  * allows, the oldest waiting connection makes room for a new one.
  *
@@ -47,6 +54,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "daemon/slots.h"
 #include "http/request.h"
 
 #define STOP_GRACE_MS 10000 /* for requests in flight at SIGTERM */
@@ -59,6 +67,7 @@
 enum {
 	C_WAIT,	  /* waiting for a whole request */
 	C_WORK,	  /* queued for, or held by, a worker */
+	C_FLUSH,  /* answered; the answer waits for the client to read it */
 	C_LINGER, /* answered; draining before close */
 	C_DEAD	  /* closed; freed once the events at hand are handled */
 };
@@ -74,7 +83,7 @@ struct acceptor {
 	size_t	       max_conns, nconns;
 	int	       stopping, listening;
 	const char    *allowed; /* FCGI_WEB_SERVER_ADDRS */
-	struct list    waiting, lingering, dead;
+	struct list    waiting, flushing, lingering, dead;
 	unsigned char *buf;
 	void (*on_stop)(void);
 	/* shared with the workers, under mu */
@@ -116,7 +125,43 @@ list_del(struct list *l, struct conn *c)
 static struct list *
 list_of(struct acceptor *a, const struct conn *c)
 {
-	return c->state == C_WAIT ? &a->waiting : &a->lingering;
+	if (c->state == C_WAIT)
+		return &a->waiting;
+	return c->state == C_FLUSH ? &a->flushing : &a->lingering;
+}
+
+/* Free c and the answer it may still hold (a Set-Cookie: wiped). */
+static void
+conn_free(struct conn *c)
+{
+	if (c->out != NULL) {
+		explicit_bzero(c->out, c->outlen);
+		free(c->out);
+	}
+	free(c);
+}
+
+int
+conn_send(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->out != NULL && c->outoff < c->outlen) {
+		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0)
+			c->outoff += (size_t)n;
+		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		else if (n == -1 && errno != EINTR)
+			return -1;
+	}
+	if (c->out != NULL) {
+		explicit_bzero(c->out, c->outlen);
+		free(c->out);
+		c->out = NULL;
+	}
+	return 1;
 }
 
 /*
@@ -145,17 +190,22 @@ dead_free(struct acceptor *a)
 
 	while ((c = a->dead.head) != NULL) {
 		list_del(&a->dead, c);
-		free(c);
+		conn_free(c);
 	}
 }
 
-/* Watch c for bytes; it joins the waiting or the lingering list. */
+/*
+ * Watch c for bytes (or, C_FLUSH, for room to send); it joins the list of
+ * its state.
+ */
 static int
 conn_watch(struct acceptor *a, struct conn *c, int state, int64_t deadline)
 {
 	struct epoll_event ev;
 
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+	if (state == C_FLUSH)
+		ev.events = EPOLLOUT | EPOLLET;
 	ev.data.ptr = c;
 	c->state = state;
 	c->seen = 0;
@@ -171,9 +221,15 @@ conn_watch(struct acceptor *a, struct conn *c, int state, int64_t deadline)
 static void
 peer_name(struct conn *c, const struct sockaddr_storage *ss)
 {
-	char host[INET6_ADDRSTRLEN];
+	char	     host[INET6_ADDRSTRLEN];
+	struct ucred uc;
+	socklen_t    len = sizeof(uc);
 
 	c->peer[0] = '\0';
+	if (ss->ss_family == AF_UNIX &&
+	    getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+		snprintf(c->peer, sizeof(c->peer), "pid %d (uid %u)",
+		    (int)uc.pid, (unsigned)uc.uid);
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)ss;
 
@@ -352,8 +408,9 @@ conn_ready(struct acceptor *a, struct conn *c, size_t queued)
 static void
 conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 {
-	const char *left = "closed before a whole request";
-	ssize_t	    n;
+	const char	     *left = "closed before a whole request";
+	ssize_t		      n;
+	enum fcgi_scan_status st;
 
 	n = recv(c->fd, a->buf, FCGI_SCAN_MAX, MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -362,7 +419,10 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 		conn_drop(a, c, n == 0 && c->seen > 0 ? left : NULL);
 		return;
 	}
-	switch (fcgi_scan(a->buf, (size_t)n, REQUEST_BODY_MAX, &c->scan)) {
+	slots_serving(0, c->peer, 0, (size_t)n);
+	st = fcgi_scan(a->buf, (size_t)n, REQUEST_BODY_MAX, &c->scan);
+	slots_serving(0, NULL, 0, 0);
+	switch (st) {
 	case FCGI_SCAN_READY:
 		conn_ready(a, c, (size_t)n);
 		return;
@@ -396,6 +456,42 @@ conn_lingering(struct acceptor *a, struct conn *c)
 		conn_drop(a, c, NULL);
 }
 
+/* What a connection becomes once its answer is sent. */
+static void
+conn_after(struct acceptor *a, struct conn *c, int64_t now)
+{
+	int next = a->stopping ? CONN_CLOSE : c->after;
+
+	if (next == CONN_KEEP) {
+		c->kept = 1;
+		conn_watch(a, c, C_WAIT, now + a->timeout);
+	} else if (next == CONN_LINGER) {
+		shutdown(c->fd, SHUT_WR);
+		conn_watch(a, c, C_LINGER, now + a->linger);
+	} else {
+		close(c->fd);
+		conn_free(c);
+		__atomic_sub_fetch(&a->nconns, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Room to send on a connection whose client reads its answer late. */
+static void
+conn_flushing(struct acceptor *a, struct conn *c)
+{
+	int rv = conn_send(c);
+
+	if (rv == 0)
+		return;
+	if (rv == -1) {
+		conn_drop(a, c, NULL); /* the client went away */
+		return;
+	}
+	epoll_ctl(a->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	list_del(&a->flushing, c);
+	conn_after(a, c, clock_ms());
+}
+
 /* Connections the workers gave back. */
 static void
 take_back(struct acceptor *a)
@@ -413,15 +509,10 @@ take_back(struct acceptor *a)
 	pthread_mutex_unlock(&a->mu);
 	while ((c = back.head) != NULL) {
 		list_del(&back, c);
-		if (a->stopping) {
-			close(c->fd);
-			free(c);
-			__atomic_sub_fetch(&a->nconns, 1, __ATOMIC_RELAXED);
-		} else if (c->state == C_WAIT) {
-			c->kept = 1;
-			conn_watch(a, c, C_WAIT, now + a->timeout);
-		} else
-			conn_watch(a, c, C_LINGER, now + a->linger);
+		if (c->out != NULL) /* an answer the client has not read */
+			conn_watch(a, c, C_FLUSH, now + a->timeout);
+		else
+			conn_after(a, c, now);
 	}
 }
 
@@ -440,6 +531,10 @@ expire(struct acceptor *a, int64_t now)
 			conn_drop(a, c,
 			    "no whole request within client_timeout");
 	}
+	while ((c = a->flushing.head) != NULL && c->deadline <= now)
+		conn_drop(a, c,
+		    "the client did not read its answer within "
+		    "client_timeout");
 	while ((c = a->lingering.head) != NULL && c->deadline <= now)
 		conn_drop(a, c, NULL);
 	if (a->paused_until != 0 && a->paused_until <= now && !a->stopping) {
@@ -457,6 +552,8 @@ next_wait(const struct acceptor *a, int64_t now)
 		t = a->waiting.head->deadline;
 	if (a->lingering.head != NULL && a->lingering.head->deadline < t)
 		t = a->lingering.head->deadline;
+	if (a->flushing.head != NULL && a->flushing.head->deadline < t)
+		t = a->flushing.head->deadline;
 	if (a->paused_until != 0 && a->paused_until < t)
 		t = a->paused_until;
 	if (a->stopping && a->stop_at < t)
@@ -508,7 +605,7 @@ all_done(struct acceptor *a)
 {
 	int done;
 
-	if (a->waiting.n > 0 || a->lingering.n > 0)
+	if (a->waiting.n > 0 || a->lingering.n > 0 || a->flushing.n > 0)
 		return 0;
 	pthread_mutex_lock(&a->mu);
 	done = a->busy == 0 && a->ready.n == 0 && a->back.n == 0;
@@ -530,6 +627,8 @@ dispatch(struct acceptor *a, const struct epoll_event *ev, int *failed)
 		take_back(a);
 	else if (c->state == C_WAIT)
 		conn_waiting(a, c, ev->events);
+	else if (c->state == C_FLUSH)
+		conn_flushing(a, c);
 	else if (c->state == C_LINGER)
 		conn_lingering(a, c);
 }
@@ -575,6 +674,10 @@ acceptor_run(struct acceptor *a)
 	while (a->waiting.head != NULL)
 		conn_drop(a, a->waiting.head,
 		    "no whole request before the process stopped");
+	while (a->flushing.head != NULL)
+		conn_drop(a, a->flushing.head,
+		    "the client had not read its answer when the process "
+		    "stopped");
 	dead_free(a);
 	if (finish(a)) {
 		log_warnx("requests still in flight after %d s; exiting",
@@ -608,23 +711,22 @@ void
 acceptor_done(struct acceptor *a, struct conn *c, enum conn_next next)
 {
 	uint64_t one = 1;
-	int	 wake = 1;
+	int	 wake = 1, gone;
 
-	if (next == CONN_LINGER)
-		shutdown(c->fd, SHUT_WR);
+	/* closed, or closing with nothing left to send */
+	gone = c->fd == -1 || (next == CONN_CLOSE && c->out == NULL);
+	c->after = next;
 	pthread_mutex_lock(&a->mu);
 	a->busy--;
-	if (next == CONN_CLOSE)
+	if (gone)
 		wake = a->draining;
-	else {
-		c->state = next == CONN_KEEP ? C_WAIT : C_LINGER;
+	else
 		list_add(&a->back, c);
-	}
 	pthread_mutex_unlock(&a->mu);
-	if (next == CONN_CLOSE) {
+	if (gone) {
 		if (c->fd != -1)
 			close(c->fd);
-		free(c);
+		conn_free(c);
 		__atomic_sub_fetch(&a->nconns, 1, __ATOMIC_RELAXED);
 	}
 	if (wake && write(a->ev_fd, &one, sizeof(one)) == -1)
@@ -695,13 +797,13 @@ acceptor_free(struct acceptor *a)
 	while ((c = a->ready.head) != NULL) {
 		list_del(&a->ready, c);
 		close(c->fd);
-		free(c);
+		conn_free(c);
 	}
 	while ((c = a->back.head) != NULL) {
 		list_del(&a->back, c);
 		if (c->fd != -1)
 			close(c->fd);
-		free(c);
+		conn_free(c);
 	}
 	if (a->ep != -1)
 		close(a->ep);

@@ -10,13 +10,18 @@
 
 #include "daemon/fcgi_scan.h"
 
-/* A connection; fd, scan and extra are the worker's to read. */
+/*
+ * A connection; fd, scan and extra are the worker's to read, out the
+ * answer it leaves to send (conn_send).
+ */
 struct conn {
 	int		 fd;
 	struct fcgi_scan scan;	/* the request waiting in the socket */
 	size_t		 extra; /* bytes queued past it when handed over */
+	unsigned char	*out;	/* owned (malloc); wiped when freed */
+	size_t		 outlen, outoff;
 	/* the acceptor's own */
-	int	     state, kept;
+	int	     state, kept, after;
 	size_t	     seen;
 	int64_t	     deadline;
 	char	     peer[64];
@@ -50,7 +55,17 @@ struct acceptor *acceptor_new(int listen_fd, int sig_fd,
 int acceptor_run(struct acceptor *);
 /* A worker's next whole request; NULL once the acceptor has finished. */
 struct conn *acceptor_next(struct acceptor *);
-/* A worker is done with c. */
+/*
+ * Send what the socket takes now of c's answer, without waiting: 1 once
+ * all is sent (out freed), 0 if some waits for the client to read, -1 if
+ * the connection failed.
+ */
+int conn_send(struct conn *c);
+/*
+ * A worker is done with c. An answer not yet sent in full is sent from
+ * the acceptor's loop, as the client reads it (within client_timeout);
+ * next applies after that.
+ */
 void acceptor_done(struct acceptor *, struct conn *c, enum conn_next next);
 void acceptor_free(struct acceptor *);
 

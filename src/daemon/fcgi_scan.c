@@ -7,8 +7,20 @@
  * for the client: idle and trickling clients cost a file descriptor, not
  * a thread. The same walk refuses what libfcgi 2.4.2 mishandles: a
  * parameter whose name and value lengths add up past INT_MAX (Malloc
- * aborts), FCGI_GET_VALUES (a stack overflow with repeated names), and a
- * params stream cut short (handed over as if complete).
+ * aborts), FCGI_GET_VALUES (a stack overflow with repeated names), a
+ * params stream cut short (handed over as if complete), and padding that
+ * libfcgi does not skip.
+ *
+ * Padding: libfcgi skips a record's padding only when its reader asks for
+ * the next record of the same stream. After FCGI_BEGIN_REQUEST, and after
+ * the empty record that ends FCGI_PARAMS or FCGI_STDIN, it starts the
+ * next stream with the padding length reset to zero, so that the padding
+ * is read as the next record header. A header hidden there would reach
+ * libfcgi unseen by this walk (a length pair that makes it abort, a
+ * length it then blocks in read() for). Such padding is refused; no web
+ * server sends it (they pad to 8-byte multiples, and these records hold 8
+ * bytes or none). tests/fuzz/fuzz_fcgi_libfcgi.c holds this walk against
+ * libfcgi itself.
  *
  * The scan starts from the first byte every time: the acceptor peeks, it
  * never consumes, so that libfcgi reads the request from its start.
@@ -234,6 +246,14 @@ stdin_record(struct walk *w, struct fcgi_scan *out, unsigned type, size_t clen)
 	return NULL;
 }
 
+/* Would libfcgi read this record's padding as the next header? */
+static int
+padding_unread(unsigned type, size_t clen)
+{
+	return type == T_BEGIN ||
+	    ((type == T_PARAMS || type == T_STDIN) && clen == 0);
+}
+
 /* Check one whole record; NULL, or why the connection is refused. */
 static const char *
 record(struct walk *w, struct fcgi_scan *out, const unsigned char *h)
@@ -243,6 +263,8 @@ record(struct walk *w, struct fcgi_scan *out, const unsigned char *h)
 
 	if (id == 0)
 		return "a management record (FCGI_GET_VALUES or other)";
+	if (h[6] != 0 && padding_unread(type, clen))
+		return "padding that libfcgi would read as a record header";
 	if (w->state == S_BEGIN)
 		return begin_record(w, out, type, id, h + HEADER_LEN, clen);
 	if (id != w->id || type == T_BEGIN)

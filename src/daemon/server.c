@@ -10,9 +10,17 @@
  * the connection back or closes it.
  *
  * libfcgi is told that every connection is kept and detached: the first
- * keeps FCGX_Accept_r and FCGX_Finish_r from closing a descriptor that
- * sessgate decides about, the second keeps its OS_Close from lingering
- * in a poll loop that a trickling client can make endless.
+ * keeps FCGX_Accept_r from closing a descriptor that sessgate decides
+ * about, the second keeps its OS_Close from lingering in a poll loop that
+ * a trickling client can make endless.
+ *
+ * libfcgi reads the request; it writes nothing. Its writes block until
+ * the client reads, and a client that never reads would hold the thread.
+ * The answer's records (FCGI_STDOUT, its end, FCGI_END_REQUEST) are
+ * framed here in memory and sent without waiting (conn_send); what the
+ * socket does not take at once the acceptor sends later. The request is
+ * then released with FCGX_Free(), which writes nothing, where
+ * FCGX_Finish_r() would write the end records itself.
  *
  * SIGTERM (or SIGINT) reaches the acceptor through a signalfd: it stops
  * accepting, tells the parent, finishes what it holds and returns.
@@ -36,12 +44,14 @@
 
 #include "core/log.h"
 #include "daemon/acceptor.h"
+#include "daemon/slots.h"
 #include "handler/handler.h"
 #include "http/request.h"
 #include "http/response.h"
 
 struct worker {
 	pthread_t	     thread;
+	unsigned int	     idx; /* from 1; slots_serving()'s who */
 	const struct config *cfg;
 	struct acceptor	    *acc;
 	struct handler_ctx  *h;
@@ -63,12 +73,78 @@ param(const char *name, void *arg)
 	return FCGX_GetParam(name, ((FCGX_Request *)arg)->envp);
 }
 
+#define FCGI_HEADER_LEN	  8
+#define FCGI_END_REQUEST  3
+#define FCGI_STDOUT	  6
+#define FCGI_RECORD_MAX	  65535
+#define FCGI_END_BODY_LEN 8
+
+/* One record: header and content (no padding: none is needed). */
+static size_t
+frame(unsigned char *p, int type, int id, const void *content, size_t len)
+{
+	p[0] = 1;
+	p[1] = (unsigned char)type;
+	p[2] = (unsigned char)(id >> 8);
+	p[3] = (unsigned char)id;
+	p[4] = (unsigned char)(len >> 8);
+	p[5] = (unsigned char)len;
+	p[6] = p[7] = 0;
+	if (len > 0)
+		memcpy(p + FCGI_HEADER_LEN, content, len);
+	return FCGI_HEADER_LEN + len;
+}
+
+/* len bytes of FCGI_STDOUT, in records of at most FCGI_RECORD_MAX. */
+static size_t
+frame_stdout(unsigned char *p, int id, const char *s, size_t len)
+{
+	size_t pos = 0, n;
+
+	for (; len > 0; s += n, len -= n) {
+		n = len < FCGI_RECORD_MAX ? len : FCGI_RECORD_MAX;
+		pos += frame(p + pos, FCGI_STDOUT, id, s, n);
+	}
+	return pos;
+}
+
+static size_t
+framed_len(size_t len)
+{
+	return len +
+	    (len + FCGI_RECORD_MAX - 1) / FCGI_RECORD_MAX * FCGI_HEADER_LEN;
+}
+
+/* The answer's records, ready to send: c->out, or NULL (out of memory). */
+static void
+frame_answer(struct conn *c, int id, const char *head, size_t hlen,
+    const char *body, size_t blen)
+{
+	static const unsigned char end[FCGI_END_BODY_LEN]; /* complete, 0 */
+	size_t			   size, pos = 0;
+
+	size = framed_len(hlen) + framed_len(blen) + 2 * FCGI_HEADER_LEN +
+	    sizeof(end);
+	if ((c->out = malloc(size)) == NULL) {
+		log_warnx("no memory for an answer of %zu bytes", size);
+		return;
+	}
+	pos += frame_stdout(c->out + pos, id, head, hlen);
+	pos += frame_stdout(c->out + pos, id, body, blen);
+	pos += frame(c->out + pos, FCGI_STDOUT, id, NULL, 0);
+	pos += frame(c->out + pos, FCGI_END_REQUEST, id, end, sizeof(end));
+	c->outlen = pos;
+	c->outoff = 0;
+}
+
 /* The only writer of responses: Status first, then headers and body. */
 static void
-write_response(FCGX_Request *fr, const struct request *r, struct response *resp)
+write_response(FCGX_Request *fr, struct conn *c, const struct request *r,
+    struct response *resp)
 {
-	char head[RESPONSE_HEADERS_MAX + 64];
-	int  n;
+	char   head[RESPONSE_HEADERS_MAX + 64];
+	int    n;
+	size_t blen = 0;
 
 	if (resp->overflow) {
 		log_warnx("%s %s: response did not fit; 500", r->remote_addr,
@@ -77,16 +153,16 @@ write_response(FCGX_Request *fr, const struct request *r, struct response *resp)
 	}
 	if ((n = response_head(resp, head, sizeof(head))) < 0)
 		return;
-	FCGX_PutStr(head, n, fr->out);
 	if (resp->body != NULL && strcmp(r->method, "HEAD") != 0)
-		FCGX_PutStr(resp->body, (int)resp->blen, fr->out);
+		blen = resp->blen;
+	frame_answer(c, fr->requestId, head, (size_t)n, resp->body, blen);
 	/* a Set-Cookie carries a token: leave no copy on the stack */
 	sodium_memzero(head, (size_t)n);
 	sodium_memzero(resp->headers, resp->hlen);
 }
 
 static void
-serve(struct worker *w, FCGX_Request *fr)
+serve(struct worker *w, FCGX_Request *fr, struct conn *c)
 {
 	struct request	r;
 	struct response resp;
@@ -97,7 +173,7 @@ serve(struct worker *w, FCGX_Request *fr)
 		response_unavailable(&resp);
 	else
 		handler_handle(w->h, &r, &resp);
-	write_response(fr, &r, &resp);
+	write_response(fr, c, &r, &resp);
 	response_free(&resp);
 	request_free(&r);
 }
@@ -156,15 +232,16 @@ serve_conn(struct worker *w, FCGX_Request *fr, struct conn *c)
 	}
 	if (w->h == NULL && (w->h = handler_ctx_new(w->cfg)) == NULL)
 		log_warnx("cannot create the handler context (out of memory)");
-	serve(w, fr);
-	keep = keep_ok(fr, c);
-	fr->keepConnection = 1;
-	fr->detached = 1;
-	FCGX_Finish_r(fr);
-	if (fr->ipcFd < 0) /* an error: libfcgi closed it */
-		return CONN_CLOSE;
+	serve(w, fr, c);
+	keep = keep_ok(fr, c) && c->out != NULL;
 	c->fd = fr->ipcFd;
 	fr->ipcFd = -1;
+	FCGX_Free(fr, 0); /* writes nothing, closes nothing */
+	if (c->out == NULL || conn_send(c) == -1) {
+		close(c->fd);
+		c->fd = -1;
+		return CONN_CLOSE;
+	}
 	if (keep)
 		return CONN_KEEP;
 	return quiet(c->fd) ? CONN_CLOSE : CONN_LINGER;
@@ -178,8 +255,11 @@ worker_main(void *arg)
 	struct conn   *c;
 
 	FCGX_InitRequest(&fr, -1, 0);
-	while ((c = acceptor_next(w->acc)) != NULL)
+	while ((c = acceptor_next(w->acc)) != NULL) {
+		slots_serving(w->idx, c->peer, c->scan.role, c->scan.len);
 		acceptor_done(w->acc, c, serve_conn(w, &fr, c));
+		slots_serving(w->idx, NULL, 0, 0);
+	}
 	return NULL;
 }
 
@@ -235,6 +315,7 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 	    (workers = calloc(cfg->threads, sizeof(*workers))) == NULL)
 		goto fail;
 	for (i = 0; i < cfg->threads; i++) {
+		workers[i].idx = i + 1;
 		workers[i].cfg = cfg;
 		workers[i].acc = acc;
 	}

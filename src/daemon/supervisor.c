@@ -11,7 +11,11 @@
  * that dies within MIN_LIFE_MS of its start, again and again, is
  * replaced after a delay that doubles each time (up to BACKOFF_MAX_MS),
  * so that a worker that cannot run does not make the parent fork in a
- * tight loop.
+ * tight loop. But a worker that dies while it holds a client connection
+ * (slots.c says which: the parent logs them) is replaced at once and
+ * does not count towards that back-off, however young: a request that
+ * kills workers must not talk the parent into leaving the socket
+ * unserved.
  *
  * Signals are blocked and taken one at a time with sigtimedwait():
  * - SIGHUP reads the configuration again; an invalid one is logged and
@@ -43,12 +47,16 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "daemon/server.h"
+#include "daemon/slots.h"
 
 #define MIN_LIFE_MS    1000
 #define BACKOFF_MAX_MS 10000
 #define ACK_MS	       2000  /* old workers' time to stop accepting */
 #define STOP_WAIT_MS   15000 /* the workers' grace period, and some */
 #define SIG_STOPPED    SIGRTMIN
+/* worker processes at once: the workers, and old ones after reloads */
+#define SLOTS	    256
+#define THREADS_MAX 1024 /* the configuration's bound */
 
 enum kid_state {
 	K_RUN, /* serving */
@@ -143,6 +151,7 @@ spawn(int64_t now)
 {
 	struct kid *k;
 	pid_t	    pid;
+	int	    slot;
 
 	if (sv.n == sv.cap) {
 		if ((k = reallocarray(sv.kids, sv.cap * 2 + 4, sizeof(*k))) ==
@@ -153,12 +162,17 @@ spawn(int64_t now)
 		sv.kids = k;
 		sv.cap = sv.cap * 2 + 4;
 	}
+	slot = slots_claim();
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
+		slots_own(slot, 0);
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		slots_enter(slot);
 		worker_child();
+	}
+	slots_own(slot, pid);
 	k = &sv.kids[sv.n++];
 	k->pid = pid;
 	k->started = now;
@@ -193,9 +207,12 @@ describe(char *buf, size_t len, int st)
 
 static void begin_stop(int sig);
 
-/* A serving worker ended: replace it, at once or after the backoff. */
+/*
+ * A serving worker ended: replace it, at once or after the backoff.
+ * held: the connections it was serving, or NULL.
+ */
 static void
-died(const struct kid *k, int st, int64_t now)
+died(const struct kid *k, int st, const char *held, int64_t now)
 {
 	char	what[128];
 	int64_t delay;
@@ -206,6 +223,13 @@ died(const struct kid *k, int st, int64_t now)
 		    (int)k->pid, what);
 		sv.status = 1;
 		begin_stop(0);
+		return;
+	}
+	if (held != NULL) {
+		log_warnx("worker %d %s while serving %s; that is lost; "
+			  "starting another",
+		    (int)k->pid, what, held);
+		sv.next_start = now;
 		return;
 	}
 	sv.quick = now - k->started < MIN_LIFE_MS ? sv.quick + 1 : 0;
@@ -227,13 +251,15 @@ reap(int64_t now)
 {
 	struct kid *k;
 	pid_t	    pid;
-	int	    st;
+	int	    st, held;
+	char	    conns[1024];
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		held = slots_release(pid, conns, sizeof(conns));
 		if ((k = kid_find(pid)) == NULL)
 			continue;
 		if (k->state == K_RUN && !sv.stopping)
-			died(k, st, now);
+			died(k, st, held ? conns : NULL, now);
 		*k = sv.kids[--sv.n];
 	}
 }
@@ -395,6 +421,9 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 		return 1;
 	}
 	raise_nofile();
+	if (slots_init(SLOTS, THREADS_MAX) == -1)
+		log_warn("shared memory for the workers' slots (crashes will "
+			 "not name connections)");
 	signal(SIGPIPE, SIG_IGN); /* a log pipe closed under us, as before */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

@@ -340,7 +340,55 @@ test_padding_and_big_params(void **state)
 	begin(&m, 2, 0);
 	for (off = 0; off < n; off += 65535)
 		rec_id(&m, 4, 1, p + off, n - off < 65535 ? n - off : 65535, 7);
-	rec_id(&m, 4, 1, "", 0, 3);
+	rec_id(&m, 4, 1, "", 0, 0);
+	assert_int_equal(scan(&m, &s), FCGI_SCAN_READY);
+	assert_int_equal(s.len, m.n);
+}
+
+/*
+ * libfcgi reads the padding of FCGI_BEGIN_REQUEST and of the empty record
+ * that ends FCGI_PARAMS or FCGI_STDIN as the next record header: a header
+ * hidden there (here the length pair that makes libfcgi abort) is refused
+ * with the padding, whatever it holds.
+ */
+static void
+test_padding_libfcgi_reads_is_refused(void **state)
+{
+	static struct msg	   m;
+	static const unsigned char hidden[8] = { 1, 4, 0, 1, 0, 8, 0, 0 };
+	static const unsigned char pairs[8] = { 0xff, 0xff, 0xff, 0xf0, 0xff,
+		0xff, 0xff, 0xf0 };
+	unsigned char		   b[8] = { 0, 2, 0 };
+	struct fcgi_scan	   s;
+
+	(void)state;
+	/* a BEGIN_REQUEST whose 16 bytes of padding hold a PARAMS record */
+	m.n = 0;
+	put(&m, (const unsigned char[]){ 1, 1, 0, 1, 0, 8, 16, 0 }, 8);
+	put(&m, b, sizeof(b));
+	put(&m, hidden, sizeof(hidden));
+	put(&m, pairs, sizeof(pairs));
+	params(&m, "GET");
+	assert_int_equal(scan(&m, &s), FCGI_SCAN_BAD);
+	assert_non_null(strstr(s.why, "padding"));
+	/* zero padding of any length, on the params' terminator */
+	m.n = 0;
+	begin(&m, 2, 0);
+	rec_id(&m, 4, 1, "", 0, 1);
+	assert_int_equal(scan(&m, &s), FCGI_SCAN_BAD);
+	/* on the empty STDIN record of a POST */
+	m.n = 0;
+	begin(&m, 1, 0);
+	params(&m, "POST");
+	rec(&m, 5, "a=b", 3);
+	rec_id(&m, 5, 1, "", 0, 8);
+	assert_int_equal(scan(&m, &s), FCGI_SCAN_BAD);
+	/* libfcgi skips it on records with content: still whole */
+	m.n = 0;
+	begin(&m, 1, 0);
+	params(&m, "POST");
+	rec_id(&m, 5, 1, "a=b", 3, 5);
+	rec(&m, 5, "", 0);
 	assert_int_equal(scan(&m, &s), FCGI_SCAN_READY);
 	assert_int_equal(s.len, m.n);
 }
@@ -357,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_libfcgi_crashes_are_refused),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_padding_and_big_params),
+		cmocka_unit_test(test_padding_libfcgi_reads_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
