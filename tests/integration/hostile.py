@@ -3,15 +3,21 @@ sessgate on loopback TCP, as mod_authnz_fcgi has it: reachable by every
 local user): malformed and oversized records, including the two that
 crash libfcgi 2.4.2 itself, idle connections, trickling connections,
 FCGI_KEEP_CONN connections left open, clients that trickle after their
-answer, and a worker that crashes. After each, a well-formed check is
+answer, and a worker that crashes; then what a second review found:
+padding that libfcgi reads as a header (the abort, and lengths it would
+block for), clients that never read their answers, and a worker killed
+while it serves (replaced at once, however often). After each, a
+well-formed check is
 answered within 1 s and the session made at the start is still live; while
 idle and trickling clients are connected, too. client_timeout is 1s here;
 every wait is for a condition, with a deadline."""
 
+import glob
 import os
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -412,6 +418,263 @@ def only_fcgi_web_server_addrs_may_connect():
             served, (allowed, out)
         p.terminate()
         assert p.wait(20) == 0
+
+
+def padded_begin(role, hidden):
+    """FCGI_BEGIN_REQUEST whose padding (which libfcgi 2.4.2 reads as the
+    next record header) holds the bytes hidden."""
+    body = struct.pack("!HB5x", role, 0)
+    return struct.pack("!BBHHBB", 1, harness.FCGI_BEGIN, 1, len(body),
+                       len(hidden), 0) + body + hidden
+
+
+def hidden_params(length, content=b""):
+    """A PARAMS record header announcing length bytes, and content."""
+    return struct.pack("!BBHHBB", 1, harness.FCGI_PARAMS, 1, length, 0,
+                       0) + content
+
+
+PADDING = "padding that libfcgi would read as a record header"
+ABORT_PAIR = bytes([0xff, 0xff, 0xff, 0xf0] * 2)   # 0x7ffffff0 twice
+
+
+@T.test
+def padding_smuggling_the_libfcgi_abort_is_refused():
+    """Review finding 1: a BEGIN_REQUEST whose 32-byte padding holds a
+    PARAMS record with the length pair that makes libfcgi abort. Refused
+    with a log line; sent 20 times a second for 3 s, no worker dies and
+    every check in between is answered."""
+    hidden = hidden_params(8, ABORT_PAIR).ljust(32, b"\0")
+    msg = padded_begin(harness.AUTHORIZER, hidden) + \
+        fcgi_record(harness.FCGI_PARAMS, fcgi_params(CHECK)) + \
+        fcgi_record(harness.FCGI_PARAMS, b"")
+    kids, killed = workers(), log().count("was killed")
+    before = log().count(PADDING)
+    s = connect()
+    s.sendall(msg)
+    wait_closed([s], 3)
+    wait_log(PADDING, before + 1)
+    before += 1
+    t0, sent, checks = time.monotonic(), 0, 0
+    while time.monotonic() - t0 < 3:
+        s = connect()
+        s.sendall(msg)
+        s.close()
+        sent += 1
+        if sent % 4 == 0:
+            assert_serving("padded BEGIN_REQUEST flood")
+            checks += 1
+        time.sleep(0.05)
+    wait_log(PADDING, before + sent)
+    assert workers() == kids, "a worker died"
+    assert log().count("was killed") == killed, "a worker died"
+    print("# %d padded requests in 3 s: %d refused, %d checks answered, "
+          "no worker died" % (sent, sent, checks), flush=True)
+
+
+@T.test
+def padding_announcing_more_holds_no_thread():
+    """Review finding 2: padding that announces a 4096-byte PARAMS record
+    (libfcgi would block in read() for it), on more connections than
+    there are threads, and a login POST whose params terminator's padding
+    hides a 65,535-byte STDIN header: each refused at once with a log
+    line, and checks answered meanwhile."""
+    hidden = hidden_params(4096).ljust(8, b"\0")
+    msg = padded_begin(harness.AUTHORIZER, hidden) + \
+        fcgi_record(harness.FCGI_PARAMS, fcgi_params(CHECK)) + \
+        fcgi_record(harness.FCGI_PARAMS, b"")
+    before = log().count(PADDING)
+    held = [connect() for _ in range(HELD)]
+    for s in held:
+        s.sendall(msg)
+    took = wait_closed(held, 0.9)      # well before client_timeout (1 s)
+    wait_log(PADDING, before + HELD)
+    assert_serving("%d padded BEGIN_REQUESTs announcing 4 KiB" % HELD)
+    print("# %d connections refused after %.1f ms" % (HELD, took * 1000))
+    body = b"username=hana&password=hana-pw"
+    p = fcgi_params({"REQUEST_METHOD": "POST", "REQUEST_URI": "/login",
+                     "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                     "CONTENT_LENGTH": str(len(body))})
+    stdin_hdr = struct.pack("!BBHHBB", 1, harness.FCGI_STDIN, 1, 65535, 0,
+                            0)
+    msg = begin(harness.RESPONDER) + fcgi_record(harness.FCGI_PARAMS, p) + \
+        struct.pack("!BBHHBB", 1, harness.FCGI_PARAMS, 1, 0, 8, 0) + \
+        stdin_hdr + fcgi_record(harness.FCGI_STDIN, body) + \
+        fcgi_record(harness.FCGI_STDIN, b"")
+    before = log().count(PADDING)
+    held = [connect() for _ in range(HELD)]
+    for s in held:
+        s.sendall(msg)
+    wait_closed(held, 0.9)
+    wait_log(PADDING, before + HELD)
+    assert_serving("%d logins with a padded params terminator" % HELD)
+
+
+WRITES = {1, 20, 44, 46}    # x86-64 write, writev, sendto, sendmsg
+
+
+def writing_threads(pids):
+    """Threads of pids now inside a system call that writes."""
+    found = []
+    for pid in pids:
+        for path in glob.glob("/proc/%d/task/*/syscall" % pid):
+            try:
+                with open(path) as f:
+                    nr = f.read().split()[0]
+            except (OSError, IndexError):
+                continue
+            if nr.isdigit() and int(nr) in WRITES:
+                found.append(path.split("/")[4])
+    return found
+
+
+def login_page_request(next_):
+    """A kept Responder GET of the login form echoing next_ (about 12 KiB
+    of HTML for 2 KiB of quotes)."""
+    uri = "/login?next=" + next_
+    return request(harness.RESPONDER, {"REQUEST_METHOD": "GET",
+                                       "REQUEST_URI": uri,
+                                       "QUERY_STRING": uri.split("?")[1]},
+                   keep=True, stdin=b"")
+
+
+@T.test
+def clients_that_never_read_hold_no_thread():
+    """Review finding 3: kept connections that ask for a 12 KiB page again
+    and again and never read. Once a socket's send buffer is full, the
+    answer waits in the acceptor, not in a thread: no worker thread is
+    ever seen in a write() twice in a row (sampled every round), checks
+    are answered within 1 s throughout, and each such client is closed
+    with a log line once it has not read its answer within client_timeout
+    (5 s here)."""
+    path = os.path.join(S.tmp, "noread.sock")
+    conf = os.path.join(S.tmp, "noread.conf")
+    with open(S.conf) as f, open(conf, "w") as g:
+        g.write(f.read() + "listen = unix:%s\nclient_timeout = 5s\n"
+                "workers = 1\nthreads = 2\n" % path)
+    p = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"), "-d", "-c",
+                 conf], "noread.log")
+    harness.wait_for(lambda: harness.accepts(path), "the second sessgate")
+
+    def unix():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(path)
+        return s
+
+    def noread_log():
+        with open(os.path.join(S.tmp, "noread.log")) as f:
+            return f.read()
+
+    def check():
+        t = time.monotonic()
+        out = harness.fcgi_request(unix(), harness.AUTHORIZER,
+                                   check_params())
+        assert out.startswith(b"Status: 200 OK\r\n"), out
+        return time.monotonic() - t
+    msg = login_page_request("/" + "%22" * 2000)
+    conns = [unix() for _ in range(10)]
+    pending = {}
+    for s in conns:
+        s.setblocking(False)    # the clients never wait either
+        pending[s] = b""
+    worst, t0, sent = 0.0, time.monotonic(), 0
+    stuck = writing = {}
+    while time.monotonic() - t0 < 4:
+        # a thread seen in a write two samples in a row waits on a client
+        now = writing_threads(harness.children(p.pid))
+        stuck = set(now) & set(writing)
+        assert not stuck, "threads waiting in write(): %s" % stuck
+        writing = now
+        for s in conns:
+            try:
+                if not pending[s]:
+                    pending[s] = msg
+                    sent += 1
+                pending[s] = pending[s][s.send(pending[s]):]
+            except (BlockingIOError, OSError):
+                pass
+        worst = max(worst, check())
+        time.sleep(0.02)
+    assert worst < 1.0, worst
+    print("# 10 clients sent %d requests without reading: worst check "
+          "%.1f ms" % (sent, worst * 1000), flush=True)
+    for line in noread_log().splitlines()[-4:]:
+        print("# log: " + line, flush=True)
+    reason = "the client did not read its answer within client_timeout"
+    harness.wait_for(lambda: noread_log().count(reason) >= len(conns),
+                     "the clients that do not read to be closed", 10)
+    assert check() < 1.0
+    for s in conns:
+        s.close()
+    p.terminate()
+    assert p.wait(20) == 0
+
+
+@T.test
+def a_worker_dying_while_serving_is_replaced_at_once():
+    """Should some input ever kill a worker: one that dies holding a
+    client connection is replaced at once, however often and however
+    young, and the log names the connection. Here a worker is killed
+    (SIGABRT) while a login's password check runs in it, ten times in a
+    row, each within a second of its start: no back-off, and a check
+    after each is answered within 1 s."""
+    port = harness.free_port()
+    conf = os.path.join(S.tmp, "crash.conf")
+    with open(S.conf) as f, open(conf, "w") as g:
+        g.write(f.read() + "listen = 127.0.0.1:%d\nworkers = 1\n"
+                "password_memlimit = 256M\npassword_opslimit = 8\n" % port)
+    add = subprocess.run([os.path.join(harness.TOP_BUILDDIR, "sessgatectl"),
+                          "-c", conf, "user", "add", "slow"],
+                         input="slow-pw\n", capture_output=True, text=True)
+    assert add.returncode == 0, add.stderr
+    p = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"), "-d", "-c",
+                 conf], "crash.log")
+    harness.wait_for(lambda: harness.connects(port), "the third sessgate")
+
+    def crash_log():
+        with open(os.path.join(S.tmp, "crash.log")) as f:
+            return f.read()
+
+    def cpu_ticks(pid):
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    body = b"username=slow&password=slow-pw"
+    login = request(harness.RESPONDER, {
+        "REQUEST_METHOD": "POST", "REQUEST_URI": "/login",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body))}, stdin=body)
+    for i in range(10):
+        harness.wait_for(lambda: len(harness.children(p.pid)) == 1,
+                         "one worker", 5)
+        kid = harness.children(p.pid)[0]
+        start = time.monotonic()
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.sendall(login)
+        port_ = s.getsockname()[1]
+        t0 = cpu_ticks(kid)
+        harness.wait_for(lambda: cpu_ticks(kid) >= t0 + 3,
+                         "the password check to run", 5)
+        os.kill(kid, signal.SIGABRT)
+        line = ("worker %d was killed by signal %d (Aborted) while serving "
+                "the connection from 127.0.0.1:%d with a Responder request"
+                % (kid, signal.SIGABRT, port_))
+        harness.wait_for(lambda: line in crash_log(), line, 5)
+        s.close()
+        harness.wait_for(lambda: len(harness.children(p.pid)) == 1 and
+                         kid not in harness.children(p.pid),
+                         "the worker replaced", 2)
+        out = harness.fcgi_request(
+            socket.create_connection(("127.0.0.1", port), 5),
+            harness.AUTHORIZER, check_params())
+        assert out.startswith(b"Status: 200 OK\r\n"), out
+        assert time.monotonic() - start < 3, time.monotonic() - start
+    assert "starting another in" not in crash_log(), crash_log()
+    print("# 10 workers killed while serving a login: each replaced at once",
+          flush=True)
+    p.terminate()
+    assert p.wait(20) == 0
 
 
 def login():
