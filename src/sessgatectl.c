@@ -194,6 +194,7 @@ cmd_session_revoke(const struct ctl *c)
 	}
 	switch (store_session_revoke(c->store, c->name, c->id)) {
 	case SG_OK:
+		printf("1 session ended\n");
 		return 0;
 	case SG_UNAVAILABLE:
 		return store_failed(c->store, "session revoke");

@@ -20,10 +20,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#define ARGMAX 16
+#define ARGMAX 16 /* arguments measured on the stack; more: allocated */
 
 /* Errors that mean "this node cannot serve this now": hang up. */
 static const char *const refused[] = { "READONLY", "LOADING", "MASTERDOWN",
@@ -180,20 +181,28 @@ static redisReply *
 send_argv(struct redis_conn *rc, int argc, const char **argv,
     enum redis_fail *fail)
 {
-	size_t	    lens[ARGMAX];
+	size_t	    small[ARGMAX] = { 0 }, *lens = small;
 	redisReply *r;
 	int	    i;
 
-	if (rc->c == NULL || argc > ARGMAX) {
+	if (rc->c == NULL) {
 		snprintf(rc->err, rc->errlen, "redis %s: not connected",
 		    rc->node);
 		*fail = REDIS_FAIL_NOT_RUN;
+		return NULL;
+	}
+	if (argc > ARGMAX &&
+	    (lens = calloc((size_t)argc, sizeof(*lens))) == NULL) {
+		snprintf(rc->err, rc->errlen, "redis: out of memory");
+		*fail = REDIS_FAIL_OTHER;
 		return NULL;
 	}
 	for (i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
 	if ((r = redisCommandArgv(rc->c, argc, argv, lens)) == NULL)
 		*fail = io_failure(rc);
+	if (lens != small)
+		free(lens);
 	return r;
 }
 
@@ -212,32 +221,48 @@ redis_conn_argv(struct redis_conn *rc, int argc, const char **argv,
 	return r;
 }
 
-redisReply *
-redis_conn_eval(struct redis_conn *rc, const struct lua_script *sc, int nkeys,
-    int nargs, const char **args, enum redis_fail *fail)
+/*
+ * ASKING, if asking: the ASK target serves the slot's keys to the next
+ * command only. 0, or -1 with *fail set.
+ */
+static int
+asking_first(struct redis_conn *rc, int asking, enum redis_fail *fail)
 {
-	const char *argv[ARGMAX];
-	char	    nk[8];
+	const char *argv[1] = { "ASKING" };
 	redisReply *r;
 
-	if (nargs + 3 > ARGMAX) {
-		snprintf(rc->err, rc->errlen, "redis: too many arguments");
-		*fail = REDIS_FAIL_OTHER;
-		return NULL;
-	}
-	snprintf(nk, sizeof(nk), "%d", nkeys);
+	if (!asking)
+		return 0;
+	if ((r = redis_conn_argv(rc, 1, argv, fail)) == NULL)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
+
+/*
+ * EVALSHA, then EVAL after NOSCRIPT. On an ASK target, each is preceded
+ * by ASKING: the flag lasts one command, and the EVALSHA that answered
+ * NOSCRIPT used it up (without it, the EVAL would be answered MOVED, back
+ * to the node that sent us here).
+ */
+static redisReply *
+eval_argv(struct redis_conn *rc, const struct lua_script *sc, int argc,
+    const char **argv, int asking, enum redis_fail *fail)
+{
+	redisReply *r;
+
 	argv[0] = "EVALSHA";
 	argv[1] = sc->sha1;
-	argv[2] = nk;
-	memcpy(argv + 3, args, (size_t)nargs * sizeof(*args));
-	if ((r = send_argv(rc, nargs + 3, argv, fail)) == NULL)
+	if (asking_first(rc, asking, fail) == -1 ||
+	    (r = send_argv(rc, argc, argv, fail)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
 		argv[0] = "EVAL";
 		argv[1] = sc->text;
-		if ((r = send_argv(rc, nargs + 3, argv, fail)) == NULL)
+		if (asking_first(rc, asking, fail) == -1 ||
+		    (r = send_argv(rc, argc, argv, fail)) == NULL)
 			return NULL;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
@@ -245,6 +270,38 @@ redis_conn_eval(struct redis_conn *rc, const struct lua_script *sc, int nkeys,
 		return NULL;
 	}
 	return r;
+}
+
+redisReply *
+redis_conn_eval(struct redis_conn *rc, const struct lua_script *sc, int nkeys,
+    int nargs, const char **args, int asking, enum redis_fail *fail)
+{
+	const char **argv;
+	char	     nk[16];
+	redisReply  *r;
+
+	if (nkeys < 0 || nargs < nkeys ||
+	    (argv = calloc((size_t)nargs + 3, sizeof(*argv))) == NULL) {
+		snprintf(rc->err, rc->errlen, "redis: bad script call");
+		*fail = REDIS_FAIL_OTHER;
+		return NULL;
+	}
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[2] = nk;
+	memcpy(argv + 3, args, (size_t)nargs * sizeof(*args));
+	r = eval_argv(rc, sc, nargs + 3, argv, asking, fail);
+	free(argv);
+	return r;
+}
+
+/* ASKING, then a command, on an ASK target. */
+redisReply *
+redis_conn_asking(struct redis_conn *rc, int argc, const char **argv,
+    enum redis_fail *fail)
+{
+	if (asking_first(rc, 1, fail) == -1)
+		return NULL;
+	return redis_conn_argv(rc, argc, argv, fail);
 }
 
 /* A setup command whose error ends the connection. */

@@ -64,9 +64,15 @@ int redis_conn_alive(struct redis_conn *);
  */
 redisReply *redis_conn_argv(struct redis_conn *, int argc, const char **argv,
     enum redis_fail *fail);
-/* Run a script: EVALSHA, then EVAL if Redis answers NOSCRIPT. */
+/*
+ * Run a script: EVALSHA, then EVAL if Redis answers NOSCRIPT; with asking
+ * (on a Redis Cluster ASK target), ASKING before each of them.
+ */
 redisReply *redis_conn_eval(struct redis_conn *, const struct lua_script *,
-    int nkeys, int nargs, const char **args, enum redis_fail *fail);
+    int nkeys, int nargs, const char **args, int asking, enum redis_fail *fail);
+/* ASKING, then a command (on a Redis Cluster ASK target). */
+redisReply *redis_conn_asking(struct redis_conn *, int argc, const char **argv,
+    enum redis_fail *fail);
 /* The node's replication role ("master", "slave", "sentinel"); 0 or -1. */
 int  redis_conn_role(struct redis_conn *, char *role, size_t rolelen);
 void redis_conn_close(struct redis_conn *);

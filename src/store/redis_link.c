@@ -237,33 +237,23 @@ resend(enum redis_fail f, int flags)
 	    (f == REDIS_FAIL_LOST && (flags & LINK_IDEMPOTENT));
 }
 
+/* Send a request; asking: on a Redis Cluster ASK target (ASKING first). */
 static redisReply *
-send_request(struct redis_conn *conn, const struct request *rq,
+send_request(struct redis_conn *conn, const struct request *rq, int asking,
     enum redis_fail *f)
 {
 	if (rq->sc != NULL)
 		return redis_conn_eval(conn, rq->sc, rq->nkeys, rq->argc,
-		    rq->argv, f);
+		    rq->argv, asking, f);
+	if (asking)
+		return redis_conn_asking(conn, rq->argc, rq->argv, f);
 	return redis_conn_argv(conn, rq->argc, rq->argv, f);
-}
-
-/* ASKING, then the request, on the ASK target. */
-static redisReply *
-send_asking(struct redis_conn *conn, const struct request *rq,
-    enum redis_fail *f)
-{
-	const char *argv[1] = { "ASKING" };
-	redisReply *r;
-
-	if ((r = redis_conn_argv(conn, 1, argv, f)) == NULL)
-		return NULL;
-	freeReplyObject(r);
-	return send_request(conn, rq, f);
 }
 
 /*
  * Cluster: send to the master of the first key's slot; follow MOVED (the
- * map learns it) and ASK (ASKING on the target, this once), wait out
+ * map learns it) and ASK (ASKING on the target, this once; for a script,
+ * before its EVAL after a NOSCRIPT too: redis_conn_eval), wait out
  * TRYAGAIN (a slot's keys half moved) for up to redis_timeout, and send
  * once more after a failure as run() does, with the map read again.
  */
@@ -282,11 +272,7 @@ run_cluster(struct redis_link *l, const struct request *rq, int flags)
 
 	conn = redis_cluster_conn(c, slot);
 	while (conn != NULL && hops++ < 16) {
-		if (asking)
-			r = send_asking(conn, rq, &f);
-		else
-			r = send_request(conn, rq, &f);
-		if (r != NULL)
+		if ((r = send_request(conn, rq, asking, &f)) != NULL)
 			return replicated(l, conn, r, flags);
 		asking = 0;
 		if (f == REDIS_FAIL_MOVED) {
@@ -322,7 +308,7 @@ run(struct redis_link *l, const struct request *rq, int flags)
 			break;
 		if (link_connect(l) == -1)
 			return NULL;
-		if ((r = send_request(&l->conn, rq, &f)) != NULL)
+		if ((r = send_request(&l->conn, rq, 0, &f)) != NULL)
 			return replicated(l, &l->conn, r, flags);
 	}
 	return NULL;

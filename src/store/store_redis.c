@@ -18,7 +18,16 @@
  * ID is token_id() of the secret, never the secret. The braces make every
  * key of one user hash to the same Redis Cluster slot; the cookie carries
  * T, so the check finds the slot from the cookie alone. Each script
- * touches the keys of one slot only.
+ * touches the keys of one slot only, and declares every key it touches
+ * (KEYS): in a Redis Cluster, a script is sent where its keys are, and a
+ * slot being moved may hold some of a user's keys on each node. So the
+ * scripts that act on the sessions in an index get their keys from a
+ * ZRANGE read just before, and the operations that end sessions are one
+ * script per key: the one that ends them (a session's DEL, or the user's
+ * new generation), then the clean-up of the index and the records.
+ * (One exception, outside a cluster only: check.lua builds the user key
+ * from the record's user, to cost one round trip; a lone Redis holds
+ * every key. In a cluster it is declared.)
  */
 #include "store/store_redis.h"
 
@@ -31,6 +40,7 @@
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
+#include "core/log.h"
 #include "store/lua_scripts.h"
 #include "store/redis_link.h"
 #include "store/store_backend.h"
@@ -58,6 +68,7 @@ struct redis_store {
  * with the same id, so it never makes a second session but could end one
  * of the user's others. Nor fail (an attempt counted twice), revoke or
  * user_move (their second run answers "none" for what the first did).
+ * sweep may: it removes records that are dead already.
  */
 static int
 script_flags(const struct lua_script *sc)
@@ -74,6 +85,7 @@ script_flags(const struct lua_script *sc)
 		{ &lua_user_del, LINK_DURABLE },
 		{ &lua_revoke, LINK_DURABLE },
 		{ &lua_create, LINK_DURABLE },
+		{ &lua_sweep, LINK_IDEMPOTENT },
 	};
 	size_t i;
 
@@ -171,6 +183,176 @@ yes_no(struct redis_store *rs, redisReply *r, enum sg_result no)
 	return n == 1 ? SG_OK : no;
 }
 
+/* The members of an index, and their session keys, as read by ZRANGE. */
+struct members {
+	redisReply *r;	  /* the ZRANGE reply: r->element[i]->str is an id */
+	char	   *keys; /* n keys of KEYMAX bytes: prefix .. id */
+	size_t	    n;
+};
+
+static void
+members_free(struct members *m)
+{
+	if (m->r != NULL)
+		freeReplyObject(m->r);
+	free(m->keys);
+	memset(m, 0, sizeof(*m));
+}
+
+static const char *
+members_key(const struct members *m, size_t i)
+{
+	return m->keys + i * KEYMAX;
+}
+
+/*
+ * Read the index ki (ZRANGE, every member) and make each member's session
+ * key, pfx .. id: SG_OK, or SG_UNAVAILABLE with the error set.
+ */
+static enum sg_result
+members_read(struct redis_store *rs, const char *ki, const char *pfx,
+    struct members *m)
+{
+	const char *argv[4] = { "ZRANGE", NULL, "0", "-1" };
+	redisReply *e;
+	size_t	    i;
+
+	memset(m, 0, sizeof(*m));
+	argv[1] = ki;
+	if ((m->r = command(rs, 4, argv)) == NULL)
+		return SG_UNAVAILABLE;
+	if (m->r->type != REDIS_REPLY_ARRAY) {
+		seterr(rs, "redis ZRANGE: unexpected reply");
+		goto fail;
+	}
+	m->n = m->r->elements;
+	if (m->n > 0 && (m->keys = calloc(m->n, KEYMAX)) == NULL) {
+		seterr(rs, "redis ZRANGE: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < m->n; i++) {
+		e = m->r->element[i];
+		if (e->type != REDIS_REPLY_STRING || e->len > TOKEN_IDLEN ||
+		    memchr(e->str, '\0', e->len) != NULL) {
+			seterr(rs, "redis: malformed session index %s", ki);
+			goto fail;
+		}
+		snprintf(m->keys + i * KEYMAX, KEYMAX, "%s%s", pfx, e->str);
+	}
+	return SG_OK;
+fail:
+	members_free(m);
+	return SG_UNAVAILABLE;
+}
+
+/*
+ * A script whose KEYS are nkeys fixed keys then the session keys of m,
+ * followed by nargs ARGV: run it.
+ */
+static redisReply *
+eval_members(struct redis_store *rs, const struct lua_script *sc,
+    const char **keys, int nkeys, const struct members *m, const char **argv,
+    int nargs)
+{
+	const char **args;
+	redisReply  *r;
+	size_t	     i, n = 0;
+
+	if (m->n > 100000 ||
+	    (args = calloc((size_t)nkeys + m->n + (size_t)nargs,
+		 sizeof(*args))) == NULL) {
+		seterr(rs, "redis script %s: out of memory", sc->name);
+		return NULL;
+	}
+	for (i = 0; i < (size_t)nkeys; i++)
+		args[n++] = keys[i];
+	for (i = 0; i < m->n; i++)
+		args[n++] = members_key(m, i);
+	for (i = 0; i < (size_t)nargs; i++)
+		args[n++] = argv[i];
+	r = eval(rs, sc, nkeys + (int)m->n, (int)n, args);
+	free(args);
+	return r;
+}
+
+/* ZREM ids from the index ki: 0, or -1 with the error set. */
+static int
+index_remove(struct redis_store *rs, const char *ki, const char **ids,
+    size_t nids)
+{
+	const char **argv;
+	redisReply  *r;
+	size_t	     i;
+
+	if (nids == 0)
+		return 0;
+	if ((argv = calloc(nids + 2, sizeof(*argv))) == NULL) {
+		seterr(rs, "redis ZREM: out of memory");
+		return -1;
+	}
+	argv[0] = "ZREM";
+	argv[1] = ki;
+	for (i = 0; i < nids; i++)
+		argv[i + 2] = ids[i];
+	r = command(rs, (int)nids + 2, argv);
+	free(argv);
+	if (r == NULL)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
+
+/*
+ * Remove the records of a user's indexed sessions but those made under
+ * gen ("": all of them), one sweep.lua per session key, then their ids
+ * from the index; *ended counts the records removed. The user's new
+ * generation, or its deletion, is what ends the sessions (check.lua
+ * compares the generation), so a failure here is logged, not returned:
+ * check.lua removes such a record when it is presented, list.lua and
+ * create.lua prune the index.
+ */
+static void
+sweep(struct redis_store *rs, const char *tag, const char *user,
+    const char *gen, int *ended)
+{
+	struct members m;
+	char	       ki[KEYMAX], pfx[KEYMAX];
+	const char   **ids = NULL, *args[2];
+	size_t	       i, nids = 0;
+	long long      v;
+
+	*ended = 0;
+	key(ki, &rs->base, tag, "idx:", user);
+	key(pfx, &rs->base, tag, "s:", "");
+	if (members_read(rs, ki, pfx, &m) != SG_OK)
+		goto fail;
+	if (m.n > 0 && (ids = calloc(m.n, sizeof(*ids))) == NULL) {
+		seterr(rs, "redis: out of memory");
+		goto fail;
+	}
+	args[1] = gen;
+	for (i = 0; i < m.n; i++) {
+		args[0] = members_key(&m, i);
+		if (integer_reply(rs, eval(rs, &lua_sweep, 1, 2, args), &v) ==
+		    -1)
+			goto fail;
+		*ended += v == 1;
+		if (v >= 0)
+			ids[nids++] = m.r->element[i]->str;
+	}
+	if (index_remove(rs, ki, ids, nids) == -1)
+		goto fail;
+	free(ids);
+	members_free(&m);
+	return;
+fail:
+	log_warnx("redis: removing the session records of %s: %s (the "
+		  "user's generation ends the sessions all the same)",
+	    user, rs->base.err);
+	free(ids);
+	members_free(&m);
+}
+
 /*
  * In a cluster, the user key is declared to check.lua as well, so that a
  * check during a slot migration is sent where both keys are (ASK) or
@@ -242,18 +424,50 @@ redis_check(struct store *s, const struct token *t,
 	return rv;
 }
 
+/*
+ * End the sessions create.lua evicted but could not reach (their keys
+ * were not declared: added by a login in parallel, after the index was
+ * read): 0, or -1 with the error set.
+ */
+static int
+create_evict(struct redis_store *rs, const char *tag, const char *user,
+    redisReply **ids, size_t n)
+{
+	char	    k[KEYMAX];
+	const char *args[2];
+	long long   v;
+	size_t	    i;
+
+	for (i = 0; i < n; i++) {
+		if (ids[i]->type != REDIS_REPLY_STRING ||
+		    ids[i]->len != TOKEN_IDLEN) {
+			seterr(rs, "redis script create: unexpected reply");
+			return -1;
+		}
+		args[0] = key(k, &rs->base, tag, "s:", ids[i]->str);
+		args[1] = user;
+		if (integer_reply(rs, eval(rs, &lua_revoke, 1, 2, args), &v) ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
 static enum sg_result
-create_reply(struct redis_store *rs, redisReply *r, int64_t *created)
+create_reply(struct redis_store *rs, redisReply *r, const char *tag,
+    const char *user, int64_t *created)
 {
 	enum sg_result rv = SG_UNAVAILABLE;
 
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER)
 		seterr(rs, "redis script create: unexpected reply");
-	else if (r->element[0]->integer == 1 && r->elements == 3 &&
+	else if (r->element[0]->integer == 1 && r->elements >= 3 &&
 	    r->element[1]->type == REDIS_REPLY_INTEGER) {
 		*created = r->element[1]->integer;
-		rv = SG_OK;
+		if (create_evict(rs, tag, user, r->element + 3,
+			r->elements - 3) == 0)
+			rv = SG_OK;
 	} else if (r->element[0]->integer == 0)
 		rv = SG_LIMIT;
 	else if (r->element[0]->integer == -2)
@@ -265,6 +479,10 @@ create_reply(struct redis_store *rs, redisReply *r, int64_t *created)
 	return rv;
 }
 
+/*
+ * create.lua with the session keys of the index's members declared: the
+ * index is read first (one more round trip).
+ */
 static enum sg_result
 redis_create(struct store *s, const struct store_user *u, const struct token *t,
     int64_t *created)
@@ -272,42 +490,60 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	struct redis_store *rs = (struct redis_store *)s;
 	char id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX], k3[KEYMAX],
 	    pfx[KEYMAX], abs[24], max[24];
-	const char *args[11];
-	redisReply *r;
+	const char    *keys[3], *argv[8];
+	struct members m;
+	redisReply    *r;
 
 	token_id(t, id);
 	snprintf(abs, sizeof(abs), "%lld",
 	    (long long)s->params.absolute_timeout);
 	snprintf(max, sizeof(max), "%u", s->params.max_sessions);
-	args[0] = key(k1, s, t->tag, "s:", id);
-	args[1] = key(k2, s, t->tag, "idx:", u->name);
-	args[2] = key(k3, s, t->tag, "user:", u->name);
-	args[3] = u->name;
-	args[4] = key(pfx, s, t->tag, "s:", "");
-	args[5] = id;
-	args[6] = rs->idle;
-	args[7] = abs;
-	args[8] = max;
-	args[9] = s->params.reject ? "reject" : "evict-oldest";
-	args[10] = u->gen;
-	if ((r = eval(rs, &lua_create, 3, 11, args)) == NULL)
+	keys[0] = key(k1, s, t->tag, "s:", id);
+	keys[1] = key(k2, s, t->tag, "idx:", u->name);
+	keys[2] = key(k3, s, t->tag, "user:", u->name);
+	argv[0] = u->name;
+	argv[1] = key(pfx, s, t->tag, "s:", "");
+	argv[2] = id;
+	argv[3] = rs->idle;
+	argv[4] = abs;
+	argv[5] = max;
+	argv[6] = s->params.reject ? "reject" : "evict-oldest";
+	argv[7] = u->gen;
+	if (members_read(rs, k2, pfx, &m) != SG_OK)
 		return SG_UNAVAILABLE;
-	return create_reply(rs, r, created);
+	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 8);
+	members_free(&m);
+	if (r == NULL)
+		return SG_UNAVAILABLE;
+	return create_reply(rs, r, t->tag, u->name, created);
 }
 
+/* logout: destroy.lua on the session, then the id out of its index. */
 static enum sg_result
 redis_destroy(struct store *s, const struct token *t)
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], pfx[KEYMAX];
-	const char	   *args[3];
-	int		    n;
+	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], ki[KEYMAX];
+	const char	   *args[1], *ids[1];
+	redisReply	   *r;
+	enum sg_result	    rv = SG_OK;
 
 	token_id(t, id);
 	args[0] = key(k, s, t->tag, "s:", id);
-	args[1] = key(pfx, s, t->tag, "idx:", "");
-	args[2] = id;
-	return count_reply(rs, eval(rs, &lua_destroy, 1, 3, args), &n);
+	if ((r = eval(rs, &lua_destroy, 1, 1, args)) == NULL)
+		return SG_UNAVAILABLE;
+	if (r->type == REDIS_REPLY_STRING && user_name_valid(r->str, r->len)) {
+		ids[0] = id;
+		/* the session ended; a stale index entry is pruned later */
+		if (index_remove(rs, key(ki, s, t->tag, "idx:", r->str), ids,
+			1) == -1)
+			log_warnx("redis: logout: %s", rs->base.err);
+	} else if (r->type != REDIS_REPLY_INTEGER) {
+		seterr(rs, "redis script destroy: unexpected reply");
+		rv = SG_UNAVAILABLE;
+	}
+	freeReplyObject(r);
+	return rv;
 }
 
 /*
@@ -324,24 +560,38 @@ new_gen(char gen[STORE_GENLEN])
 }
 
 /*
- * The scripts that act on all of one user's sessions take (user key,
- * index key) and their own ARGV, then the session key prefix.
+ * The operations that end all of one user's sessions: sc on the user key
+ * alone, with its ARGV, ends them all (a new generation, or the user's
+ * deletion), and sweep() removes the indexed records, one script per key.
+ * With sweep_first, the records go first, then sc: a session is then
+ * counted by the one who ended it, whereas after a new generation a
+ * check presenting the session would remove its record first. passwd
+ * checks the generation it expects before anything changes, so it
+ * sweeps after, keeping records made under its new generation gen. sc
+ * answers 0, -1 (no such user) or -2 (the generation is not the one
+ * expected: nothing changed).
  */
 static enum sg_result
 user_script(struct redis_store *rs, const struct lua_script *sc,
-    const char *user, const char **argv, int argc, int *ended)
+    const char *user, const char **argv, int argc, const char *gen,
+    int sweep_first, int *ended)
 {
-	char	    tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX], pfx[KEYMAX];
-	const char *args[8];
-	int	    i, n = 0;
+	char	       tag[TOKEN_TAGLEN + 1], ku[KEYMAX];
+	const char    *args[4];
+	int	       i, n = 0, zero = 0;
+	enum sg_result rv;
 
+	*ended = 0;
 	user_tag(&rs->base.params.keys, user, strlen(user), tag);
+	if (sweep_first)
+		sweep(rs, tag, user, "", ended);
 	args[n++] = key(ku, &rs->base, tag, "user:", user);
-	args[n++] = key(ki, &rs->base, tag, "idx:", user);
 	for (i = 0; i < argc; i++)
 		args[n++] = argv[i];
-	args[n++] = key(pfx, &rs->base, tag, "s:", "");
-	return count_reply(rs, eval(rs, sc, 2, n, args), ended);
+	rv = count_reply(rs, eval(rs, sc, 1, n, args), &zero);
+	if (rv == SG_OK && !sweep_first)
+		sweep(rs, tag, user, gen, ended);
+	return rv;
 }
 
 static enum sg_result
@@ -352,28 +602,23 @@ redis_destroy_all(struct store *s, const char *user, int *ended)
 
 	new_gen(gen);
 	return user_script((struct redis_store *)s, &lua_destroy_all, user,
-	    argv, 1, ended);
+	    argv, 1, gen, 1, ended);
 }
 
 static enum sg_result
 redis_user_passwd(struct store *s, const char *user, const char *hash,
     const char *expect_gen, char new_gen_out[STORE_GENLEN], int *ended)
 {
-	struct redis_store *rs = (struct redis_store *)s;
-	char gen[STORE_GENLEN], tag[TOKEN_TAGLEN + 1], ku[KEYMAX], ki[KEYMAX],
-	    pfx[KEYMAX];
-	const char    *args[6];
+	char	       gen[STORE_GENLEN];
+	const char    *argv[3];
 	enum sg_result rv;
 
 	new_gen(gen);
-	user_tag(&s->params.keys, user, strlen(user), tag);
-	args[0] = key(ku, s, tag, "user:", user);
-	args[1] = key(ki, s, tag, "idx:", user);
-	args[2] = hash;
-	args[3] = gen;
-	args[4] = key(pfx, s, tag, "s:", "");
-	args[5] = expect_gen != NULL ? expect_gen : "";
-	rv = count_reply(rs, eval(rs, &lua_passwd, 2, 6, args), ended);
+	argv[0] = hash;
+	argv[1] = gen;
+	argv[2] = expect_gen != NULL ? expect_gen : "";
+	rv = user_script((struct redis_store *)s, &lua_passwd, user, argv, 3,
+	    gen, 0, ended);
 	if (rv == SG_OK)
 		memcpy(new_gen_out, gen, STORE_GENLEN);
 	return rv;
@@ -383,7 +628,7 @@ static enum sg_result
 redis_user_del(struct store *s, const char *user, int *ended)
 {
 	return user_script((struct redis_store *)s, &lua_user_del, user, NULL,
-	    0, ended);
+	    0, "", 1, ended);
 }
 
 static enum sg_result
@@ -471,21 +716,27 @@ list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb, void *arg)
 	return cb(&ss, arg);
 }
 
+/* list.lua with the session keys of the index's members declared. */
 static enum sg_result
 redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char	    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
-	const char *args[3];
-	redisReply *r;
-	size_t	    i;
-	int	    rv = 0;
+	const char *keys[2], *argv[1];
+	struct members m;
+	redisReply    *r;
+	size_t	       i;
+	int	       rv = 0;
 
 	user_tag(&s->params.keys, user, strlen(user), tag);
-	args[0] = key(ki, s, tag, "idx:", user);
-	args[1] = key(ku, s, tag, "user:", user);
-	args[2] = key(pfx, s, tag, "s:", "");
-	if ((r = eval(rs, &lua_list, 2, 3, args)) == NULL)
+	keys[0] = key(ki, s, tag, "idx:", user);
+	keys[1] = key(ku, s, tag, "user:", user);
+	argv[0] = key(pfx, s, tag, "s:", "");
+	if (members_read(rs, ki, pfx, &m) != SG_OK)
+		return SG_UNAVAILABLE;
+	r = eval_members(rs, &lua_list, keys, 2, &m, argv, 1);
+	members_free(&m);
+	if (r == NULL)
 		return SG_UNAVAILABLE;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements % 3 != 0) {
 		seterr(rs, "redis script list: unexpected reply");
@@ -497,18 +748,27 @@ redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 	return rv == -1 ? SG_UNAVAILABLE : SG_OK;
 }
 
+/*
+ * revoke.lua on the session key alone (where the session is, whichever
+ * node has the index during a slot migration), then the id out of the
+ * index.
+ */
 static enum sg_result
 redis_revoke(struct store *s, const char *user, const char *id)
 {
 	struct redis_store *rs = (struct redis_store *)s;
-	char		    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], pfx[KEYMAX];
-	const char	   *args[3];
+	char		    tag[TOKEN_TAGLEN + 1], k[KEYMAX], ki[KEYMAX];
+	const char	   *args[2], *ids[1] = { id };
+	enum sg_result	    rv;
 
 	user_tag(&s->params.keys, user, strlen(user), tag);
-	args[0] = key(ki, s, tag, "idx:", user);
-	args[1] = id;
-	args[2] = key(pfx, s, tag, "s:", "");
-	return yes_no(rs, eval(rs, &lua_revoke, 1, 3, args), SG_DENY);
+	args[0] = key(k, s, tag, "s:", id);
+	args[1] = user;
+	rv = yes_no(rs, eval(rs, &lua_revoke, 1, 2, args), SG_DENY);
+	if (rv == SG_OK &&
+	    index_remove(rs, key(ki, s, tag, "idx:", user), ids, 1) == -1)
+		log_warnx("redis: session revoke: %s", rs->base.err);
+	return rv;
 }
 
 /* The key of a failure counter. */

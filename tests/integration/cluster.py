@@ -4,8 +4,13 @@ README's cluster:// sample (with passwords). Logins and checks for users
 spread over all three masters;
 `redis-cli --cluster reshard` moving a busy user's slot while checks,
 logins and logouts run; a replica promoted with CLUSTER FAILOVER under
-the same load: no 401 and no lost session in either; a slot no master
-serves: 503 with a log line saying so."""
+the same load: no 401 and no lost session in either; a slot half moved
+by hand (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of chosen keys):
+revoking one session, and ending all of a user's (session revoke NAME,
+user passwd, user del), with the index moved and a session not yet, or
+the other way round, works at once, and NOSCRIPT on the ASK target is
+followed by ASKING and EVAL (issue 12, findings 4 and 5); a slot no
+master serves: 503 with a log line saying so."""
 
 import os
 import socket
@@ -294,6 +299,230 @@ def cluster_failover_under_load():
                                                           logins))
 
 
+def owner_at(port, slot):
+    """The master serving slot in port's own view of the cluster."""
+    for lo, hi, m, *_ in cmd(port, "CLUSTER", "SLOTS"):
+        if lo <= slot <= hi:
+            return m[1]
+    return None
+
+
+class Migration:
+    """A slot half moved by hand, as `redis-cli --cluster reshard` leaves
+    it between two MIGRATE batches: CLUSTER SETSLOT IMPORTING on the
+    target, MIGRATING on the source, then only the keys move() names.
+    finish() moves the rest and gives the slot to the target everywhere."""
+
+    def __init__(self, slot):
+        self.slot = slot
+        self.src = owner(PORTS, slot)
+        ms = masters(PORTS)
+        self.dst = next(p for p in sorted(ms) if p != self.src)
+        assert cmd(self.dst, "CLUSTER", "SETSLOT", slot, "IMPORTING",
+                   ms[self.src][0]) == "OK"
+        assert cmd(self.src, "CLUSTER", "SETSLOT", slot, "MIGRATING",
+                   ms[self.dst][0]) == "OK"
+
+    def move(self, *keys):
+        r = cmd(self.src, "MIGRATE", "127.0.0.1", self.dst, "", 0, 5000,
+                "AUTH", PASSWORD, "KEYS", *keys)
+        assert r == "OK", r
+        for k in keys:     # gone from the source: it sends there
+            assert cmd(self.src, "EXISTS", k).startswith("ASK "), k
+
+    def finish(self):
+        left = cmd(self.src, "CLUSTER", "GETKEYSINSLOT", self.slot, 10000)
+        if left:
+            self.move(*[k.decode() for k in left])
+        dst_id = cmd(self.dst, "CLUSTER", "MYID")
+        for p in [self.dst, self.src] + [p for p in masters(PORTS)
+                                         if p not in (self.dst, self.src)]:
+            assert cmd(p, "CLUSTER", "SETSLOT", self.slot, "NODE",
+                       dst_id) == "OK"
+        harness.wait_for(lambda: all(owner_at(p, self.slot) == self.dst
+                                     for p in PORTS), "slot %d settled"
+                         % self.slot, 20)
+
+
+class Victim:
+    """A user of its own with two sessions, the keys of each known."""
+
+    def __init__(self, name):
+        self.name = name
+        GATE.add_user(name)
+        self.cookies, self.ids = [], []
+        for _ in range(2):
+            st, c = GATE.login(name)
+            assert st == 303, st
+            self.cookies.append(c)
+            ids = self.listed()
+            assert len(ids) == len(self.cookies), ids
+            self.ids.append(next(i for i in ids if i not in self.ids))
+        self.tag = self.cookies[0].split(".")[0]
+        self.slot = slot_of(self.cookies[0])
+
+    def key(self, what):
+        return "sg:{%s}:%s" % (self.tag, what)
+
+    def user_key(self):
+        return self.key("user:" + self.name)
+
+    def index_key(self):
+        return self.key("idx:" + self.name)
+
+    def session_key(self, i):
+        return self.key("s:" + self.ids[i])
+
+    def listed(self):
+        r = GATE.ctl("session", "list", self.name)
+        assert r.returncode == 0, r.stderr
+        return [line.split()[0] for line in r.stdout.splitlines()]
+
+
+def others_unaffected():
+    for u in USERS:
+        assert GATE.check(COOKIES[u]) == 200, u
+
+
+def while_migrating(name, moved, op, after):
+    """Victim name's slot half moved, with the keys moved(v) names on the
+    target; op(v) runs then, after(v) once the slot has settled."""
+    v = Victim(name)
+    mig = Migration(v.slot)
+    try:
+        mig.move(*moved(v))
+        op(v)
+        others_unaffected()
+    finally:
+        mig.finish()
+    after(v)
+    others_unaffected()
+
+
+def revoke_first(v):
+    """`session revoke NAME ID` of v's first session: said done, and its
+    next check through sessgate is denied."""
+    r = GATE.ctl("session", "revoke", v.name, v.ids[0])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "1 session ended\n", r.stdout
+    assert GATE.check(v.cookies[0]) == 401
+
+
+def revoke_one(v):
+    revoke_first(v)
+    assert GATE.check(v.cookies[1]) == 200
+
+
+def one_revoked(v):
+    assert GATE.check(v.cookies[0]) == 401
+    assert GATE.check(v.cookies[1]) == 200
+    assert v.listed() == [v.ids[1]]
+
+
+@T.test
+def revoke_one_session_with_its_index_moved():
+    """Issue 12, finding 4: the index on the target, the session (and
+    the user, and the user's other session) still on the source."""
+    while_migrating("mig-a1", lambda v: [v.index_key()], revoke_one,
+                    one_revoked)
+
+
+@T.test
+def revoke_one_session_moved_before_its_index():
+    while_migrating("mig-b1", lambda v: [v.session_key(0)], revoke_one,
+                    one_revoked)
+
+
+def end_all(*args):
+    def op(v):
+        r = GATE.ctl(*args, v.name, stdin=v.name + "-pw2\n")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "2 sessions ended\n", r.stdout
+        for c in v.cookies:
+            assert GATE.check(c) == 401
+    return op
+
+
+def all_ended(v):
+    for c in v.cookies:
+        assert GATE.check(c) == 401
+    assert v.listed() == []
+
+
+@T.test
+def revoke_all_sessions_with_the_index_moved():
+    """`session revoke NAME`: index on the target; the user and both
+    sessions on the source."""
+    while_migrating("mig-a2", lambda v: [v.index_key()],
+                    end_all("session", "revoke"), all_ended)
+
+
+@T.test
+def revoke_all_sessions_with_one_session_moved():
+    """The user and the index on the source, one session on the target."""
+    while_migrating("mig-b2", lambda v: [v.session_key(0)],
+                    end_all("session", "revoke"), all_ended)
+
+
+@T.test
+def user_passwd_with_the_index_moved():
+    while_migrating("mig-a3", lambda v: [v.index_key(), v.user_key()],
+                    end_all("user", "passwd"), all_ended)
+
+
+@T.test
+def user_passwd_with_one_session_moved():
+    while_migrating("mig-b3", lambda v: [v.session_key(1)],
+                    end_all("user", "passwd"), all_ended)
+
+
+@T.test
+def user_del_with_the_index_moved():
+    while_migrating("mig-a4", lambda v: [v.index_key()],
+                    end_all("user", "del"), all_ended)
+
+
+@T.test
+def user_del_with_one_session_moved():
+    while_migrating("mig-b4", lambda v: [v.session_key(0), v.user_key()],
+                    end_all("user", "del"), all_ended)
+
+
+@T.test
+def noscript_on_the_ask_target_check():
+    """Issue 12, finding 5: a session and its user on the target, the
+    index on the source; the target's script cache flushed. The check is
+    sent there with ASKING (ASK), answered NOSCRIPT, and its EVAL must be
+    sent with ASKING again (else MOVED back to the source: 503)."""
+    v = Victim("mig-n1")
+    mig = Migration(v.slot)
+    try:
+        mig.move(v.session_key(0), v.user_key())
+        assert cmd(mig.dst, "SCRIPT", "FLUSH") == "OK"
+        assert GATE.check(v.cookies[0]) == 200
+        assert cmd(mig.dst, "SCRIPT", "FLUSH") == "OK"
+        revoke_first(v)
+        others_unaffected()
+    finally:
+        mig.finish()
+    one_revoked(v)
+
+
+@T.test
+def noscript_on_the_ask_target_revoke():
+    """The same for a revocation: the session on the target alone."""
+    v = Victim("mig-n2")
+    mig = Migration(v.slot)
+    try:
+        mig.move(v.session_key(0))
+        assert cmd(mig.dst, "SCRIPT", "FLUSH") == "OK"
+        revoke_one(v)
+        others_unaffected()
+    finally:
+        mig.finish()
+    one_revoked(v)
+
+
 @T.test
 def a_slot_no_master_serves():
     """CLUSTER DELSLOTS on every master: the cluster stops serving (full
@@ -309,5 +538,8 @@ def a_slot_no_master_serves():
 
 
 if __name__ == "__main__":
+    only = os.environ.get("CLUSTER_ONLY")   # name,...: these (debugging)
+    if only:
+        T.tests = [fn for fn in T.tests if fn.__name__ in only.split(",")]
     T.tests = [stops_loads(fn) for fn in T.tests]
     sys.exit(T.run())

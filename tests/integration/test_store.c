@@ -961,6 +961,7 @@ enum proxy_mode {
 struct proxy {
 	int	     lfd, port, cfd, ufd;
 	volatile int mode, stop;
+	volatile int skip; /* requests passed before mode applies */
 	pthread_t    th;
 };
 
@@ -995,6 +996,12 @@ proxy_accept(struct proxy *px)
 static void
 proxy_request(struct proxy *px, char *buf, ssize_t n)
 {
+	if (n > 0 && px->mode != PROXY_PASS && px->skip > 0) {
+		px->skip--;
+		if (write(px->ufd, buf, (size_t)n) != n)
+			abort();
+		return;
+	}
 	if (n <= 0 || px->mode == PROXY_DROP) {
 		px->mode = PROXY_PASS;
 		proxy_hangup(px);
@@ -1103,9 +1110,11 @@ test_lost_commands(void **state)
 	/*
 	 * A login whose answer was lost: 503, not sent again. It did run,
 	 * and sent again it would have found its own session at the cap of
-	 * 2 and evicted t[0]; SET NX would then refuse the same id.
+	 * 2 and evicted t[0]; SET NX would then refuse the same id. (The
+	 * login reads the index first: that read passes.)
 	 */
 	token_new(&late, t[0].tag);
+	px.skip = 1;
 	px.mode = PROXY_NO_REPLY;
 	assert_int_equal(store_session_create(s, &u, &late, &created),
 	    SG_UNAVAILABLE);
@@ -1114,6 +1123,7 @@ test_lost_commands(void **state)
 	assert_int_equal(store_session_destroy(s, &late), SG_OK);
 	/* one that never arrived is a 503 too: the store cannot tell */
 	token_new(&late, t[0].tag);
+	px.skip = 1;
 	px.mode = PROXY_DROP;
 	assert_int_equal(store_session_create(s, &u, &late, &created),
 	    SG_UNAVAILABLE);

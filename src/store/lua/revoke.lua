@@ -1,6 +1,14 @@
 -- revoke: end one of a user's sessions by id (as shown by list).
--- KEYS[1] user's session index; ARGV[1] session id, ARGV[2] session key prefix.
--- Returns 1 if a live session ended, 0 if the user has no such session.
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-return redis.call('DEL', ARGV[2] .. ARGV[1])
+-- KEYS[1] the session key ("P{T}:s:ID", T the user's tag); ARGV[1] the
+-- user name. The one key declared is the one touched: in a Redis Cluster
+-- the script goes where the session is, even while its slot is being
+-- moved and the user's index is already on the other node. The caller
+-- takes the id out of the index afterwards (a stale entry is harmless:
+-- list.lua and create.lua prune it).
+-- Returns 1 if a session of that user ended, 0 if there was none.
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local ok, r = pcall(cjson.decode, v)
+if not ok or type(r) ~= 'table' or r.u ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
