@@ -153,16 +153,32 @@ def a_name_that_is_not_a_user_is_not_logged():
     assert "login failed for unknown user" in log, log[-2000:]
 
 
+def login_from(gate, addr, user, pw):
+    """A login from client address addr; its status."""
+    body = ("username=%s&password=%s" % (user, pw)).encode()
+    return gate.request(harness.RESPONDER, {
+        "REQUEST_METHOD": "POST", "REQUEST_URI": "/login",
+        "REMOTE_ADDR": addr,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body))}, body)[0]
+
+
 @T.test
 def a_throttled_name_that_is_not_a_user_is_not_logged():
-    g = harness.Gate(S, "throttle", base() + "login_max_failures = 2\n")
+    """Each attempt from its own address: the name's counter (its bucket,
+    or the user's) is what throttles."""
+    g = harness.Gate(S, "throttle", base() + "key_prefix = thr:\n"
+                     "login_max_failures = 2\n")
     g.add_user("carol", "carol-pw")
-    statuses = [g.login(PASSWORDISH + "x", "pw")[0] for _ in range(3)]
+    statuses = [login_from(g, "192.0.2.%d" % i, PASSWORDISH + "x", "pw")
+                for i in range(1, 4)]
     assert statuses == [401, 401, 429], statuses
-    harness.wait_for(lambda: "login throttled" in g.log(), "the log", 5)
+    harness.wait_for(lambda: "login throttled for unknown user" in g.log(),
+                     "the log", 5)
     assert PASSWORDISH not in g.log(), "a password-shaped name is logged"
-    statuses = [g.login("carol", "nope")[0] for _ in range(3)]
-    assert statuses[-1] == 429, statuses
+    statuses = [login_from(g, "198.51.100.%d" % i, "carol", "nope")
+                for i in range(1, 4)]
+    assert statuses == [401, 401, 429], statuses
     harness.wait_for(lambda: "login throttled for carol" in g.log(),
                      "carol's throttled login", 5)
 
