@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "daemon/listen.h"
+#include "daemon/preflight.h"
 #include "daemon/supervisor.h"
 
 #define BACKLOG 128
@@ -106,6 +107,13 @@ main(int argc, char **argv)
 	if (!cfg.keys.secret)
 		log_warnx("no secret_file: a cookie's user tag is a public "
 			  "hash of the user name (see sessgate.conf(5))");
+	if (preflight_redis(&cfg) == -1) { /* logged */
+		if (!foreground)
+			fprintf(stderr,
+			    "sessgate: Redis may evict keys "
+			    "(maxmemory-policy): not started\n");
+		return 1;
+	}
 	if ((fd = open_listener(&cfg, &spawned)) == -1)
 		return 1;
 	/* Detach only when we opened our own socket and were not told -d. */

@@ -205,17 +205,26 @@ cmd_session_revoke(const struct ctl *c)
 	}
 }
 
+static const char *
+plural(int n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /*
  * After a change of secret_file: move every user from the tag of the old
  * secret (OLD_SECRET_FILE, or none: the public key) to the tag of the
- * configured one.
+ * configured one. Nothing stays under an old tag: sessions there end (a
+ * cookie names its slot by its tag), and a user record whose name exists
+ * under the new tag already (added again after the change) is deleted.
  */
 static int
 cmd_users_rekey(const struct ctl *c)
 {
-	struct user_keys old;
-	char		 err[CONFIG_ERRLEN];
-	int		 moved, kept, rv = 0;
+	struct user_keys   old;
+	struct store_rekey r;
+	char		   err[CONFIG_ERRLEN];
+	int		   rv = 0;
 
 	if (c->name == NULL)
 		user_keys_init(&old, NULL, 0);
@@ -223,18 +232,14 @@ cmd_users_rekey(const struct ctl *c)
 		fprintf(stderr, "sessgatectl: %s\n", err);
 		return 1;
 	}
-	if (store_users_rekey(c->store, &old, &moved, &kept) != SG_OK)
+	if (store_users_rekey(c->store, &old, &r) != SG_OK)
 		rv = store_failed(c->store, "users rekey");
-	else {
-		printf("%d user%s moved\n", moved, moved == 1 ? "" : "s");
-		if (kept > 0) {
-			fprintf(stderr,
-			    "sessgatectl: %d user%s left under the old key: "
-			    "a user of that name exists under the new one\n",
-			    kept, kept == 1 ? "" : "s");
-			rv = 1;
-		}
-	}
+	printf("%d user%s moved\n", r.moved, plural(r.moved));
+	if (r.removed > 0)
+		printf("%d user%s under the old key removed: a user of that "
+		       "name exists under the new one\n",
+		    r.removed, plural(r.removed));
+	printf("%d session%s ended\n", r.ended, plural(r.ended));
 	sodium_memzero(&old, sizeof(old));
 	return rv;
 }

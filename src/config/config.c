@@ -614,6 +614,11 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 	if ((msg = cross_check(cfg)) != NULL)
 		return errorf(errbuf, errlen, file,
 		    blame_line(msg, set_at, lineno), "%s", msg);
+	cfg->redis_password_file_line =
+	    set_at[find_key("redis_password_file") - keys];
+	cfg->redis_sentinel_password_file_line =
+	    set_at[find_key("redis_sentinel_password_file") - keys];
+	cfg->secret_file_line = set_at[find_key("secret_file") - keys];
 	return 0;
 }
 
@@ -651,24 +656,53 @@ fail:
 }
 
 /*
- * The first line of a password file, "PASSWORD" or "USER PASSWORD", given
- * to set (the data nodes' or the Sentinels' login).
+ * A file that holds a secret (the site secret, a Redis password): read
+ * only if no one but its owner and group may read or write it. Its
+ * contents, or NULL with "PATH: message" in msg.
  */
-static int
-load_password(struct config *cfg, const char *file, const char *key,
-    const char *path, int (*set)(struct redis_url *, const char *),
-    char *errbuf, size_t errlen)
+static char *
+read_private(const char *path, size_t *lenp, char *msg, size_t msglen)
 {
+	struct stat st;
+	char	   *buf;
+
+	if (stat(path, &st) == -1 ||
+	    (buf = read_file(path, 4096, lenp)) == NULL) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(msg, msglen,
+		    "%s: readable or writable by others (chmod 0640)", path);
+		sodium_memzero(buf, *lenp);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * The first line of a password file, "PASSWORD" or "USER PASSWORD", given
+ * to set (the data nodes' or the Sentinels' login). Errors name the line
+ * of the key.
+ */
+typedef int (*password_setter)(struct redis_url *, const char *);
+
+static int
+load_password(struct config *cfg, const char *file, unsigned int line,
+    const char *key, const char *path, password_setter set, char *errbuf,
+    size_t errlen)
+{
+	char   msg[CONFIG_ERRLEN - 64];
 	char  *buf;
 	size_t len;
 	int    rv;
 
-	if ((buf = read_file(path, 4096, &len)) == NULL)
-		return errorf(errbuf, errlen, file, 0, "%s %s: %s", key, path,
-		    strerror(errno));
+	if ((buf = read_private(path, &len, msg, sizeof(msg))) == NULL)
+		return errorf(errbuf, errlen, file, line, "%s %s", key, msg);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if ((rv = set(&cfg->redis_url, buf)) == -1)
-		errorf(errbuf, errlen, file, 0,
+		errorf(errbuf, errlen, file, line,
 		    "%s %s: too long a user or password", key, path);
 	sodium_memzero(buf, len);
 	free(buf);
@@ -685,20 +719,13 @@ int
 config_read_secret(const char *path, struct user_keys *k, char *errbuf,
     size_t errlen)
 {
-	struct stat st;
-	char	   *buf;
-	size_t	    len;
-	int	    rv = -1;
+	char  *buf;
+	size_t len;
+	int    rv;
 
-	if (stat(path, &st) == -1 ||
-	    (buf = read_file(path, 4096, &len)) == NULL) {
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+	if ((buf = read_private(path, &len, errbuf, errlen)) == NULL)
 		return -1;
-	}
-	if (st.st_mode & (S_IROTH | S_IWOTH))
-		snprintf(errbuf, errlen,
-		    "%s: readable or writable by others (chmod 0640)", path);
-	else if ((rv = user_keys_init(k, (unsigned char *)buf, len)) == -1)
+	if ((rv = user_keys_init(k, (unsigned char *)buf, len)) == -1)
 		snprintf(errbuf, errlen, "%s: must hold at least %d bytes",
 		    path, USER_SECRET_MIN);
 	sodium_memzero(buf, len);
@@ -713,7 +740,8 @@ load_secret(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 
 	if (config_read_secret(cfg->secret_file, &cfg->keys, msg,
 		sizeof(msg)) == -1)
-		return errorf(errbuf, errlen, file, 0, "secret_file %s", msg);
+		return errorf(errbuf, errlen, file, cfg->secret_file_line,
+		    "secret_file %s", msg);
 	return 0;
 }
 
@@ -734,11 +762,13 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	rv = config_parse(cfg, file, text, len, errbuf, errlen);
 	free(text);
 	if (rv == 0 && is_set(cfg->redis_password_file))
-		rv = load_password(cfg, file, "redis_password_file",
-		    cfg->redis_password_file, redis_url_password, errbuf,
-		    errlen);
+		rv = load_password(cfg, file, cfg->redis_password_file_line,
+		    "redis_password_file", cfg->redis_password_file,
+		    redis_url_password, errbuf, errlen);
 	if (rv == 0 && is_set(cfg->redis_sentinel_password_file))
-		rv = load_password(cfg, file, "redis_sentinel_password_file",
+		rv = load_password(cfg, file,
+		    cfg->redis_sentinel_password_file_line,
+		    "redis_sentinel_password_file",
 		    cfg->redis_sentinel_password_file,
 		    redis_url_sentinel_password, errbuf, errlen);
 	if (rv == 0 && is_set(cfg->secret_file))

@@ -32,7 +32,7 @@ struct serving {
 };
 
 struct slot {
-	pid_t	       pid; /* 0: free; -1: claimed, not forked yet */
+	pid_t	       pid;	  /* 0: free; -1: claimed, not forked yet */
 	struct serving serving[]; /* [0] the acceptor, then the threads */
 };
 
@@ -98,8 +98,9 @@ describe(const struct serving *sv, char *buf, size_t len)
 		snprintf(buf, len, "a connection with %s of %lu bytes", role,
 		    (unsigned long)sv->len);
 	else
-		snprintf(buf, len, "the connection from %s with %s of %lu bytes",
-		    sv->peer, role, (unsigned long)sv->len);
+		snprintf(buf, len,
+		    "the connection from %s with %s of %lu bytes", sv->peer,
+		    role, (unsigned long)sv->len);
 }
 
 int
@@ -121,8 +122,8 @@ slots_release(pid_t pid, char *buf, size_t len)
 				continue;
 			describe(sv, one, sizeof(one));
 			if (used < len)
-				used += (size_t)snprintf(buf + used,
-				    len - used, "%s%s", held ? ", " : "", one);
+				used += (size_t)snprintf(buf + used, len - used,
+				    "%s%s", held ? ", " : "", one);
 			held = 1;
 		}
 		s->pid = 0;

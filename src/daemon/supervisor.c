@@ -46,6 +46,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "daemon/preflight.h"
 #include "daemon/server.h"
 #include "daemon/slots.h"
 
@@ -296,6 +297,12 @@ reload(int64_t now)
 
 	if (config_load(&n, sv.file, err, sizeof(err)) == -1) {
 		log_warnx("reload: %s; keeping the configuration", err);
+		return;
+	}
+	if (preflight_redis(&n) == -1) {
+		log_warnx("reload: Redis may evict keys; keeping the "
+			  "configuration");
+		config_free(&n);
 		return;
 	}
 	/* with a socket on fd 0, listen and socket_mode do not apply */

@@ -34,26 +34,23 @@ endpoint_login_form(const struct handler_ctx *h, struct request *req,
 	endpoint_form_page(h, resp, status, next, NULL);
 }
 
-/* The user name for a log line: never something that is not a name. */
-static const char *
-loggable(const char *user)
-{
-	return user_name_valid(user, strlen(user)) ? user : "(invalid)";
-}
-
+/*
+ * who is what the session service says a log line may call the name
+ * (session.h): the user's name, or "unknown user (bucket B)", never the
+ * name typed, which may be a password typed into the wrong field.
+ */
 static void
 login_result(const struct handler_ctx *h, const struct request *req,
-    struct response *resp, enum sg_result rv, const char *user,
-    const char *next, int64_t retry)
+    struct response *resp, enum sg_result rv, const char *who, const char *next,
+    int64_t retry)
 {
 	switch (rv) {
 	case SG_DENY:
-		log_warnx("login failed for %s from %s", loggable(user),
-		    req->remote_addr);
+		log_warnx("login failed for %s from %s", who, req->remote_addr);
 		endpoint_form_page(h, resp, 401, next, generic_failure);
 		break;
 	case SG_THROTTLED:
-		log_warnx("login throttled for %s from %s", loggable(user),
+		log_warnx("login throttled for %s from %s", who,
 		    req->remote_addr);
 		endpoint_form_page(h, resp, 429, next,
 		    "Too many failed attempts. Try again later.");
@@ -65,7 +62,7 @@ login_result(const struct handler_ctx *h, const struct request *req,
 		endpoint_retry_after(resp, 0);
 		break;
 	case SG_LIMIT:
-		log_warnx("login %s refused: session limit", user);
+		log_warnx("login %s refused: session limit", who);
 		endpoint_form_page(h, resp, 409, next,
 		    "Too many active "
 		    "sessions. Sign out elsewhere first.");
@@ -82,6 +79,7 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 {
 	struct session_ctx c = endpoint_session(h, req);
 	char		   user[256], pw[PASSWORD_MAX + 1], next[URL_MAX];
+	char		   who[SESSION_WHO_LEN];
 	struct token	   t;
 	enum sg_result	   rv;
 	int64_t		   retry = 0;
@@ -90,13 +88,13 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 	    endpoint_field(req, resp, "password", pw, sizeof(pw)) == -1)
 		goto done;
 	endpoint_next(req, next, sizeof(next));
-	if ((rv = session_login(&c, user, pw, &t, &retry)) == SG_OK) {
-		log_info("login %s from %s", user, req->remote_addr);
+	if ((rv = session_login(&c, user, pw, &t, &retry, who)) == SG_OK) {
+		log_info("login %s from %s", who, req->remote_addr);
 		endpoint_see_other(resp, next);
 		endpoint_set_cookie(h, resp, &t);
 		token_wipe(&t);
 	} else
-		login_result(h, req, resp, rv, user, next, retry);
+		login_result(h, req, resp, rv, who, next, retry);
 done:
 	sodium_memzero(pw, sizeof(pw));
 }

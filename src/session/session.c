@@ -87,7 +87,9 @@ check_one(const struct session_ctx *c, const struct token *t, void *user)
 {
 	enum sg_result rv = store_session_check(c->store, t, user);
 
-	return rv == SG_DENY ? SG_NO_SESSION : rv;
+	if (rv == SG_STALE) /* under an old tag: denied like an unknown one */
+		log_warnx("check from %s: %s", c->addr, store_error(c->store));
+	return rv == SG_DENY || rv == SG_STALE ? SG_NO_SESSION : rv;
 }
 
 enum sg_result
@@ -229,19 +231,46 @@ create_session(const struct session_ctx *c, const struct store_user *u,
 	return store_session_create(c->store, u, out, &created);
 }
 
+/*
+ * The name of a login for the log, from what the throttle found: never a
+ * name that is not a user's (it may be a password typed in the wrong
+ * field).
+ */
+static void
+login_who(const struct throttle *t, char who[SESSION_WHO_LEN])
+{
+	switch (t->kind) {
+	case STORE_FAIL_USER:
+		snprintf(who, SESSION_WHO_LEN, "%s", t->name);
+		break;
+	case STORE_FAIL_UNKNOWN:
+		snprintf(who, SESSION_WHO_LEN, "unknown user (bucket %s)",
+		    t->name);
+		break;
+	default: /* the address was throttled before the name was read */
+		snprintf(who, SESSION_WHO_LEN, "a name not looked up");
+		break;
+	}
+}
+
 enum sg_result
 session_login(const struct session_ctx *c, const char *user, const char *pw,
-    struct token *out, int64_t *retry_ms)
+    struct token *out, int64_t *retry_ms, char who[SESSION_WHO_LEN])
 {
 	struct store_user u;
 	struct throttle	  t;
 	enum sg_result	  rv;
 
-	if (gate_enter(c->cfg) != SG_OK)
+	memset(&t, 0, sizeof(t));
+	t.kind = STORE_FAIL_ADDR;
+	if (gate_enter(c->cfg) != SG_OK) {
+		login_who(&t, who);
 		return SG_BUSY;
+	}
 	if ((rv = verify_counted(c, user, pw, &u, &t, retry_ms)) == SG_OK)
 		maybe_rehash(c, &u, pw);
 	password_gate_leave();
+	login_who(&t, who);
 	if (rv != SG_OK)
 		return rv;
 	throttle_success(c->store, c->cfg, &t);

@@ -35,13 +35,23 @@ struct store *session_store_open(const struct config *);
 enum sg_result session_find(const struct session_ctx *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
+ * What a log line may call the name a login was tried with: the name if
+ * it is a user's, else "unknown user (bucket B)" (its throttling bucket,
+ * a 16-bit keyed hash: the name itself may be a password typed into the
+ * wrong field), or "a name not looked up" when the client address was
+ * throttled first.
+ */
+#define SESSION_WHO_LEN (USER_NAME_MAX + 32)
+
+/*
  * Log in: SG_OK with a fresh token in *out; SG_DENY (wrong user or
  * password), SG_THROTTLED (*retry_ms set), SG_BUSY (login_concurrency
  * password checks are running: try again in a second), SG_LIMIT,
- * SG_UNAVAILABLE.
+ * SG_UNAVAILABLE. who is filled for the log line (see above).
  */
 enum sg_result session_login(const struct session_ctx *, const char *user,
-    const char *pw, struct token *out, int64_t *retry_ms) SG_MUST;
+    const char *pw, struct token *out, int64_t *retry_ms,
+    char who[SESSION_WHO_LEN]) SG_MUST;
 /* End the sessions the Cookie header names: SG_OK or SG_UNAVAILABLE. */
 enum sg_result session_end_presented(const struct session_ctx *) SG_MUST;
 /* End every session of the user the Cookie header names (user set). */

@@ -50,11 +50,46 @@ store_error(const struct store *s)
 	return s->err;
 }
 
+/*
+ * The cookie's tag must be the tag of the record's user under today's
+ * keys. A session made under another site secret (or none) carries the
+ * old tag, and its user may still be there, under that tag: without this,
+ * it would outlive the change of secret_file. It is ended here.
+ */
+static enum sg_result
+foreign_tag(struct store *s, const struct token *t, char *user)
+{
+	char	       tag[TOKEN_TAGLEN + 1], name[USER_NAME_MAX + 1];
+	enum sg_result rv;
+
+	user_tag(&s->params.keys, user, strlen(user), tag);
+	if (sodium_memcmp(tag, t->tag, TOKEN_TAGLEN) == 0)
+		return SG_OK;
+	memcpy(name, user, sizeof(name));
+	user[0] = '\0';
+	if ((rv = s->ops->destroy(s, t)) != SG_OK)
+		store_seterr(s,
+		    "a session of %s under another user tag (made under "
+		    "another secret_file?) refused; deleting it failed (%s)",
+		    name, sg_result_name(rv));
+	else
+		store_seterr(s,
+		    "a session of %s under another user tag (made under "
+		    "another secret_file?) refused and deleted",
+		    name);
+	return SG_STALE;
+}
+
 enum sg_result
 store_session_check(struct store *s, const struct token *t,
     char user[USER_NAME_MAX + 1])
 {
-	return expect(s, "check", s->ops->check(s, t, user), R(SG_DENY));
+	enum sg_result rv;
+
+	rv = expect(s, "check", s->ops->check(s, t, user), R(SG_DENY));
+	if (rv != SG_OK)
+		return rv;
+	return foreign_tag(s, t, user);
 }
 
 enum sg_result
@@ -156,12 +191,22 @@ store_user_rehash(struct store *s, const char *name, const char *old,
 }
 
 enum sg_result
-store_users_rekey(struct store *s, const struct user_keys *old, int *moved,
-    int *kept)
+store_users_rekey(struct store *s, const struct user_keys *old,
+    struct store_rekey *r)
 {
-	*moved = *kept = 0;
-	return expect(s, "users_rekey",
-	    s->ops->users_rekey(s, old, moved, kept), 0);
+	memset(r, 0, sizeof(*r));
+	return expect(s, "users_rekey", s->ops->users_rekey(s, old, r), 0);
+}
+
+enum sg_result
+store_maxmemory_policy(struct store *s, char *policy, size_t len)
+{
+	if (s->ops->maxmemory_policy == NULL) {
+		store_seterr(s, "this store has no maxmemory-policy");
+		return SG_UNAVAILABLE;
+	}
+	return expect(s, "maxmemory_policy",
+	    s->ops->maxmemory_policy(s, policy, len), 0);
 }
 
 /*

@@ -74,7 +74,10 @@ const char *store_error(const struct store *);
 /*
  * The session's user, sliding its idle expiry: SG_OK or SG_DENY. A
  * session whose user is gone or has another gen than the session was
- * made under is dead (and removed).
+ * made under is dead (and removed). SG_STALE: the cookie's tag is not
+ * the tag of the record's user under the store's keys (a session made
+ * under another site secret); it was refused and deleted, and
+ * store_error() says so, for one log line (no token in it).
  */
 enum sg_result store_session_check(struct store *, const struct token *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
@@ -125,13 +128,33 @@ enum sg_result store_user_del(struct store *, const char *name,
  */
 enum sg_result store_user_rehash(struct store *, const char *name,
     const char *old, const char *gen, const char *hash) SG_MUST;
+/* What users_rekey did. */
+struct store_rekey {
+	int moved;   /* users moved to their tag under the new keys */
+	int removed; /* old records deleted: that name exists under the new */
+	int ended;   /* sessions ended under the old tags */
+};
+
 /*
- * Move every user from its tag under old to its tag under the store's
- * keys (after a change of the site secret); *moved counts them, *kept
- * those left because a user of that name exists under the new tag: SG_OK.
+ * After a change of the site secret, leave nothing under a tag of old:
+ * every user whose record is under its tag for old is moved to its tag
+ * under the store's keys, with a new gen, and every one of its sessions
+ * under the old tag ends (a cookie names its slot by the old tag: a
+ * session cannot move with its user); a record whose name exists under
+ * the new tag already is deleted, its sessions ended, the new one kept.
+ * SG_OK with *r filled (counts so far, on SG_UNAVAILABLE too).
  */
 enum sg_result store_users_rekey(struct store *, const struct user_keys *old,
-    int *moved, int *kept) SG_MUST;
+    struct store_rekey *r) SG_MUST;
+
+/*
+ * The store's eviction policy (Redis's maxmemory-policy) into policy:
+ * SG_OK, or SG_UNAVAILABLE if it would not say (CONFIG renamed, denied,
+ * or no answer: store_error() has what it answered). In a cluster, the
+ * one master the command is sent to answers.
+ */
+enum sg_result store_maxmemory_policy(struct store *, char *policy,
+    size_t len) SG_MUST;
 
 /* Failed-login counters, each over login_failure_window. */
 /*

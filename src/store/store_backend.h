@@ -42,7 +42,10 @@ struct store_ops {
 	enum sg_result (*user_rehash)(struct store *, const char *user,
 	    const char *old, const char *gen, const char *hash);
 	enum sg_result (*users_rekey)(struct store *,
-	    const struct user_keys *old, int *moved, int *kept);
+	    const struct user_keys *old, struct store_rekey *);
+	/* the eviction policy; NULL if the backend has none */
+	enum sg_result (
+	    *maxmemory_policy)(struct store *, char *policy, size_t len);
 	/* failure counters: count an attempt, take one back, forget */
 	enum sg_result (*fail)(struct store *, enum store_counter,
 	    const char *name, enum store_fail_op, int64_t *count,

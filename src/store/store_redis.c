@@ -572,17 +572,16 @@ new_gen(char gen[STORE_GENLEN])
  * expected: nothing changed).
  */
 static enum sg_result
-user_script(struct redis_store *rs, const struct lua_script *sc,
-    const char *user, const char **argv, int argc, const char *gen,
-    int sweep_first, int *ended)
+user_script_at(struct redis_store *rs, const char *tag,
+    const struct lua_script *sc, const char *user, const char **argv, int argc,
+    const char *gen, int sweep_first, int *ended)
 {
-	char	       tag[TOKEN_TAGLEN + 1], ku[KEYMAX];
+	char	       ku[KEYMAX];
 	const char    *args[4];
 	int	       i, n = 0, zero = 0;
 	enum sg_result rv;
 
 	*ended = 0;
-	user_tag(&rs->base.params.keys, user, strlen(user), tag);
 	if (sweep_first)
 		sweep(rs, tag, user, "", ended);
 	args[n++] = key(ku, &rs->base, tag, "user:", user);
@@ -592,6 +591,19 @@ user_script(struct redis_store *rs, const struct lua_script *sc,
 	if (rv == SG_OK && !sweep_first)
 		sweep(rs, tag, user, gen, ended);
 	return rv;
+}
+
+/* user_script_at() under the user's tag of today's secret. */
+static enum sg_result
+user_script(struct redis_store *rs, const struct lua_script *sc,
+    const char *user, const char **argv, int argc, const char *gen,
+    int sweep_first, int *ended)
+{
+	char tag[TOKEN_TAGLEN + 1];
+
+	user_tag(&rs->base.params.keys, user, strlen(user), tag);
+	return user_script_at(rs, tag, sc, user, argv, argc, gen, sweep_first,
+	    ended);
 }
 
 static enum sg_result
@@ -817,12 +829,55 @@ redis_fail(struct store *s, enum store_counter c, const char *name,
 }
 
 /*
- * Move the user of one key, if the key is a user record under its tag
- * for old: 1 moved, 0 not ours or kept, -1 error; *kept counted.
+ * End every session of name under the old tag: its indexed records swept,
+ * then with del 0 destroy_all (a new gen, if the record is still there,
+ * which ends those the index lost track of), with del 1 user_del (the
+ * record deleted). Records removed are counted in out.
+ */
+static int
+rekey_end(struct redis_store *rs, const char *tag, const char *name, int del,
+    struct store_rekey *out)
+{
+	char	       gen[STORE_GENLEN];
+	const char    *argv[1] = { gen };
+	int	       n = 0;
+	enum sg_result rv;
+
+	new_gen(gen);
+	/* SG_NO_USER (the record moved): its sessions ended all the same */
+	if (del)
+		rv = user_script_at(rs, tag, &lua_user_del, name, NULL, 0, "",
+		    1, &n);
+	else
+		rv = user_script_at(rs, tag, &lua_destroy_all, name, argv, 1,
+		    gen, 1, &n);
+	if (rv == SG_UNAVAILABLE)
+		return -1;
+	out->ended += n;
+	return 0;
+}
+
+/* DEL of the old tag's failure counter of name (it may run twice). */
+static int
+rekey_forget(struct redis_store *rs, const char *tag, const char *name)
+{
+	char	    k[KEYMAX];
+	const char *argv[2] = { "DEL", NULL };
+	long long   v;
+
+	argv[1] = key(k, &rs->base, tag, "fail:", name);
+	return integer_reply(rs, command(rs, 2, argv), &v);
+}
+
+/*
+ * If key k is the record of a user under its tag for old: end its
+ * sessions there, then move it to its tag under the store's keys, or
+ * delete it if a user of that name is there already. 0 (counted in out,
+ * or not ours), -1 error.
  */
 static int
 rekey_one(struct redis_store *rs, const struct user_keys *old, const char *k,
-    size_t klen, int *kept)
+    size_t klen, struct store_rekey *out)
 {
 	struct store *s = &rs->base;
 	char	      tag[TOKEN_TAGLEN + 1], expect[KEYMAX], nk[KEYMAX];
@@ -840,13 +895,26 @@ rekey_one(struct redis_store *rs, const struct user_keys *old, const char *k,
 	user_key(nk, s, "user:", name);
 	if (strcmp(nk, k) == 0)
 		return 0;
+	/* first end its sessions: a moved record carries the new gen */
+	if (rekey_end(rs, tag, name, 0, out) == -1)
+		return -1;
 	args[0] = k;
 	args[1] = nk;
 	args[2] = name;
 	if (integer_reply(rs, eval(rs, &lua_user_move, 2, 3, args), &v) == -1)
 		return -1;
-	*kept += v == 0;
-	return v == 1;
+	if (v == -1)
+		return 0; /* not a user record of that name: left alone */
+	out->moved += v == 1;
+	out->removed += v == 0;
+	/*
+	 * Whatever is left under the old tag goes: sessions a gate still on
+	 * the old secret made meanwhile, and the record not moved (v == 0).
+	 */
+	if (rekey_end(rs, tag, name, v == 0, out) == -1 ||
+	    rekey_forget(rs, tag, name) == -1)
+		return -1;
+	return 0;
 }
 
 /* prefix for a SCAN MATCH pattern: its glob characters escaped. */
@@ -865,8 +933,8 @@ glob_escape(char *out, size_t outlen, const char *prefix)
 
 /* SCAN for P{*}:user:* and move each user whose key its old tag names. */
 static enum sg_result
-redis_users_rekey(struct store *s, const struct user_keys *old, int *moved,
-    int *kept)
+redis_users_rekey(struct store *s, const struct user_keys *old,
+    struct store_rekey *out)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char		    cursor[32] = "0", match[KEYMAX];
@@ -892,16 +960,37 @@ redis_users_rekey(struct store *s, const struct user_keys *old, int *moved,
 		memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
 		for (i = 0; n != -1 && i < r->element[1]->elements; i++)
 			if (r->element[1]->element[i]->type ==
-				REDIS_REPLY_STRING &&
-			    (n = rekey_one(rs, old,
-				 r->element[1]->element[i]->str,
-				 r->element[1]->element[i]->len, kept)) > 0)
-				(*moved)++;
+			    REDIS_REPLY_STRING)
+				n = rekey_one(rs, old,
+				    r->element[1]->element[i]->str,
+				    r->element[1]->element[i]->len, out);
 		freeReplyObject(r);
 		if (n == -1)
 			return SG_UNAVAILABLE;
 	} while (strcmp(cursor, "0") != 0);
 	return SG_OK;
+}
+
+/* CONFIG GET maxmemory-policy: one plain command, run twice harmlessly. */
+static enum sg_result
+redis_maxmemory_policy(struct store *s, char *policy, size_t len)
+{
+	struct redis_store *rs = (struct redis_store *)s;
+	const char	   *argv[3] = { "CONFIG", "GET", "maxmemory-policy" };
+	redisReply	   *r;
+	enum sg_result	    rv = SG_UNAVAILABLE;
+
+	if ((r = command(rs, 3, argv)) == NULL)
+		return SG_UNAVAILABLE;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    copy_field(policy, len, r->element[1]) == -1)
+		seterr(rs,
+		    "redis CONFIG GET maxmemory-policy: unexpected "
+		    "reply");
+	else
+		rv = SG_OK;
+	freeReplyObject(r);
+	return rv;
 }
 
 static void
@@ -927,6 +1016,7 @@ static const struct store_ops redis_ops = {
 	.user_del = redis_user_del,
 	.user_rehash = redis_user_rehash,
 	.users_rekey = redis_users_rekey,
+	.maxmemory_policy = redis_maxmemory_policy,
 	.fail = redis_fail,
 	.close = redis_close,
 };

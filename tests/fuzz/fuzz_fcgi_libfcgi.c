@@ -51,8 +51,8 @@ struct view {
 };
 
 static pid_t	     child = -1;
-static unsigned long held; /* inputs held against libfcgi */
-static int   chan = -1; /* to the child: SOCK_SEQPACKET */
+static unsigned long held;	/* inputs held against libfcgi */
+static int	     chan = -1; /* to the child: SOCK_SEQPACKET */
 
 /* ---- the child: libfcgi's view ---- */
 
@@ -174,8 +174,8 @@ child_start(void)
 {
 	int sv[2];
 
-	FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-			sv) == 0);
+	FUZZ_ASSERT(
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
 	buffers(sv[0]);
 	buffers(sv[1]);
 	FUZZ_ASSERT((child = fork()) != -1);
@@ -329,8 +329,8 @@ views_match(const struct view *scan, const struct view *lib)
 	/* a body was read: what the scan saw of it, up to BODY_READ */
 	want = scan->blen < BODY_READ ? scan->blen : BODY_READ;
 	FUZZ_ASSERT(lib->blen == want);
-	FUZZ_ASSERT(memcmp(lib->buf + lib->plen, scan->buf + scan->plen,
-			want) == 0);
+	FUZZ_ASSERT(
+	    memcmp(lib->buf + lib->plen, scan->buf + scan->plen, want) == 0);
 }
 
 static void

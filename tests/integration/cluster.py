@@ -135,6 +135,7 @@ class Gate(harness.Gate):
         pwfile = os.path.join(S.tmp, "redis.pass")
         with open(pwfile, "w") as f:
             f.write(PASSWORD + "\n")
+        os.chmod(pwfile, 0o600)  # others may not read it
         sample = "\n".join(readme_block("# sessgate.conf with Redis "
                                         "Cluster")) + "\n"
         for old, new in (("10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379",

@@ -290,6 +290,7 @@ def sentinel_set():
         files["/etc/sessgate/" + name] = os.path.join(S.tmp, name)
         with open(files["/etc/sessgate/" + name], "w") as f:
             f.write(pw + "\n")
+        os.chmod(files["/etc/sessgate/" + name], 0o600)
     conf = "\n".join(readme_block("# sessgate.conf with Sentinel")) + "\n"
     conf = conf.replace("10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379",
                         ",".join("127.0.0.1:%d" % s.port for s in sentinels))

@@ -1382,13 +1382,14 @@ load_config(struct config *c, const char *prefix, const char *extra)
 static void
 test_secret_tags_and_rekey(void **state)
 {
-	struct config	  c;
-	struct store	 *pubs, *secs;
-	struct store_user u;
-	struct token	  t_old, t;
-	unsigned char	  secret[USER_SECRET_MIN];
-	char		  p[16], tag[TOKEN_TAGLEN + 1], ptag[TOKEN_TAGLEN + 1];
-	int		  moved, kept;
+	struct config	   c;
+	struct store	  *pubs, *secs;
+	struct store_user  u;
+	struct token	   t_old, t_yuri, t;
+	struct store_rekey r;
+	unsigned char	   secret[USER_SECRET_MIN];
+	char		   p[16], tag[TOKEN_TAGLEN + 1], ptag[TOKEN_TAGLEN + 1];
+	char		   user[USER_NAME_MAX + 1];
 
 	(void)state;
 	pubs = open_store("", p, sizeof(p));
@@ -1398,13 +1399,21 @@ test_secret_tags_and_rekey(void **state)
 	secs = session_store_open(&c);
 	add_user(pubs, "xena", &u);
 	new_session(pubs, &u, &t_old);
-	assert_int_equal(store_user_add(pubs, "yuri", HASH), SG_OK);
+	add_user(pubs, "yuri", &u);
+	new_session(pubs, &u, &t_yuri);
 	/* under the secret, the users are elsewhere */
 	assert_int_equal(store_user_get(secs, "xena", &u), SG_NO_USER);
+	/* and a session under the old tag is refused, and deleted */
+	assert_int_equal(check(pubs, &t_yuri), SG_OK);
+	assert_int_equal(store_session_check(secs, &t_yuri, user), SG_STALE);
+	assert_non_null(strstr(store_error(secs), "under another user tag"));
+	assert_int_equal(check(pubs, &t_yuri), SG_DENY);
 	assert_int_equal(store_user_add(secs, "yuri", "$new-yuri"), SG_OK);
-	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
-	assert_int_equal(moved, 1);
-	assert_int_equal(kept, 1); /* yuri exists under the new tag */
+	assert_int_equal(store_users_rekey(secs, &pub, &r), SG_OK);
+	assert_int_equal(r.moved, 1);
+	assert_int_equal(r.removed, 1); /* yuri exists under the new tag */
+	assert_int_equal(r.ended, 1);	/* xena's; yuri's was deleted */
+	assert_int_equal(store_user_get(pubs, "yuri", &u), SG_NO_USER);
 	assert_int_equal(store_user_get(secs, "xena", &u), SG_OK);
 	assert_string_equal(u.pwhash, HASH);
 	assert_int_equal(store_user_get(secs, "yuri", &u), SG_OK);
@@ -1424,9 +1433,8 @@ test_secret_tags_and_rekey(void **state)
 	memcpy(t.tag, ptag, sizeof(t.tag)); /* the same secret, public tag */
 	assert_int_equal(check(secs, &t), SG_DENY);
 	/* again: nothing left to move */
-	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
-	assert_int_equal(moved, 0);
-	assert_int_equal(kept, 1);
+	assert_int_equal(store_users_rekey(secs, &pub, &r), SG_OK);
+	assert_int_equal(r.moved + r.removed + r.ended, 0);
 	store_close(secs);
 	store_close(pubs);
 	config_free(&c);
@@ -1436,12 +1444,12 @@ test_secret_tags_and_rekey(void **state)
 static void
 test_rekey_glob_prefix(void **state)
 {
-	struct config	  c;
-	struct store	 *pubs, *secs;
-	struct store_user u;
-	unsigned char	  secret[USER_SECRET_MIN];
-	char		  url[128];
-	int		  moved, kept;
+	struct config	   c;
+	struct store	  *pubs, *secs;
+	struct store_user  u;
+	unsigned char	   secret[USER_SECRET_MIN];
+	char		   url[128];
+	struct store_rekey r;
 
 	(void)state;
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
@@ -1451,8 +1459,8 @@ test_rekey_glob_prefix(void **state)
 	memset(secret, 3, sizeof(secret));
 	assert_int_equal(user_keys_init(&c.keys, secret, sizeof(secret)), 0);
 	secs = session_store_open(&c);
-	assert_int_equal(store_users_rekey(secs, &pub, &moved, &kept), SG_OK);
-	assert_int_equal(moved, 1);
+	assert_int_equal(store_users_rekey(secs, &pub, &r), SG_OK);
+	assert_int_equal(r.moved, 1);
 	assert_int_equal(store_user_get(secs, "zed", &u), SG_OK);
 	store_close(secs);
 	store_close(pubs);
@@ -1482,6 +1490,7 @@ login_thread(void *arg)
 	struct store_user   u;
 	struct token	    t;
 	int64_t		    retry;
+	char		    who[SESSION_WHO_LEN];
 
 	load_config(&c, r->prefix, THROTTLE_CONF);
 	ctx.store = session_store_open(&c);
@@ -1492,7 +1501,7 @@ login_thread(void *arg)
 	if (store_user_get(ctx.store, "nobody", &u) != SG_NO_USER)
 		abort();
 	pthread_barrier_wait(r->go);
-	r->rv = session_login(&ctx, r->user, r->pw, &t, &retry);
+	r->rv = session_login(&ctx, r->user, r->pw, &t, &retry, who);
 	store_close(ctx.store);
 	config_free(&c);
 	return NULL;

@@ -114,6 +114,7 @@ def setup():
     cert("client", "ca", "sessgate.test")
     with open(path("redis.pass"), "w") as f:
         f.write("tls-secret\n")
+    os.chmod(path("redis.pass"), 0o600)  # others may not read it
     port = harness.free_port()
     S.spawn([REDIS, "--port", "0", "--tls-port", str(port), "--bind",
              "127.0.0.1", "--dir", S.tmp, "--save", "", "--appendonly",

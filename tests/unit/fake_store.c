@@ -275,12 +275,12 @@ f_user_rehash(struct store *s, const char *name, const char *old,
 }
 
 static enum sg_result
-f_users_rekey(struct store *s, const struct user_keys *old, int *moved,
-    int *kept)
+f_users_rekey(struct store *s, const struct user_keys *old,
+    struct store_rekey *r)
 {
 	(void)old;
 	ENTER(s, "users_rekey");
-	*moved = *kept = 0;
+	memset(r, 0, sizeof(*r));
 	return SG_OK;
 }
 

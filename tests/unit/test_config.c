@@ -312,8 +312,18 @@ test_load(void **state)
 	fputs("default s3cret\nignored\n", f);
 	fclose(f);
 	f = fopen(path, "w");
-	fprintf(f, "redis_password_file = %s\n", pwpath);
+	fprintf(f, "# a comment\nthreads = 1\nredis_password_file = %s\n",
+	    pwpath);
 	fclose(f);
+	/* like secret_file: no one else may read or write it, and the
+	 * error names the key's line */
+	assert_int_equal(chmod(pwpath, 0604), 0);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "sessgate.conf:3: redis_password_file"));
+	assert_non_null(strstr(err, "readable or writable by others"));
+	assert_int_equal(chmod(pwpath, 0602), 0);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_int_equal(chmod(pwpath, 0640), 0);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
 	assert_string_equal(c.redis_url.user, "default");
 	assert_string_equal(c.redis_url.password, "s3cret");
@@ -331,9 +341,27 @@ test_load(void **state)
 	assert_string_equal(c.redis_url.sentinel_user, "default");
 	assert_string_equal(c.redis_url.sentinel_password, "s3cret");
 	config_free(&c);
+	/* the Sentinels' password file too, at its line */
+	assert_int_equal(chmod(pwpath, 0644), 0);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "sessgate.conf:2: redis_password_file"));
+	f = fopen(path, "w");
+	fprintf(f,
+	    "redis = sentinel://a/m\n"
+	    "redis_sentinel_password_file = %s\n",
+	    pwpath);
+	fclose(f);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(
+	    strstr(err, "sessgate.conf:2: redis_sentinel_password_file"));
+	assert_int_equal(chmod(pwpath, 0600), 0);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	config_free(&c);
 	unlink(pwpath);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "redis_password_file"));
+	assert_non_null(
+	    strstr(err, "sessgate.conf:2: redis_sentinel_password_file"));
+	assert_non_null(strstr(err, "No such file"));
 	unlink(path);
 	rmdir(dir);
 }
@@ -377,7 +405,7 @@ test_secret_file(void **state)
 		fclose(f);
 	}
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "sessgate.conf:0: secret_file"));
+	assert_non_null(strstr(err, "sessgate.conf:1: secret_file"));
 	assert_non_null(strstr(err, "No such file"));
 	write_file(sec, bytes, 31, 0600);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
