@@ -79,9 +79,9 @@ param(const char *name, void *arg)
 #define FCGI_RECORD_MAX	  65535
 #define FCGI_END_BODY_LEN 8
 
-/* One record: header and content (no padding: none is needed). */
+/* A record header for len bytes of content (no padding: none is needed). */
 static size_t
-frame(unsigned char *p, int type, int id, const void *content, size_t len)
+frame_header(unsigned char *p, int type, int id, size_t len)
 {
 	p[0] = 1;
 	p[1] = (unsigned char)type;
@@ -90,20 +90,45 @@ frame(unsigned char *p, int type, int id, const void *content, size_t len)
 	p[4] = (unsigned char)(len >> 8);
 	p[5] = (unsigned char)len;
 	p[6] = p[7] = 0;
+	return FCGI_HEADER_LEN;
+}
+
+/* One record: header and content. */
+static size_t
+frame(unsigned char *p, int type, int id, const void *content, size_t len)
+{
+	frame_header(p, type, id, len);
 	if (len > 0)
 		memcpy(p + FCGI_HEADER_LEN, content, len);
 	return FCGI_HEADER_LEN + len;
 }
 
-/* len bytes of FCGI_STDOUT, in records of at most FCGI_RECORD_MAX. */
+/*
+ * The head, then the body, as one FCGI_STDOUT stream in records of at
+ * most FCGI_RECORD_MAX bytes: the body starts in the record that ends the
+ * head. mod_authnz_fcgi keeps as a denial's body only what came with the
+ * end of the headers (what it has read when it finds the blank line), so
+ * a body in a record of its own would be lost to Apache's default page.
+ */
 static size_t
-frame_stdout(unsigned char *p, int id, const char *s, size_t len)
+frame_stdout(unsigned char *p, int id, const char *head, size_t hlen,
+    const char *body, size_t blen)
 {
-	size_t pos = 0, n;
+	size_t pos = 0, n, h;
 
-	for (; len > 0; s += n, len -= n) {
-		n = len < FCGI_RECORD_MAX ? len : FCGI_RECORD_MAX;
-		pos += frame(p + pos, FCGI_STDOUT, id, s, n);
+	while (hlen + blen > 0) {
+		n = hlen + blen < FCGI_RECORD_MAX ? hlen + blen :
+						    FCGI_RECORD_MAX;
+		h = n < hlen ? n : hlen;
+		pos += frame_header(p + pos, FCGI_STDOUT, id, n);
+		memcpy(p + pos, head, h);
+		if (n > h) /* (body may be NULL when blen is 0) */
+			memcpy(p + pos + h, body, n - h);
+		pos += n;
+		head += h;
+		hlen -= h;
+		body += n - h;
+		blen -= n - h;
 	}
 	return pos;
 }
@@ -123,14 +148,12 @@ frame_answer(struct conn *c, int id, const char *head, size_t hlen,
 	static const unsigned char end[FCGI_END_BODY_LEN]; /* complete, 0 */
 	size_t			   size, pos = 0;
 
-	size = framed_len(hlen) + framed_len(blen) + 2 * FCGI_HEADER_LEN +
-	    sizeof(end);
+	size = framed_len(hlen + blen) + 2 * FCGI_HEADER_LEN + sizeof(end);
 	if ((c->out = malloc(size)) == NULL) {
 		log_warnx("no memory for an answer of %zu bytes", size);
 		return;
 	}
-	pos += frame_stdout(c->out + pos, id, head, hlen);
-	pos += frame_stdout(c->out + pos, id, body, blen);
+	pos += frame_stdout(c->out + pos, id, head, hlen, body, blen);
 	pos += frame(c->out + pos, FCGI_STDOUT, id, NULL, 0);
 	pos += frame(c->out + pos, FCGI_END_REQUEST, id, end, sizeof(end));
 	c->outlen = pos;
