@@ -105,6 +105,8 @@ static const struct config_key keys[] = {
 	NUM(login_max_failures, CT_UINT, "10", 0, UINT_MAX),
 	NUM(login_failure_window, CT_DURATION, "15m", 1000, DURATION_MAX),
 	NUM(login_concurrency, CT_UINT, "2", 1, 1024),
+	NUM(login_queue, CT_UINT, "64", 0, 100000),
+	NUM(login_queue_timeout, CT_DURATION, "5s", 1000, 3600000),
 	STR(secret_file, NULL, NULL),
 	STR(redis_sentinel_password_file, NULL, NULL),
 	NUM(redis_replicas_ack, CT_UINT, "0", 0, 64),

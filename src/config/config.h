@@ -52,6 +52,8 @@ struct config {
 	unsigned int	   login_max_failures;
 	int64_t		   login_failure_window;
 	unsigned int	   login_concurrency;
+	unsigned int	   login_queue;		/* per process */
+	int64_t		   login_queue_timeout; /* ms */
 	char		  *secret_file;
 	struct user_keys   keys; /* from secret_file, or the defaults */
 	char		  *redis_sentinel_password_file;

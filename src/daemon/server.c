@@ -31,30 +31,46 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "daemon/acceptor.h"
+#include "daemon/lane.h"
 #include "daemon/slots.h"
 #include "handler/handler.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "session/password.h"
 
+/* A thread: one that answers checks, or one of the login lane's. */
 struct worker {
 	pthread_t	     thread;
 	unsigned int	     idx; /* from 1; slots_serving()'s who */
+	int		     on_lane;
 	const struct config *cfg;
 	struct acceptor	    *acc;
+	struct lane	    *lane;
 	struct handler_ctx  *h;
+};
+
+/* A request read by libfcgi, answered by whichever thread holds it. */
+struct job {
+	struct conn   *c;
+	FCGX_Request   fr;
+	struct request r;
 };
 
 static long
@@ -185,20 +201,20 @@ write_response(FCGX_Request *fr, struct conn *c, const struct request *r,
 }
 
 static void
-serve(struct worker *w, FCGX_Request *fr, struct conn *c)
+serve(struct worker *w, struct job *j)
 {
-	struct request	r;
 	struct response resp;
 
-	request_init(&r, param, read_in, fr);
+	if (w->h == NULL && (w->h = handler_ctx_new(w->cfg)) == NULL)
+		log_warnx("cannot create the handler context (out of memory)");
 	response_init(&resp, 500);
 	if (w->h == NULL)
 		response_unavailable(&resp);
 	else
-		handler_handle(w->h, &r, &resp);
-	write_response(fr, c, &r, &resp);
+		handler_handle(w->h, &j->r, &resp);
+	write_response(&j->fr, j->c, &j->r, &resp);
 	response_free(&resp);
-	request_free(&r);
+	request_free(&j->r);
 }
 
 /* Read the rest of a stdin that is all queued; 1 if it reached its end. */
@@ -239,48 +255,116 @@ quiet(int fd)
 	return ioctl(fd, FIONREAD, &n) == 0 && n == 0;
 }
 
-static enum conn_next
-serve_conn(struct worker *w, FCGX_Request *fr, struct conn *c)
+/* Hand c to libfcgi, which reads its request; NULL if it refused it. */
+static struct job *
+job_read(struct conn *c)
 {
-	int keep;
+	struct job *j;
 
-	fr->ipcFd = c->fd;
-	fr->keepConnection = 1;
-	fr->detached = 1;
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		log_warnx("no memory for a request");
+		return NULL;
+	}
+	FCGX_InitRequest(&j->fr, -1, 0);
+	j->c = c;
+	j->fr.ipcFd = c->fd;
+	j->fr.keepConnection = 1;
+	j->fr.detached = 1;
 	c->fd = -1;
-	if (FCGX_Accept_r(fr) < 0) { /* it closed the connection itself */
+	if (FCGX_Accept_r(&j->fr) < 0) { /* it closed the connection itself */
 		log_warnx("connection%s%s dropped: libfcgi refused the request",
 		    c->peer[0] ? " from " : "", c->peer);
-		return CONN_CLOSE;
+		free(j);
+		return NULL;
 	}
-	if (w->h == NULL && (w->h = handler_ctx_new(w->cfg)) == NULL)
-		log_warnx("cannot create the handler context (out of memory)");
-	serve(w, fr, c);
-	keep = keep_ok(fr, c) && c->out != NULL;
-	c->fd = fr->ipcFd;
-	fr->ipcFd = -1;
-	FCGX_Free(fr, 0); /* writes nothing, closes nothing */
+	request_init(&j->r, param, read_in, &j->fr);
+	return j;
+}
+
+/* Answer j, send what the socket takes, give the connection back. */
+static void
+job_answer(struct worker *w, struct job *j)
+{
+	struct conn   *c = j->c;
+	enum conn_next next;
+	int	       keep;
+
+	serve(w, j);
+	keep = keep_ok(&j->fr, c) && c->out != NULL;
+	c->fd = j->fr.ipcFd;
+	j->fr.ipcFd = -1;
+	FCGX_Free(&j->fr, 0); /* writes nothing, closes nothing */
+	free(j);
 	if (c->out == NULL || conn_send(c) == -1) {
 		close(c->fd);
 		c->fd = -1;
-		return CONN_CLOSE;
-	}
-	if (keep)
-		return CONN_KEEP;
-	return quiet(c->fd) ? CONN_CLOSE : CONN_LINGER;
+		next = CONN_CLOSE;
+	} else if (keep)
+		next = CONN_KEEP;
+	else
+		next = quiet(c->fd) ? CONN_CLOSE : CONN_LINGER;
+	acceptor_done(w->acc, c, next);
 }
 
+/*
+ * A thread that answers checks: it reads each request it is handed and
+ * answers it, but one that will check a password goes to the login lane
+ * (a full lane: answered here, 503, the password gate being closed on
+ * this thread).
+ */
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	FCGX_Request   fr;
 	struct conn   *c;
+	struct job    *j;
 
-	FCGX_InitRequest(&fr, -1, 0);
+	password_gate_thread(1);
 	while ((c = acceptor_next(w->acc)) != NULL) {
 		slots_serving(w->idx, c->peer, c->scan.role, c->scan.len);
-		acceptor_done(w->acc, c, serve_conn(w, &fr, c));
+		if ((j = job_read(c)) == NULL)
+			acceptor_done(w->acc, c, CONN_CLOSE);
+		else if (!handler_wants_password(w->cfg, &j->r) ||
+		    lane_push(w->lane, j, clock_ms()) == -1)
+			job_answer(w, j);
+		slots_serving(w->idx, NULL, 0, 0);
+	}
+	return NULL;
+}
+
+/*
+ * Below the threads that answer checks: a check must preempt a password
+ * hash, whatever the hashes cost. SCHED_IDLE, or else the lowest nice.
+ */
+static void
+lane_priority(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0 &&
+	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == -1)
+		log_warn("lowering the login lane's priority");
+}
+
+/* A login lane thread: the requests that check a password, in turn. */
+static void *
+lane_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job    *j;
+	int64_t	       queued;
+	int	       late;
+
+	lane_priority();
+	while ((j = lane_pop(w->lane, &queued)) != NULL) {
+		slots_serving(w->idx, j->c->peer, j->c->scan.role,
+		    j->c->scan.len);
+		/* waited too long: answered at once (503), no password check */
+		late = clock_ms() - queued > w->cfg->login_queue_timeout;
+		password_gate_thread(late);
+		job_answer(w, j);
+		lane_done(w->lane);
 		slots_serving(w->idx, NULL, 0, 0);
 	}
 	return NULL;
@@ -312,7 +396,8 @@ start_workers(struct worker *workers, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (pthread_create(&workers[i].thread, NULL, worker_main,
+		if (pthread_create(&workers[i].thread, NULL,
+			workers[i].on_lane ? lane_main : worker_main,
 			&workers[i]) != 0) {
 			log_warnx("cannot start thread %u", i);
 			break;
@@ -325,7 +410,8 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 {
 	struct worker	*workers = NULL;
 	struct acceptor *acc = NULL;
-	unsigned int	 i, n = 0;
+	struct lane	*lane = NULL;
+	unsigned int	 i, n = 0, all = cfg->threads + cfg->login_concurrency;
 	int		 sig_fd, rv = 1;
 
 	if (FCGX_Init() != 0) {
@@ -333,27 +419,33 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 		return 1;
 	}
 	if ((sig_fd = signals_setup()) == -1 ||
-	    (acc = acceptor_new(listen_fd, sig_fd, cfg->client_timeout,
-		 cfg->threads, on_stop)) == NULL ||
-	    (workers = calloc(cfg->threads, sizeof(*workers))) == NULL)
+	    (acc = acceptor_new(listen_fd, sig_fd, cfg->client_timeout, all,
+		 on_stop)) == NULL ||
+	    (lane = lane_new(cfg->login_queue, cfg->login_concurrency)) ==
+		NULL ||
+	    (workers = calloc(all, sizeof(*workers))) == NULL)
 		goto fail;
-	for (i = 0; i < cfg->threads; i++) {
+	for (i = 0; i < all; i++) {
 		workers[i].idx = i + 1;
+		workers[i].on_lane = i >= cfg->threads;
 		workers[i].cfg = cfg;
 		workers[i].acc = acc;
+		workers[i].lane = lane;
 	}
-	if ((n = start_workers(workers, cfg->threads)) == 0)
-		goto fail;
+	if ((n = start_workers(workers, all)) < all)
+		_exit(1); /* (threads that started hold the structures) */
 	rv = acceptor_run(acc);
 	if (rv & ACCEPTOR_BUSY) /* threads hold requests: no joining them */
 		_exit(rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0);
 	rv = rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0;
+	lane_stop(lane); /* empty by now: acceptor_run waited for every job */
 	for (i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
 		handler_ctx_free(workers[i].h);
 	}
 fail:
 	free(workers);
+	lane_free(lane);
 	acceptor_free(acc);
 	if (sig_fd != -1)
 		close(sig_fd);

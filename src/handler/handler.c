@@ -25,21 +25,22 @@
 #include "session/session.h"
 
 struct route {
-	size_t	    path;  /* offset of the path key in struct config */
-	int	    check; /* the session check: see is_check() */
-	endpoint_fn get;   /* GET and HEAD; NULL: not allowed */
-	endpoint_fn post;  /* POST, after the POST guards; NULL: not */
-	const char *allow; /* the Allow header of a 405 */
+	size_t	    path;     /* offset of the path key in struct config */
+	int	    check;    /* the session check: see is_check() */
+	endpoint_fn get;      /* GET and HEAD; NULL: not allowed */
+	endpoint_fn post;     /* POST, after the POST guards; NULL: not */
+	const char *allow;    /* the Allow header of a 405 */
+	int	    password; /* its POST checks a password (Argon2id) */
 };
 
 #define PATH(k) offsetof(struct config, k)
 static const struct route routes[] = {
-	{ PATH(auth_path), 1, endpoint_check, NULL, NULL },
+	{ PATH(auth_path), 1, endpoint_check, NULL, NULL, 0 },
 	{ PATH(login_path), 0, endpoint_login_form, endpoint_login,
-	    "GET, HEAD, POST" },
-	{ PATH(logout_path), 0, NULL, endpoint_logout, "POST" },
-	{ PATH(logout_all_path), 0, NULL, endpoint_logout_all, "POST" },
-	{ PATH(password_path), 0, NULL, endpoint_password, "POST" },
+	    "GET, HEAD, POST", 1 },
+	{ PATH(logout_path), 0, NULL, endpoint_logout, "POST", 0 },
+	{ PATH(logout_all_path), 0, NULL, endpoint_logout_all, "POST", 0 },
+	{ PATH(password_path), 0, NULL, endpoint_password, "POST", 1 },
 };
 #undef PATH
 
@@ -144,6 +145,16 @@ handler_ctx_free(struct handler_ctx *h)
 		return;
 	store_close(h->store);
 	free(h);
+}
+
+int
+handler_wants_password(const struct config *cfg, const struct request *req)
+{
+	const struct route *r = route_find(cfg, req);
+
+	/* as handler_handle() goes: the check, the error page, then POST */
+	return r != NULL && !r->check && !request_is_error_page(req) &&
+	    r->password && strcmp(req->method, "POST") == 0;
 }
 
 void

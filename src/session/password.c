@@ -88,12 +88,21 @@ password_verify_dummy(const char *pw, size_t len,
 }
 
 static unsigned int gate_inside; /* atomics only */
+static __thread int gate_closed; /* for this thread */
+
+void
+password_gate_thread(int closed)
+{
+	gate_closed = closed;
+}
 
 enum sg_result
 password_gate_enter(unsigned int limit)
 {
 	unsigned int n = __atomic_load_n(&gate_inside, __ATOMIC_RELAXED);
 
+	if (gate_closed)
+		return SG_BUSY;
 	do {
 		if (n >= limit)
 			return SG_BUSY;

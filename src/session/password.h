@@ -43,6 +43,13 @@ int password_dummy_hash(char	out[PASSWORD_HASHLEN],
  */
 enum sg_result password_gate_enter(unsigned int limit) SG_MUST;
 void	       password_gate_leave(void);
+/*
+ * Close (1) or open (0) the gate for the calling thread alone: the daemon
+ * closes it on the threads that answer session checks, so that no
+ * password check ever runs there (a login that reaches one, the login
+ * queue being full, gets SG_BUSY).
+ */
+void password_gate_thread(int closed);
 /* How many are inside the gate now (for tests and log lines). */
 unsigned int password_gate_inside(void);
 

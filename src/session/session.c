@@ -125,18 +125,14 @@ cost(const struct config *cfg)
 }
 
 /*
- * How many password hashes may run at once: login_concurrency, but never
- * on every worker thread (one stays free for the checks) unless there is
- * only one.
+ * How many password hashes may run at once in this process:
+ * login_concurrency. The daemon runs them on threads of their own (its
+ * login lane), never on the threads that answer checks.
  */
 static unsigned int
 gate_limit(const struct config *cfg)
 {
-	unsigned int n = cfg->login_concurrency;
-
-	if (cfg->threads > 1 && n > cfg->threads - 1)
-		n = cfg->threads - 1;
-	return n > 0 ? n : 1;
+	return cfg->login_concurrency > 0 ? cfg->login_concurrency : 1;
 }
 
 /*
