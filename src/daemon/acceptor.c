@@ -82,7 +82,9 @@ struct acceptor {
 	int64_t	       timeout, linger, paused_until, stop_at;
 	size_t	       max_conns, nconns;
 	int	       stopping, listening;
-	const char    *allowed; /* FCGI_WEB_SERVER_ADDRS */
+	unsigned long  refused;	       /* since refused_logged */
+	int64_t	       refused_logged; /* clock_ms() */
+	const char    *allowed;	       /* FCGI_WEB_SERVER_ADDRS */
 	struct list    waiting, flushing, lingering, dead;
 	unsigned char *buf;
 	void (*on_stop)(void);
@@ -267,18 +269,45 @@ conn_options(const struct acceptor *a, int fd, int family)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 }
 
-/* Make room for one more connection: the oldest lingering or waiting. */
+/*
+ * Make room for one more connection: the oldest lingering one, else the
+ * oldest whose client has not read its answer, else the oldest waiting
+ * for a request. Only connections a thread holds are never closed.
+ */
 static int
 make_room(struct acceptor *a)
 {
 	if (a->lingering.head != NULL)
 		conn_drop(a, a->lingering.head, NULL);
+	else if (a->flushing.head != NULL)
+		conn_drop(a, a->flushing.head,
+		    "too many connections; this is the oldest whose client "
+		    "has not read its answer");
 	else if (a->waiting.head != NULL)
 		conn_drop(a, a->waiting.head,
 		    "too many connections waiting; this is the oldest");
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * A new connection closed for want of room (every one held by a thread):
+ * a log line at most once a second, with the number since the last.
+ */
+static void
+refused(struct acceptor *a)
+{
+	int64_t now = clock_ms();
+
+	a->refused++;
+	if (now - a->refused_logged < 1000)
+		return;
+	log_warnx("connection refused: all %zu connections this process may "
+		  "hold are in work; %lu refused since the last such line",
+	    a->max_conns, a->refused);
+	a->refused = 0;
+	a->refused_logged = now;
 }
 
 static void
@@ -374,10 +403,14 @@ accept_some(struct acceptor *a)
 			close(fd);
 			continue;
 		}
-		if ((__atomic_load_n(&a->nconns, __ATOMIC_RELAXED) >=
-			    a->max_conns &&
-			make_room(a) == -1) ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
+		if (__atomic_load_n(&a->nconns, __ATOMIC_RELAXED) >=
+			a->max_conns &&
+		    make_room(a) == -1) {
+			refused(a);
+			close(fd);
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			continue;
 		}
@@ -392,12 +425,11 @@ accept_some(struct acceptor *a)
 
 /* Hand a whole request to the workers. */
 static void
-conn_ready(struct acceptor *a, struct conn *c, size_t queued)
+conn_ready(struct acceptor *a, struct conn *c)
 {
 	epoll_ctl(a->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	list_del(&a->waiting, c);
 	c->state = C_WORK;
-	c->extra = queued - c->scan.len;
 	pthread_mutex_lock(&a->mu);
 	list_add(&a->ready, c);
 	pthread_cond_signal(&a->cv);
@@ -424,7 +456,7 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 	slots_serving(0, NULL, 0, 0);
 	switch (st) {
 	case FCGI_SCAN_READY:
-		conn_ready(a, c, (size_t)n);
+		conn_ready(a, c);
 		return;
 	case FCGI_SCAN_BAD:
 		conn_drop(a, c, c->scan.why);

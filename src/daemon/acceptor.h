@@ -11,14 +11,13 @@
 #include "daemon/fcgi_scan.h"
 
 /*
- * A connection; fd, scan and extra are the worker's to read, out the
+ * A connection; fd and scan are the worker's to read, out the
  * answer it leaves to send (conn_send).
  */
 struct conn {
 	int		 fd;
-	struct fcgi_scan scan;	/* the request waiting in the socket */
-	size_t		 extra; /* bytes queued past it when handed over */
-	unsigned char	*out;	/* owned (malloc); wiped when freed */
+	struct fcgi_scan scan; /* the request waiting in the socket */
+	unsigned char	*out;  /* owned (malloc); wiped when freed */
 	size_t		 outlen, outoff;
 	/* the acceptor's own */
 	int	     state, kept, after;

@@ -37,8 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -230,14 +232,14 @@ stdin_drain(FCGX_Stream *in)
 
 /*
  * May a kept connection wait for its next request? Only if nothing of
- * this one is left unread: libfcgi would take it for the next request's
- * first record. Bytes queued past the request (pipelining, which no web
- * server does) may already sit in libfcgi's buffer: close then.
+ * this one is left in the socket: the acceptor would take it for the next
+ * request's first record. (What follows the request is the next one, and
+ * stays in the socket: libfcgi reads the request's own bytes only.)
  */
 static int
 keep_ok(FCGX_Request *fr, const struct conn *c)
 {
-	if (!fr->keepConnection || c->extra > 0 || FCGX_GetError(fr->in) != 0)
+	if (!fr->keepConnection || FCGX_GetError(fr->in) != 0)
 		return 0;
 	if (FCGX_HasSeenEOF(fr->in) == EOF)
 		return 1;
@@ -255,7 +257,43 @@ quiet(int fd)
 	return ioctl(fd, FIONREAD, &n) == 0 && n == 0;
 }
 
-/* Hand c to libfcgi, which reads its request; NULL if it refused it. */
+/*
+ * The request's bytes, exactly the scan's length of them, taken off the
+ * socket into a file of their own: libfcgi reads from that, so that it
+ * can neither read past the request (into the next one, which stays in
+ * the socket for the acceptor) nor wait for a client (at the end of the
+ * file it meets the end of the stream). A descriptor, or -1.
+ */
+static int
+request_file(struct conn *c)
+{
+	unsigned char *buf;
+	size_t	       got = 0;
+	ssize_t	       n;
+	int	       fd = -1;
+
+	if ((buf = malloc(c->scan.len)) == NULL)
+		return -1;
+	while (got < c->scan.len &&
+	    ((n = recv(c->fd, buf + got, c->scan.len - got, MSG_DONTWAIT)) >
+		    0 ||
+		(n == -1 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	if (got == c->scan.len &&
+	    (fd = memfd_create("sessgate-request", MFD_CLOEXEC)) != -1 &&
+	    (pwrite(fd, buf, got, 0) != (ssize_t)got)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1)
+		log_warn("connection%s%s dropped: taking its request",
+		    c->peer[0] ? " from " : "", c->peer);
+	sodium_memzero(buf, got); /* a login's password */
+	free(buf);
+	return fd;
+}
+
+/* Hand c's request to libfcgi, which reads it; NULL if it refused it. */
 static struct job *
 job_read(struct conn *c)
 {
@@ -267,11 +305,13 @@ job_read(struct conn *c)
 	}
 	FCGX_InitRequest(&j->fr, -1, 0);
 	j->c = c;
-	j->fr.ipcFd = c->fd;
+	if ((j->fr.ipcFd = request_file(c)) == -1) {
+		free(j);
+		return NULL;
+	}
 	j->fr.keepConnection = 1;
 	j->fr.detached = 1;
-	c->fd = -1;
-	if (FCGX_Accept_r(&j->fr) < 0) { /* it closed the connection itself */
+	if (FCGX_Accept_r(&j->fr) < 0) { /* it closed the file itself */
 		log_warnx("connection%s%s dropped: libfcgi refused the request",
 		    c->peer[0] ? " from " : "", c->peer);
 		free(j);
@@ -291,7 +331,7 @@ job_answer(struct worker *w, struct job *j)
 
 	serve(w, j);
 	keep = keep_ok(&j->fr, c) && c->out != NULL;
-	c->fd = j->fr.ipcFd;
+	close(j->fr.ipcFd); /* the request's file */
 	j->fr.ipcFd = -1;
 	FCGX_Free(&j->fr, 0); /* writes nothing, closes nothing */
 	free(j);

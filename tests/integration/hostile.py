@@ -677,6 +677,86 @@ def a_worker_dying_while_serving_is_replaced_at_once():
     assert p.wait(20) == 0
 
 
+@T.test
+def pipelined_kept_requests_are_each_answered():
+    """Review 2, F2: a second request on a kept connection sent right
+    after the first (pipelined, or racing the first one's hand-over) was
+    swallowed by libfcgi's buffer. libfcgi now reads a request's own bytes
+    only: the next stays in the socket and is answered in its turn."""
+    one = request(harness.AUTHORIZER, check_params(), keep=True)
+    for gap in (0, 0.0001, 0.001):
+        s = connect()
+        s.sendall(one)
+        if gap:
+            time.sleep(gap)
+        s.sendall(one + one)
+        for _ in range(3):
+            out = harness.fcgi_read_stdout(s)
+            assert out.startswith(b"Status: 200 OK\r\n"), (gap, out)
+        s.close()
+    assert_serving("after pipelined requests")
+
+
+@T.test
+def clients_that_never_read_cannot_fill_the_connections():
+    """Review 2, F1: connections whose answers wait for a client that
+    does not read are closed, oldest first, to make room for new ones
+    (here 64 connections a worker, from a 128-descriptor limit): a check
+    is still answered, with a log line naming why the oldest went."""
+    path = os.path.join(S.tmp, "fill.sock")
+    conf = os.path.join(S.tmp, "fill.conf")
+    with open(S.conf) as f, open(conf, "w") as g:
+        g.write(f.read() + "listen = unix:%s\nclient_timeout = 30s\n"
+                "workers = 1\nthreads = 2\n" % path)
+
+    def low_limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+    p = S.spawn([os.path.join(harness.TOP_BUILDDIR, "sessgate"), "-d", "-c",
+                 conf], "fill.log", preexec_fn=low_limit)
+    harness.wait_for(lambda: harness.accepts(path), "the fill sessgate")
+
+    def fill_log():
+        with open(os.path.join(S.tmp, "fill.log")) as f:
+            return f.read()
+
+    def unix():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(path)
+        return s
+    msg = login_page_request("/" + "%22" * 2000)
+    reason = "this is the oldest whose client has not read its answer"
+    conns, pending = [], {}
+    t0 = time.monotonic()
+    while reason not in fill_log() and time.monotonic() - t0 < 20:
+        if len(conns) < 80:
+            s = unix()
+            s.setblocking(False)
+            conns.append(s)
+            pending[s] = b""
+        for s in conns:
+            try:
+                if not pending[s]:
+                    pending[s] = msg
+                pending[s] = pending[s][s.send(pending[s]):]
+            except (BlockingIOError, OSError):
+                pass
+        time.sleep(0.005)
+    assert reason in fill_log(), fill_log()[-2000:]
+    t = time.monotonic()
+    out = harness.fcgi_request(unix(), harness.AUTHORIZER, check_params())
+    assert out.startswith(b"Status: 200 OK\r\n"), out
+    assert time.monotonic() - t < 1.0
+    print("# %d clients not reading their answers: the oldest closed for "
+          "room, a check answered in %.1f ms" % (
+              len(conns), (time.monotonic() - t) * 1000), flush=True)
+    for s in conns:
+        s.close()
+    p.terminate()
+    assert p.wait(20) == 0
+
+
 def login():
     body = b"username=hana&password=hana-pw"
     out = harness.fcgi_request(connect(), harness.RESPONDER, {
