@@ -443,7 +443,20 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 	const char	     *left = "closed before a whole request";
 	ssize_t		      n;
 	enum fcgi_scan_status st;
+	int		      q;
 
+	/*
+	 * Not enough for the record the scan waits for: no peek, no scan
+	 * (a client trickling bytes must not make the acceptor walk its
+	 * whole request again for each one).
+	 */
+	if (c->scan.need > 0 &&
+	    !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) &&
+	    ioctl(c->fd, FIONREAD, &q) == 0 && q > 0 &&
+	    (size_t)q < c->scan.need && q < FCGI_SCAN_MAX) {
+		c->seen = (size_t)q;
+		return;
+	}
 	n = recv(c->fd, a->buf, FCGI_SCAN_MAX, MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -452,7 +465,8 @@ conn_waiting(struct acceptor *a, struct conn *c, uint32_t events)
 		return;
 	}
 	slots_serving(0, c->peer, 0, (size_t)n);
-	st = fcgi_scan(a->buf, (size_t)n, REQUEST_BODY_MAX, &c->scan);
+	/* the records walked before are not walked again */
+	st = fcgi_scan_more(a->buf, (size_t)n, REQUEST_BODY_MAX, &c->scan);
 	slots_serving(0, NULL, 0, 0);
 	switch (st) {
 	case FCGI_SCAN_READY:
@@ -496,6 +510,7 @@ conn_after(struct acceptor *a, struct conn *c, int64_t now)
 
 	if (next == CONN_KEEP) {
 		c->kept = 1;
+		memset(&c->scan, 0, sizeof(c->scan)); /* the next request */
 		conn_watch(a, c, C_WAIT, now + a->timeout);
 	} else if (next == CONN_LINGER) {
 		shutdown(c->fd, SHUT_WR);

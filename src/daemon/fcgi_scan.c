@@ -22,8 +22,10 @@
  * bytes or none). tests/fuzz/fuzz_fcgi_libfcgi.c holds this walk against
  * libfcgi itself.
  *
- * The scan starts from the first byte every time: the acceptor peeks, it
- * never consumes, so that libfcgi reads the request from its start.
+ * The acceptor peeks, it never consumes: each call sees the connection's
+ * bytes from the start. The walk keeps its place in struct fcgi_scan, so
+ * that fcgi_scan_more() walks only the records that came since, and says
+ * how many bytes it needs before there can be news.
  */
 #include "daemon/fcgi_scan.h"
 
@@ -47,26 +49,15 @@ enum phase {
 };
 
 /*
- * The params stream, decoded a chunk at a time (a pair may span records).
- * Each pair is also matched as libfcgi's FCGX_GetParam will see it, the
- * string "name=value": the first that starts with "REQUEST_METHOD=" is
- * the method, up to its first NUL.
+ * The params stream is decoded a chunk at a time (a pair may span
+ * records), in struct fcgi_scan_params. Each pair is also matched as
+ * libfcgi's FCGX_GetParam will see it, the string "name=value": the first
+ * that starts with "REQUEST_METHOD=" is the method, up to its first NUL.
  */
-struct params {
-	enum phase    phase;
-	unsigned char lenbuf[4];
-	size_t	      lenhave, lenneed;
-	size_t	      name, value; /* bytes still to come */
-	size_t	      pos;	   /* in "name=value" */
-	int	      matching, found, mdone, mlong;
-	char	      method[8];
-	size_t	      mlen;
-};
-
 static const char method_key[] = "REQUEST_METHOD=";
 
 static void
-match_byte(struct params *p, unsigned char c)
+match_byte(struct fcgi_scan_params *p, unsigned char c)
 {
 	size_t klen = sizeof(method_key) - 1;
 
@@ -88,7 +79,7 @@ match_byte(struct params *p, unsigned char c)
 
 /* Move past a finished name or value. */
 static void
-pair_settle(struct params *p)
+pair_settle(struct fcgi_scan_params *p)
 {
 	if (p->phase == P_NAME && p->name == 0) {
 		match_byte(p, '=');
@@ -104,7 +95,7 @@ pair_settle(struct params *p)
 
 /* One length byte; 0, or -1 if the pair cannot fit in FCGI_SCAN_MAX. */
 static int
-length_byte(struct params *p, unsigned char c)
+length_byte(struct fcgi_scan_params *p, unsigned char c)
 {
 	const unsigned char *b = p->lenbuf;
 	size_t		     v;
@@ -136,7 +127,7 @@ length_byte(struct params *p, unsigned char c)
 
 /* Bytes of name or value: matched while they may be the method. */
 static size_t
-pair_bytes(struct params *p, const unsigned char *b, size_t n)
+pair_bytes(struct fcgi_scan_params *p, const unsigned char *b, size_t n)
 {
 	size_t *left = p->phase == P_NAME ? &p->name : &p->value;
 	size_t	i, take = n < *left ? n : *left;
@@ -149,7 +140,7 @@ pair_bytes(struct params *p, const unsigned char *b, size_t n)
 }
 
 static int
-params_feed(struct params *p, const unsigned char *b, size_t n)
+params_feed(struct fcgi_scan_params *p, const unsigned char *b, size_t n)
 {
 	size_t used;
 
@@ -167,13 +158,13 @@ params_feed(struct params *p, const unsigned char *b, size_t n)
 }
 
 static int
-params_complete(const struct params *p)
+params_complete(const struct fcgi_scan_params *p)
 {
 	return p->phase == P_NAMELEN && p->lenhave == 0;
 }
 
 static int
-is_post(const struct params *p)
+is_post(const struct fcgi_scan_params *p)
 {
 	return p->found && !p->mlong && strcmp(p->method, "POST") == 0;
 }
@@ -185,17 +176,9 @@ enum state {
 	S_DONE
 };
 
-struct walk {
-	enum state    state;
-	unsigned      id;
-	size_t	      stdin_bytes;
-	int	      need_stdin;
-	struct params params;
-};
-
 static const char *
-begin_record(struct walk *w, struct fcgi_scan *out, unsigned type, unsigned id,
-    const unsigned char *c, size_t clen)
+begin_record(struct fcgi_scan *w, struct fcgi_scan *out, unsigned type,
+    unsigned id, const unsigned char *c, size_t clen)
 {
 	if (type != T_BEGIN)
 		return "the first record is not FCGI_BEGIN_REQUEST";
@@ -212,7 +195,7 @@ begin_record(struct walk *w, struct fcgi_scan *out, unsigned type, unsigned id,
 }
 
 static const char *
-params_record(struct walk *w, const struct fcgi_scan *out, unsigned type,
+params_record(struct fcgi_scan *w, const struct fcgi_scan *out, unsigned type,
     const unsigned char *c, size_t clen)
 {
 	if (type == T_ABORT)
@@ -231,7 +214,8 @@ params_record(struct walk *w, const struct fcgi_scan *out, unsigned type,
 }
 
 static const char *
-stdin_record(struct walk *w, struct fcgi_scan *out, unsigned type, size_t clen)
+stdin_record(struct fcgi_scan *w, struct fcgi_scan *out, unsigned type,
+    size_t clen)
 {
 	if (type == T_ABORT)
 		return "FCGI_ABORT_REQUEST before the request was complete";
@@ -256,7 +240,7 @@ padding_unread(unsigned type, size_t clen)
 
 /* Check one whole record; NULL, or why the connection is refused. */
 static const char *
-record(struct walk *w, struct fcgi_scan *out, const unsigned char *h)
+record(struct fcgi_scan *w, struct fcgi_scan *out, const unsigned char *h)
 {
 	unsigned type = h[1], id = (h[2] << 8) | h[3];
 	size_t	 clen = (size_t)((h[4] << 8) | h[5]);
@@ -275,7 +259,7 @@ record(struct walk *w, struct fcgi_scan *out, const unsigned char *h)
 }
 
 static int
-ready(const struct walk *w, size_t body_max)
+ready(const struct fcgi_scan *w, size_t body_max)
 {
 	if (w->state < S_STDIN)
 		return 0;
@@ -289,7 +273,7 @@ ready(const struct walk *w, size_t body_max)
  * all there); anything else after it is not this request's business.
  */
 static int
-goes_on(const struct walk *w, const unsigned char *h, size_t avail)
+goes_on(const struct fcgi_scan *w, const unsigned char *h, size_t avail)
 {
 	size_t clen = (size_t)((h[4] << 8) | h[5]);
 
@@ -299,30 +283,45 @@ goes_on(const struct walk *w, const unsigned char *h, size_t avail)
 	    h[1] == T_STDIN && (unsigned)((h[2] << 8) | h[3]) == w->id;
 }
 
+/* The bytes the record at pos needs, header included. */
+static size_t
+record_len(const unsigned char *buf, size_t len, size_t pos)
+{
+	if (len - pos < HEADER_LEN)
+		return HEADER_LEN;
+	return HEADER_LEN + (size_t)((buf[pos + 4] << 8) | buf[pos + 5]) +
+	    buf[pos + 6];
+}
+
 enum fcgi_scan_status
-fcgi_scan(const unsigned char *buf, size_t len, size_t body_max,
+fcgi_scan_more(const unsigned char *buf, size_t len, size_t body_max,
     struct fcgi_scan *out)
 {
-	struct walk w;
-	size_t	    pos = 0, rlen;
+	size_t pos = out->len, rlen;
 
-	memset(out, 0, sizeof(*out));
-	memset(&w, 0, sizeof(w));
+	out->why = NULL;
 	while (len - pos >= HEADER_LEN) {
-		if (ready(&w, body_max) && !goes_on(&w, buf + pos, len - pos))
+		if (ready(out, body_max) && !goes_on(out, buf + pos, len - pos))
 			break;
 		if (buf[pos] != FCGI_VERSION_1) {
 			out->why = "not FastCGI version 1";
 			return FCGI_SCAN_BAD;
 		}
-		rlen = HEADER_LEN +
-		    (size_t)((buf[pos + 4] << 8) | buf[pos + 5]) + buf[pos + 6];
-		if (len - pos < rlen)
+		if (len - pos < (rlen = record_len(buf, len, pos)))
 			break;
-		if ((out->why = record(&w, out, buf + pos)) != NULL)
+		if ((out->why = record(out, out, buf + pos)) != NULL)
 			return FCGI_SCAN_BAD;
 		pos += rlen;
 		out->len = pos;
 	}
-	return ready(&w, body_max) ? FCGI_SCAN_READY : FCGI_SCAN_MORE;
+	out->need = pos + record_len(buf, len, pos);
+	return ready(out, body_max) ? FCGI_SCAN_READY : FCGI_SCAN_MORE;
+}
+
+enum fcgi_scan_status
+fcgi_scan(const unsigned char *buf, size_t len, size_t body_max,
+    struct fcgi_scan *out)
+{
+	memset(out, 0, sizeof(*out));
+	return fcgi_scan_more(buf, len, body_max, out);
 }

@@ -140,6 +140,16 @@ def note(msg):
     print("# " + msg, flush=True)
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far (0 if it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pids):
     """The resident memory of pids together, in KiB."""
     total = 0

@@ -393,6 +393,49 @@ test_padding_libfcgi_reads_is_refused(void **state)
 	assert_int_equal(s.len, m.n);
 }
 
+/*
+ * fcgi_scan_more() goes on where it stopped: fed a request a byte at a
+ * time it agrees with fcgi_scan() at every length, and the length it
+ * says it needs is where the next record ends.
+ */
+static void
+test_scan_more_goes_on(void **state)
+{
+	static struct msg m;
+	struct fcgi_scan  inc, once;
+	size_t		  i;
+
+	(void)state;
+	m.n = 0;
+	begin(&m, 1, 1);
+	params(&m, "POST");
+	rec(&m, 5, "a=b", 3);
+	rec(&m, 5, "", 0);
+	memset(&inc, 0, sizeof(inc));
+	for (i = 1; i < m.n; i++) {
+		assert_int_equal(fcgi_scan_more(m.b, i, BODY_MAX, &inc),
+		    FCGI_SCAN_MORE);
+		assert_int_equal(fcgi_scan(m.b, i, BODY_MAX, &once),
+		    FCGI_SCAN_MORE);
+		assert_int_equal(inc.len, once.len);
+		assert_true(inc.need > i && inc.need <= m.n);
+	}
+	assert_int_equal(fcgi_scan_more(m.b, m.n, BODY_MAX, &inc),
+	    FCGI_SCAN_READY);
+	assert_int_equal(inc.len, m.n);
+	assert_int_equal(inc.role, 1);
+	assert_true(inc.keep_conn && inc.stdin_done);
+	/* 3 bytes into the first header: the header is needed (8) */
+	memset(&inc, 0, sizeof(inc));
+	assert_int_equal(fcgi_scan_more(m.b, 3, BODY_MAX, &inc),
+	    FCGI_SCAN_MORE);
+	assert_int_equal(inc.need, 8);
+	/* the header: then its content too */
+	assert_int_equal(fcgi_scan_more(m.b, 8, BODY_MAX, &inc),
+	    FCGI_SCAN_MORE);
+	assert_int_equal(inc.need, 16);
+}
+
 int
 main(void)
 {
@@ -406,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_padding_and_big_params),
 		cmocka_unit_test(test_padding_libfcgi_reads_is_refused),
+		cmocka_unit_test(test_scan_more_goes_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
