@@ -22,12 +22,25 @@ log_init(int foreground)
 		openlog("sessgate", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/*
+ * Control characters become '?': a message may quote what a client sent
+ * (a Content-Type, a path), and a newline there would forge a line.
+ */
+static void
+defang(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	defang(msg);
 	if (to_stderr)
 		fprintf(stderr, "sessgate: %s%s%s\n", msg, suffix ? ": " : "",
 		    suffix ? suffix : "");

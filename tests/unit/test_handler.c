@@ -738,6 +738,31 @@ test_login_busy_log_is_bounded(void **state)
 	assert_true(n >= 1 && n <= 3); /* one a second, not six */
 }
 
+static void
+forged_content_type(void)
+{
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/logout" },
+		      { "CONTENT_TYPE", "text/plain\nsessgate: forged line" },
+		      { "REMOTE_ADDR", "192.0.2.9" }, { NULL, NULL } };
+	struct response r;
+
+	run(p, "x", &r);
+	assert_int_equal(r.status, 415);
+	response_free(&r);
+}
+
+/* What a client sent is logged on one line: a newline cannot forge one. */
+static void
+test_log_lines_are_not_forged(void **state)
+{
+	(void)state;
+	/* one line, the newline shown as '?' */
+	assert_int_equal(stderr_lines(forged_content_type,
+			     "Content-Type text/plain?sessgate: forged line"),
+	    1);
+}
+
 /* IPv6 clients count per /64; names that are not users in buckets. */
 static void
 test_login_counters(void **state)
@@ -790,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_password_changed_without_a_session),
 		cmocka_unit_test(test_login_busy),
 		cmocka_unit_test(test_login_busy_log_is_bounded),
+		cmocka_unit_test(test_log_lines_are_not_forged),
 		cmocka_unit_test(test_login_counters),
 	};
 
