@@ -1,17 +1,23 @@
 """Check latency with and without a login flood, side by side in one run.
 
-sessgate (built in BUILD) serves both roles on one socket. One client
-sends session checks back to back over FastCGI for SECONDS and records
-each answer's latency; then the same again while FLOODERS threads send
-POST /login with a new unknown user name and a new client address each
-time (the flood the issue describes: every one costs an Argon2id at the
-configured cost, and none is throttled by the per-user or per-address
-counters). Argon2id runs at the shipped default cost (64M, 2 passes).
-Prints the table and writes it to bench/flood.md.
+sessgate (built in BUILD) serves both roles on one socket, with the
+default settings (workers 2, threads 4, login_concurrency 2, login_queue
+64). One client sends session checks back to back over FastCGI for
+SECONDS and records each answer's latency; then the same again while
+FLOODERS clients send POST /login with a wrong password, a new unknown
+user name and a new client address each time (every one that gets a
+turn costs an Argon2id at the shipped default cost, 64M and 2 passes,
+and none is throttled by the per-user or per-address counters). The
+flooders are FLOOD_PROCS processes of threads at nice 19, so that the
+numbers are sessgate's, not the Python load generator's; the one that
+measures runs at the normal priority, as a web server does. Also: the
+login answers, the slowest queue-full 503, and the RSS of sessgate's
+processes during the flood. Prints the table and writes bench/flood.md.
 
 usage: flood.py BUILD [SECONDS] [FLOODERS]"""
 
 import datetime
+import multiprocessing
 import os
 import socket
 import statistics
@@ -25,8 +31,9 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 import harness  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "flood.md")
-CONFIG = "cookie_name = sid\ncookie_secure = no\nthreads = 4\n" \
+CONFIG = "cookie_name = sid\ncookie_secure = no\n" \
     "login_max_failures = 1000000\n"
+FLOOD_PROCS = 8
 
 
 def fcgi(stack, role, params, body=None):
@@ -72,16 +79,39 @@ def flood(stack, stop, counts, i):
     n = 0
     while not stop.is_set():
         n += 1
+        t0 = time.perf_counter()
         out = login(stack, "nobody%d-%d" % (i, n), "wrong",
-                    "10.%d.%d.%d" % (i, n // 250 % 250, n % 250))
+                    "10.%d.%d.%d" % (i % 250, n // 250 % 250, n % 250))
+        dt = time.perf_counter() - t0
         status = out.split(b"\r\n", 1)[0].decode(errors="replace")
+        if status.startswith("Status: 503"):
+            # at once (the queue was full), or after waiting its turn
+            # past login_queue_timeout (5 s)
+            status += " (queue full)" if dt < 1 else " (waited 5 s)"
+            if dt < 1:
+                counts["slowest 503"] = max(counts.get("slowest 503", 0),
+                                            dt)
         counts[status] = counts.get(status, 0) + 1
+
+
+def flood_proc(stack, stop, queue, first, count):
+    """One process of flooders (threads), at the lowest priority."""
+    os.nice(19)
+    counts, threads = {}, []
+    for i in range(first, first + count):
+        t = threading.Thread(target=flood, args=(stack, stop, counts, i),
+                             daemon=True)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join(120)
+    queue.put(counts)
 
 
 def main(argv):
     build = argv[1]
     secs = int(argv[2]) if len(argv) > 2 else 10
-    flooders = int(argv[3]) if len(argv) > 3 else 16
+    flooders = int(argv[3]) if len(argv) > 3 else 200
     stack = harness.Stack(prefix="sessgate-flood.", bindir=build,
                           fast_hashes=False)
     stack.start_redis()
@@ -91,17 +121,28 @@ def main(argv):
     out = login(stack, "bench", "bench-pw", "127.0.0.1")
     cookie = out.split(b"Set-Cookie: sid=", 1)[1].split(b";", 1)[0].decode()
     quiet = measure(stack, cookie, secs)
-    stop, counts, threads = threading.Event(), {}, []
-    for i in range(flooders):
-        t = threading.Thread(target=flood, args=(stack, stop, counts, i),
-                             daemon=True)
-        t.start()
-        threads.append(t)
-    time.sleep(1)       # let the flood build up before measuring
+    ctx = multiprocessing.get_context("fork")
+    stop, queue, procs = ctx.Event(), ctx.Queue(), []
+    per = (flooders + FLOOD_PROCS - 1) // FLOOD_PROCS
+    for first in range(0, flooders, per):
+        p = ctx.Process(target=flood_proc, args=(
+            stack, stop, queue, first, min(per, flooders - first)))
+        p.start()
+        procs.append(p)
+    time.sleep(2)       # let the flood build up before measuring
     loaded = measure(stack, cookie, secs)
+    rss = harness.rss_kib(harness.process_tree(stack.sessgate.pid))
     stop.set()
-    for t in threads:
-        t.join(60)
+    counts = {}
+    for _ in procs:
+        for k, v in queue.get(timeout=180).items():
+            if k == "slowest 503":
+                counts[k] = max(counts.get(k, 0), v)
+            else:
+                counts[k] = counts.get(k, 0) + v
+    for p in procs:
+        p.join(60)
+    slowest_503 = counts.pop("slowest 503", 0)
     rows = ["| check latency (FastCGI, one client, %ds each) | checks | "
             "median ms | p99 ms | max ms | answers |" % secs,
             "|---|---|---|---|---|---|"]
@@ -112,11 +153,12 @@ def main(argv):
             ", ".join("%s: %d" % (k.decode(errors="replace"), v)
                       for k, v in sorted(m["statuses"].items()))))
     rows.append("")
-    rows.append("Login answers during the flood: %s. (%d cores, %s, "
-                "`bench/flood.sh %d %d`.)" % (
+    rows.append("Login answers during the flood: %s; the slowest 503 for a "
+                "full queue took %.1f ms. RSS of sessgate's processes during the "
+                "flood: %.1f MiB. (%d cores, %s, `bench/flood.sh %d %d`.)" % (
                     ", ".join("%s: %d" % kv for kv in sorted(counts.items())),
-                    os.cpu_count(), datetime.date.today().isoformat(), secs,
-                    flooders))
+                    slowest_503 * 1000, rss / 1024.0, os.cpu_count(),
+                    datetime.date.today().isoformat(), secs, flooders))
     table = "\n".join(rows) + "\n"
     print(table)
     with open(RESULTS, "w") as f:

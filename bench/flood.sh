@@ -10,4 +10,4 @@ for p in redis-server python3; do
 	    { echo "bench: $p is missing" >&2; exit 1; }
 done
 OBJ=$(bench/build.sh)
-exec python3 bench/flood.py "$OBJ" "${1:-10}" "${2:-16}"
+exec python3 bench/flood.py "$OBJ" "${1:-10}" "${2:-200}"
