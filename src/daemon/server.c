@@ -188,10 +188,10 @@ static void
 serve(struct worker *w, FCGX_Request *fr, struct conn *c)
 {
 	struct request	r;
-	struct response resp;
+	struct response resp = RESPONSE_EMPTY;
 
 	request_init(&r, param, read_in, fr);
-	response_init(&resp, 500);
+	response_reset(&resp, 500);
 	if (w->h == NULL)
 		response_unavailable(&resp);
 	else
