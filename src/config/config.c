@@ -267,6 +267,9 @@ bounds(const struct config_key *k, unsigned long long v, char *buf, size_t len)
 	if (k->type == CT_DURATION) {
 		duration_text(lo, sizeof(lo), k->min);
 		duration_text(hi, sizeof(hi), k->max);
+	} else if (k->type == CT_MODE) {
+		snprintf(lo, sizeof(lo), "%04llo", k->min);
+		snprintf(hi, sizeof(hi), "%04llo", k->max);
 	} else {
 		snprintf(lo, sizeof(lo), "%llu", k->min);
 		snprintf(hi, sizeof(hi), "%llu", k->max);
@@ -350,7 +353,8 @@ set_number(struct config *cfg, const struct config_key *k, const char *v,
 		u = sz;
 		break;
 	case CT_MODE:
-		if (text_number(v, strlen(v), 8, 0777, &u) == -1 || v[0] != '0')
+		if (text_number(v, strlen(v), 8, ULLONG_MAX, &u) == -1 ||
+		    v[0] != '0')
 			return "must be an octal mode such as 0660";
 		break;
 	default:
@@ -358,7 +362,7 @@ set_number(struct config *cfg, const struct config_key *k, const char *v,
 			return "must be a non-negative integer";
 		break;
 	}
-	if (k->type != CT_MODE && bounds(k, u, buf, len) != NULL)
+	if (bounds(k, u, buf, len) != NULL)
 		return buf;
 	if (k->type == CT_DURATION)
 		*(int64_t *)p = (int64_t)u;
@@ -454,25 +458,59 @@ config_key_name(size_t i)
 	return i < NKEYS ? keys[i].name : NULL;
 }
 
+/* Two strings of the table, either of which may be unset (NULL). */
+static int
+string_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* 1 if k holds different values in a and b, each read as its type. */
+static int
+key_differs(const struct config_key *k, const struct config *a,
+    const struct config *b)
+{
+	const char *pa = (const char *)a + k->offset;
+	const char *pb = (const char *)b + k->offset;
+
+	switch (k->type) {
+	case CT_STRING:
+	case CT_PATH:
+	case CT_WORD:
+		return string_differs(*(char *const *)pa, *(char *const *)pb);
+	case CT_ENUM:
+	case CT_BOOL:
+		return *(const int *)pa != *(const int *)pb;
+	case CT_DURATION:
+		return *(const int64_t *)pa != *(const int64_t *)pb;
+	case CT_UINT:
+	case CT_MODE:
+		return *(const unsigned int *)pa != *(const unsigned int *)pb;
+	case CT_ULL:
+		return *(const unsigned long long *)pa !=
+		    *(const unsigned long long *)pb;
+	case CT_SIZE:
+		return *(const size_t *)pa != *(const size_t *)pb;
+	}
+	return 1; /* a type this function does not know: call it changed */
+}
+
+int
+config_key_changed(size_t i, const struct config *a, const struct config *b)
+{
+	return i < NKEYS ? key_differs(&keys[i], a, b) : -1;
+}
+
 const char *
 config_fixed_changed(const struct config *a, const struct config *b)
 {
-	const char *pa, *pb;
-	size_t	    i, o;
+	size_t i;
 
-	for (i = 0; i < NKEYS; i++) {
-		if (!keys[i].fixed)
-			continue;
-		o = keys[i].offset;
-		pa = (const char *)a + o;
-		pb = (const char *)b + o;
-		if (is_string(&keys[i])) {
-			if (strcmp(*(char *const *)pa, *(char *const *)pb) != 0)
-				return keys[i].name;
-		} else if (*(const unsigned int *)pa !=
-		    *(const unsigned int *)pb)
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].fixed && key_differs(&keys[i], a, b))
 			return keys[i].name;
-	}
 	return NULL;
 }
 

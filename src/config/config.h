@@ -76,6 +76,12 @@ void config_free(struct config *cfg);
 /* The name of the i-th configuration key, NULL past the last. */
 const char *config_key_name(size_t i);
 /*
+ * 1 if the i-th key holds different values in a and b (compared as the
+ * key's type), 0 if the same, -1 past the last key.
+ */
+int config_key_changed(size_t i, const struct config *a,
+    const struct config *b);
+/*
  * The first key that differs between a and b but cannot change on a
  * reload (it takes effect at the next start), or NULL.
  */

@@ -128,7 +128,8 @@ parse_redis(struct redis_url *u, const char *p, char *err, size_t errlen)
 	    parse_hostport(&n, 6379, p, len - (size_t)(p - start), err,
 		errlen) == -1)
 		return -1;
-	memcpy(u->host, n.host, sizeof(u->host));
+	/* only the name and its terminator: u is zeroed past them */
+	memcpy(u->host, n.host, strlen(n.host) + 1);
 	u->port = n.port;
 	if (slash != NULL && slash[1] != '\0' &&
 	    parse_num(slash + 1, strlen(slash + 1), 1000000, &u->db) == -1)

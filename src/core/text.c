@@ -66,16 +66,20 @@ int
 text_pct_encode(char *out, size_t outlen, const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t		  o = 0;
+	size_t		  o = 0, w;
 	unsigned char	  c;
+	int		  plain;
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
-		if (o + 4 > outlen)
-			return -1;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') ||
-		    (c < 0x80 && strchr(keep, c) != NULL))
+		    (c < 0x80 && strchr(keep, c) != NULL);
+		w = plain ? 1 : 3;
+		/* this byte's encoding and, after it, the terminator */
+		if (w + 1 > outlen - o)
+			return -1;
+		if (plain)
 			out[o++] = (char)c;
 		else {
 			out[o++] = '%';

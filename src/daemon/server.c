@@ -205,11 +205,11 @@ write_response(FCGX_Request *fr, struct conn *c, const struct request *r,
 static void
 serve(struct worker *w, struct job *j)
 {
-	struct response resp;
+	struct response resp = RESPONSE_EMPTY;
 
 	if (w->h == NULL && (w->h = handler_ctx_new(w->cfg)) == NULL)
 		log_warnx("cannot create the handler context (out of memory)");
-	response_init(&resp, 500);
+	response_reset(&resp, 500);
 	if (w->h == NULL)
 		response_unavailable(&resp);
 	else

@@ -23,8 +23,10 @@
  *   ones start on it (fork() carries it over), the old ones get SIGTERM,
  *   stop accepting, tell the parent so (SIG_STOPPED, a queued real-time
  *   signal), and finish what they hold. "configuration reloaded" is
- *   logged once they have all stopped accepting, so that a connection
- *   made after that line meets the new configuration.
+ *   logged once they have all acknowledged that (or ended), so that a
+ *   connection made after that line meets the new configuration. If
+ *   some have not within ACK_MS, a warning says how many, and the
+ *   "reloaded" line waits for them: it is never logged before it is true.
  * - SIGTERM or SIGINT passes SIGTERM on to every worker, waits for them
  *   (SIGKILL after STOP_WAIT_MS) and returns 0.
  * - SIGCHLD: a worker ended.
@@ -52,7 +54,10 @@
 
 #define MIN_LIFE_MS    1000
 #define BACKOFF_MAX_MS 10000
-#define ACK_MS	       2000  /* old workers' time to stop accepting */
+#define ACK_MS	       2000 /* old workers' time to stop accepting */
+/* sv.reloading: waiting for acknowledgements until reload_at, or past it */
+#define RELOAD_WAITING 1
+#define RELOAD_LATE    2
 #define STOP_WAIT_MS   15000 /* the workers' grace period, and some */
 #define SIG_STOPPED    SIGRTMIN
 /* worker processes at once: the workers, and old ones after reloads */
@@ -323,23 +328,50 @@ reload(int64_t now)
 	for (i = 0; i < sv.n; i++)
 		if (sv.kids[i].state == K_OLD && !sv.kids[i].acked)
 			kill(sv.kids[i].pid, SIGTERM);
-	sv.reloading = 1;
+	sv.reloading = RELOAD_WAITING;
 	sv.reload_at = now + ACK_MS;
 }
 
-/* Once every old worker stopped accepting, the reload is done. */
+/* Old workers that have not acknowledged that they stopped accepting. */
+static size_t
+kids_unacked(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sv.n; i++)
+		n += sv.kids[i].state == K_OLD && !sv.kids[i].acked;
+	return n;
+}
+
+/*
+ * Once every old worker acknowledged that it stopped accepting (or
+ * ended), the reload is done. Past ACK_MS, say how many have not; the
+ * "reloaded" line still waits for them (a late one comes with a signal,
+ * which wakes the loop: no deadline is needed any more).
+ */
 static void
 reload_check(int64_t now)
 {
-	size_t i;
+	size_t n;
 
 	if (!sv.reloading)
 		return;
-	for (i = 0; i < sv.n && now < sv.reload_at; i++)
-		if (sv.kids[i].state == K_OLD && !sv.kids[i].acked)
-			return;
-	sv.reloading = 0;
-	log_info("configuration reloaded from %s", sv.file);
+	if (sv.stopping) { /* every worker is stopping: nothing to report */
+		sv.reloading = 0;
+		return;
+	}
+	if ((n = kids_unacked()) == 0) {
+		sv.reloading = 0;
+		log_info("configuration reloaded from %s", sv.file);
+	} else if (sv.reloading == RELOAD_WAITING && now >= sv.reload_at) {
+		sv.reloading = RELOAD_LATE;
+		log_warnx("reload from %s not done: %zu old worker%s not "
+			  "acknowledged within %d s that %s stopped accepting, "
+			  "and may still take connections with the old "
+			  "configuration",
+		    sv.file, n, n == 1 ? " has" : "s have", ACK_MS / 1000,
+		    n == 1 ? "it" : "they");
+	}
 }
 
 static void
@@ -359,7 +391,7 @@ next_due(int64_t now)
 
 	if (!sv.stopping && kids_running() < sv.cfg->workers)
 		t = sv.next_start;
-	if (sv.reloading && sv.reload_at < t)
+	if (sv.reloading == RELOAD_WAITING && sv.reload_at < t)
 		t = sv.reload_at;
 	if (sv.stopping && !sv.killed && sv.stop_at < t)
 		t = sv.stop_at;

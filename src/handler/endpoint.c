@@ -47,7 +47,7 @@ endpoint_form_page(const struct handler_ctx *h, struct response *resp,
 	char  *page;
 	size_t len = 0;
 
-	response_init(resp, status);
+	response_reset(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
 	page = html_login_page(h->cfg->login_path, next, message, &len);
 	response_body_owned(resp, "text/html; charset=utf-8", page, len);
@@ -60,7 +60,7 @@ endpoint_see_other(struct response *resp, const char *next)
 
 	if (!url_local_path(next) || url_encode_location(loc, next) == -1)
 		snprintf(loc, sizeof(loc), "/");
-	response_init(resp, 303);
+	response_reset(resp, 303);
 	response_header(resp, "Location", loc);
 	response_header(resp, "Cache-Control", "no-store");
 }

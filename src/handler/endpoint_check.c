@@ -30,7 +30,7 @@ redirect_to_login(const struct config *cfg, const struct request *req,
 {
 	char next[URL_MAX], loc[URL_MAX + 256];
 
-	response_init(resp, 302);
+	response_reset(resp, 302);
 	if (url_encode_query(next, req->uri) == 0)
 		snprintf(loc, sizeof(loc), "%s?next=%s", cfg->login_redirect,
 		    next);
@@ -49,7 +49,7 @@ endpoint_check(const struct handler_ctx *h, struct request *req,
 
 	switch (session_find(&c, user)) {
 	case SG_OK:
-		response_init(resp, 200);
+		response_reset(resp, 200);
 		response_header(resp, "Variable-REMOTE_USER", user);
 		return;
 	case SG_NO_SESSION:

@@ -10,8 +10,10 @@
 #include <string.h>
 
 void
-response_init(struct response *r, int status)
+response_reset(struct response *r, int status)
 {
+	free(r->body);
+	/* the one place a response is cleared whole */
 	memset(r, 0, sizeof(*r));
 	r->status = status;
 }
@@ -105,6 +107,7 @@ response_free(struct response *r)
 {
 	free(r->body);
 	r->body = NULL;
+	r->blen = 0;
 }
 
 void
@@ -113,8 +116,7 @@ response_error(struct response *r, int status, const char *error)
 	char body[128];
 	int  n;
 
-	response_free(r);
-	response_init(r, status);
+	response_reset(r, status);
 	response_header(r, "Cache-Control", "no-store");
 	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", error);
 	response_body(r, "application/json", body, (size_t)n);

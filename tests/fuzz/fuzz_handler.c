@@ -181,7 +181,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_params p;
 	struct handler_ctx h;
 	struct request	   req;
-	struct response	   resp;
+	struct response	   resp = RESPONSE_EMPTY;
 	const char	  *which;
 	size_t		   c = 0;
 
@@ -192,7 +192,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.cfg = &cfg[c];
 	h.store = store_new(h.cfg, fuzz_param("FUZZ_STORE", &p));
 	request_init(&req, fuzz_param, fuzz_read, &p);
-	response_init(&resp, 0);
+	response_reset(&resp, 0);
 	handler_handle(&h, &req, &resp);
 	check_response(&resp, &req);
 	which = fuzz_param("FUZZ_STORE", &p);

@@ -30,12 +30,9 @@
 #include "session/session.h"
 #include "store/store.h"
 
-#define HASH "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
-
-static const char      *port, *sock;
-static redisContext    *admin;
-static int		prefix_seq;
-static struct user_keys pub; /* no secret_file: the public tag key */
+static const char   *port, *sock;
+static redisContext *admin;
+static int	     prefix_seq;
 
 static void
 msleep(long ms)
@@ -84,31 +81,16 @@ open_store(const char *extra, char *prefix, size_t plen)
 	return open_store_url(url, extra, prefix, plen);
 }
 
-static void
-add_user(struct store *s, const char *name, struct store_user *u)
+/* The shared cases' store: one with a key prefix of its own. */
+static struct store *
+contract_open(const char *extra)
 {
-	assert_int_equal(store_user_add(s, name, HASH), SG_OK);
-	assert_int_equal(store_user_get(s, name, u), SG_OK);
+	char p[16];
+
+	return open_store(extra, p, sizeof(p));
 }
 
-static void
-new_session(struct store *s, const struct store_user *u, struct token *t)
-{
-	char	tag[TOKEN_TAGLEN + 1];
-	int64_t created;
-
-	user_tag(&pub, u->name, strlen(u->name), tag);
-	token_new(t, tag);
-	assert_int_equal(store_session_create(s, u, t, &created), SG_OK);
-}
-
-static enum sg_result
-check(struct store *s, const struct token *t)
-{
-	char user[USER_NAME_MAX + 1];
-
-	return store_session_check(s, t, user);
-}
+#include "../store_contract.h"
 
 static long long
 admin_int(const char *fmt, const char *arg)
@@ -137,72 +119,6 @@ admin_get(const char *k)
 		assert_int_equal(r->type, REDIS_REPLY_NIL);
 	freeReplyObject(r);
 	return v;
-}
-
-static void
-test_users(void **state)
-{
-	int		  n;
-	struct store	 *s;
-	struct store_user u;
-	char		  p[16], gen1[STORE_GENLEN];
-
-	(void)state;
-	s = open_store("", p, sizeof(p));
-	assert_int_equal(store_user_get(s, "alice", &u), SG_NO_USER);
-	assert_int_equal(store_user_add(s, "alice", HASH), SG_OK);
-	assert_int_equal(store_user_add(s, "alice", "other"), SG_EXISTS);
-	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
-	assert_string_equal(u.name, "alice");
-	assert_string_equal(u.pwhash, HASH);
-	assert_int_equal(strlen(u.gen), 16);
-	snprintf(gen1, sizeof(gen1), "%s", u.gen);
-	assert_int_equal(store_user_rehash(s, "alice", "stale", u.gen, "new"),
-	    SG_DENY);
-	assert_int_equal(store_user_rehash(s, "alice", HASH, "0123", "new"),
-	    SG_DENY); /* another generation */
-	assert_int_equal(store_user_rehash(s, "alice", HASH, u.gen, "$new"),
-	    SG_OK);
-	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
-	assert_string_equal(u.pwhash, "$new");
-	assert_string_equal(u.gen, gen1); /* same password, same gen */
-	assert_int_equal(store_user_passwd(s, "alice", HASH, NULL, NULL, &n),
-	    SG_OK);
-	assert_int_equal(n, 0);
-	assert_int_equal(store_user_get(s, "alice", &u), SG_OK);
-	assert_string_not_equal(u.gen, gen1);
-	assert_int_equal(store_user_passwd(s, "nobody", HASH, NULL, NULL, &n),
-	    SG_NO_USER);
-	assert_int_equal(store_user_del(s, "alice", &n), SG_OK);
-	assert_int_equal(n, 0);
-	assert_int_equal(store_user_del(s, "alice", &n), SG_NO_USER);
-	assert_int_equal(store_user_get(s, "alice", &u), SG_NO_USER);
-	store_close(s);
-}
-
-static void
-test_create_check_destroy(void **state)
-{
-	struct store	 *s;
-	struct store_user u;
-	struct token	  t, forged;
-	char		  p[16], user[USER_NAME_MAX + 1];
-
-	(void)state;
-	s = open_store("", p, sizeof(p));
-	add_user(s, "bob", &u);
-	new_session(s, &u, &t);
-	assert_int_equal(store_session_check(s, &t, user), SG_OK);
-	assert_string_equal(user, "bob");
-	assert_int_equal(store_session_check(s, &t, user),
-	    SG_OK); /* idempotent */
-	forged = t;
-	forged.secret[5] ^= 0x40;
-	assert_int_equal(check(s, &forged), SG_DENY);
-	assert_int_equal(store_session_destroy(s, &t), SG_OK);
-	assert_int_equal(check(s, &t), SG_DENY);
-	assert_int_equal(store_session_destroy(s, &t), SG_OK);
-	store_close(s);
 }
 
 struct racer {
@@ -398,75 +314,6 @@ test_ttl_never_past_deadline(void **state)
 	pttl = admin_int("PTTL %s", k);
 	/* min(idle 10 s, 12 s - 2.5 s elapsed) = 9.5 s */
 	assert_true(pttl > 9000 && pttl <= 9500);
-	store_close(s);
-}
-
-static void
-test_logout_everywhere(void **state)
-{
-	int		  n;
-	struct store	 *s;
-	struct store_user u;
-	struct token	  t[3], other;
-	struct store_user v;
-	char		  p[16];
-	int		  i;
-
-	(void)state;
-	s = open_store("max_sessions = 0\n", p, sizeof(p));
-	add_user(s, "gina", &u);
-	add_user(s, "hank", &v);
-	for (i = 0; i < 3; i++)
-		new_session(s, &u, &t[i]);
-	new_session(s, &v, &other);
-	assert_int_equal(store_session_destroy_all(s, "gina", &n), SG_OK);
-	assert_int_equal(n, 3);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(check(s, &t[i]), SG_DENY);
-	assert_int_equal(check(s, &other), SG_OK);
-	assert_int_equal(store_session_destroy_all(s, "gina", &n), SG_OK);
-	assert_int_equal(n, 0);
-	store_close(s);
-}
-
-static void
-test_password_change_ends_sessions(void **state)
-{
-	int		  n;
-	struct store	 *s;
-	struct store_user u, stale;
-	struct token	  t[2], late;
-	char		  p[16];
-	int64_t		  created;
-
-	(void)state;
-	s = open_store("", p, sizeof(p));
-	add_user(s, "ivan", &u);
-	new_session(s, &u, &t[0]);
-	new_session(s, &u, &t[1]);
-	stale = u;
-	assert_int_equal(store_user_passwd(s, "ivan", "$other", NULL, NULL, &n),
-	    SG_OK);
-	assert_int_equal(n, 2);
-	assert_int_equal(check(s, &t[0]), SG_DENY);
-	assert_int_equal(check(s, &t[1]), SG_DENY);
-	/* A login that verified the old password cannot land afterwards. */
-	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created),
-	    SG_STALE);
-	assert_int_equal(check(s, &late), SG_DENY);
-	assert_int_equal(store_user_get(s, "ivan", &u), SG_OK);
-	new_session(s, &u, &late);
-	assert_int_equal(check(s, &late), SG_OK);
-	assert_int_equal(store_user_del(s, "ivan", &n), SG_OK);
-	assert_int_equal(n, 1);
-	assert_int_equal(check(s, &late), SG_DENY);
-	/* deleted and added again: a login that verified before cannot land */
-	stale = u;
-	assert_int_equal(store_user_add(s, "ivan", HASH), SG_OK);
-	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created),
-	    SG_STALE);
 	store_close(s);
 }
 
@@ -696,65 +543,6 @@ test_no_raw_token_in_redis(void **state)
 	/* what Redis does hold: the hash (control: the search works) */
 	token_id(&t[0], id);
 	assert_true(redis_holds(p, id, TOKEN_IDLEN));
-	store_close(s);
-}
-
-struct listed {
-	int	      n;
-	char	      ids[4][TOKEN_IDLEN + 1];
-	struct record rec[4];
-	int64_t	      ttl[4];
-};
-
-static int
-collect(const struct store_session *ss, void *arg)
-{
-	struct listed *l = arg;
-
-	if (l->n < 4) {
-		memcpy(l->ids[l->n], ss->id, sizeof(ss->id));
-		l->rec[l->n] = ss->rec;
-		l->ttl[l->n] = ss->ttl;
-	}
-	l->n++;
-	return 0;
-}
-
-static void
-test_list_and_revoke(void **state)
-{
-	struct store	 *s;
-	struct store_user u, v;
-	struct token	  t[2], other;
-	struct listed	  l = { 0 };
-	char		  p[16], id[TOKEN_IDLEN + 1];
-
-	(void)state;
-	s = open_store("idle_timeout = 1h\nabsolute_timeout = 2h\n", p,
-	    sizeof(p));
-	add_user(s, "mona", &u);
-	add_user(s, "nate", &v);
-	new_session(s, &u, &t[0]);
-	new_session(s, &u, &t[1]);
-	new_session(s, &v, &other);
-	assert_int_equal(store_session_list(s, "mona", collect, &l), SG_OK);
-	assert_int_equal(l.n, 2);
-	token_id(&t[0], id);
-	assert_string_equal(l.ids[0], id); /* oldest first */
-	assert_string_equal(l.rec[0].user, "mona");
-	assert_int_equal(l.rec[0].deadline - l.rec[0].created, 7200000);
-	assert_true(l.ttl[0] > 3590000 && l.ttl[0] <= 3600000);
-	/* another user's id is not mona's to revoke */
-	token_id(&other, id);
-	assert_int_equal(store_session_revoke(s, "mona", id), SG_DENY);
-	assert_int_equal(check(s, &other), SG_OK);
-	assert_int_equal(store_session_revoke(s, "mona", l.ids[0]), SG_OK);
-	assert_int_equal(check(s, &t[0]), SG_DENY);
-	assert_int_equal(check(s, &t[1]), SG_OK);
-	assert_int_equal(store_session_revoke(s, "mona", l.ids[0]), SG_DENY);
-	l.n = 0;
-	assert_int_equal(store_session_list(s, "mona", collect, &l), SG_OK);
-	assert_int_equal(l.n, 1);
 	store_close(s);
 }
 
@@ -1325,44 +1113,6 @@ test_record_without_generation(void **state)
 	store_close(s);
 }
 
-/*
- * A password change carries the generation its current password was
- * verified under: an administrator's reset (or logout everywhere) in
- * between wins.
- */
-static void
-test_password_change_needs_its_generation(void **state)
-{
-	struct store	 *s;
-	struct store_user u, v;
-	char		  p[16], gen[STORE_GENLEN];
-	int		  n;
-
-	(void)state;
-	s = open_store("", p, sizeof(p));
-	add_user(s, "walt", &u); /* the user verified under u.gen ... */
-	assert_int_equal(store_user_passwd(s, "walt", "$admin", NULL, NULL, &n),
-	    SG_OK); /* ... the administrator resets ... */
-	assert_int_equal(store_user_passwd(s, "walt", "$mine", u.gen, gen, &n),
-	    SG_STALE); /* ... and the user's change is refused */
-	assert_int_equal(store_user_get(s, "walt", &v), SG_OK);
-	assert_string_equal(v.pwhash, "$admin");
-	assert_int_equal(store_user_passwd(s, "walt", "$mine", v.gen, gen, &n),
-	    SG_OK);
-	assert_string_not_equal(gen, v.gen);
-	assert_int_equal(store_user_get(s, "walt", &u), SG_OK);
-	assert_string_equal(u.gen, gen);
-	assert_string_equal(u.pwhash, "$mine");
-	assert_int_equal(store_session_destroy_all(s, "walt", &n), SG_OK);
-	assert_int_equal(store_user_passwd(s, "walt", "$x", u.gen, gen, &n),
-	    SG_STALE);
-	assert_int_equal(store_user_passwd(s, "nobody", "$x", u.gen, gen, &n),
-	    SG_NO_USER);
-	assert_int_equal(store_session_destroy_all(s, "nobody", &n),
-	    SG_NO_USER);
-	store_close(s);
-}
-
 /* A configuration parsed from text, on top of the defaults. */
 static void
 load_config(struct config *c, const char *prefix, const char *extra)
@@ -1612,19 +1362,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_users),
-		cmocka_unit_test(test_create_check_destroy),
+		STORE_CONTRACT_TESTS,
 		cmocka_unit_test(test_cap_evict_oldest_parallel),
 		cmocka_unit_test(test_cap_reject_parallel),
 		cmocka_unit_test(test_idle_timeout_slides),
 		cmocka_unit_test(test_absolute_timeout),
 		cmocka_unit_test(test_ttl_never_past_deadline),
-		cmocka_unit_test(test_logout_everywhere),
-		cmocka_unit_test(test_password_change_ends_sessions),
 		cmocka_unit_test(test_check_racing_revoke),
 		cmocka_unit_test(test_one_round_trip_per_check),
 		cmocka_unit_test(test_no_raw_token_in_redis),
-		cmocka_unit_test(test_list_and_revoke),
 		cmocka_unit_test(test_expired_entries_pruned),
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_unreachable_then_reconnect),
@@ -1632,7 +1378,6 @@ main(void)
 		cmocka_unit_test(test_failure_counters),
 		cmocka_unit_test(test_sessions_the_index_lost),
 		cmocka_unit_test(test_record_without_generation),
-		cmocka_unit_test(test_password_change_needs_its_generation),
 		cmocka_unit_test(test_secret_tags_and_rekey),
 		cmocka_unit_test(test_rekey_glob_prefix),
 		cmocka_unit_test(test_throttle_counts_first),

@@ -1,6 +1,8 @@
 """The process model: a parent that holds the listening socket and runs
 `workers` worker processes. SIGHUP passes a new configuration on by
-replacing the workers (an invalid one changes nothing), a change of
+replacing the workers (an invalid one changes nothing; "configuration
+reloaded" is logged only once every old worker acknowledged, a warning
+says how many have not after 2 s), a change of
 `listen` is warned about only when sessgate opened the socket itself, a
 worker that keeps dying young is replaced ever more slowly, and SIGTERM
 stops every process with exit status 0, on a socket of its own or on the
@@ -115,6 +117,70 @@ def a_late_notice_from_a_worker_never_kills_the_parent():
     harness.wait_for(lambda: not [k for k in kids if alive(k)],
                      "the workers to exit")
     os.kill(p.pid, signal.SIGCONT)
+    assert p.wait(20) == 0
+
+
+NOT_ACKED = "not acknowledged within 2 s that"
+
+
+def since(mark):
+    """The sessgate log written after mark (a length of it)."""
+    return S.sessgate_log()[mark:]
+
+
+@T.test
+def a_reload_is_logged_once_the_old_workers_acknowledged():
+    """The old workers tell the parent they stopped accepting: the
+    "reloaded" line comes from their acknowledgements, not from the end
+    of the 2 s wait, and no warning comes with it."""
+    S.start_sessgate(BASE + "workers = 2\n")
+    p = S.sessgate
+    harness.wait_for(lambda: len(children(p.pid)) == 2, "two workers")
+    mark = len(S.sessgate_log())
+    t0 = time.monotonic()
+    S.write_config(BASE + "workers = 2\nlogin_redirect =\n")
+    p.send_signal(signal.SIGHUP)
+    harness.wait_for(lambda: "configuration reloaded" in since(mark),
+                     "the reload")
+    print("# reloaded %.0f ms after SIGHUP" % ((time.monotonic() - t0) * 1000))
+    assert NOT_ACKED not in since(mark), since(mark)
+    assert check(S.sock) == "Status: 401 Unauthorized"
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(20) == 0
+
+
+@T.test
+def a_reload_an_old_worker_cannot_acknowledge_is_not_called_done():
+    """An old worker held with SIGSTOP cannot take its SIGTERM nor
+    acknowledge it: after 2 s a warning says one old worker has not, and
+    "configuration reloaded" is not logged until it has (after SIGCONT).
+    Meanwhile the new workers serve the new configuration."""
+    S.start_sessgate(BASE + "workers = 2\n")
+    p = S.sessgate
+    harness.wait_for(lambda: len(children(p.pid)) == 2, "two workers")
+    held = children(p.pid)[0]
+    mark = len(S.sessgate_log())
+    os.kill(held, signal.SIGSTOP)
+    try:
+        S.write_config(BASE + "workers = 2\nlogin_redirect =\n")
+        p.send_signal(signal.SIGHUP)
+        harness.wait_for(lambda: NOT_ACKED in since(mark), "the warning")
+        log = since(mark)
+        assert "reload from %s not done: 1 old worker has %s it stopped " \
+            "accepting" % (S.conf, NOT_ACKED) in log, log
+        assert "configuration reloaded" not in log, log
+        harness.wait_for(lambda: answers(S.sock, "Status: 401 Unauthorized"),
+                         "the new workers")
+        assert alive(held)
+        assert "configuration reloaded" not in since(mark), since(mark)
+    finally:
+        os.kill(held, signal.SIGCONT)
+    harness.wait_for(lambda: "configuration reloaded" in since(mark),
+                     "the reload, once the old worker acknowledged")
+    log = since(mark)
+    assert log.index(NOT_ACKED) < log.index("configuration reloaded"), log
+    harness.wait_for(lambda: not alive(held), "the old worker to exit")
+    p.send_signal(signal.SIGTERM)
     assert p.wait(20) == 0
 
 

@@ -2,7 +2,10 @@
  * fake_store.c: an in-memory store with the same contract as the Redis
  * one (sessions by token id made under their user's generation, users, a
  * cap, counted-first failure counters), for unit tests of the session
- * service and the handlers. Not thread-safe.
+ * service and the handlers. Not thread-safe. test_fake_store runs the
+ * store's contract (tests/store_contract.h) against it, the same cases
+ * test_store runs against Redis: a change of a script's behaviour that
+ * the fake does not follow fails there.
  */
 #include "fake_store.h"
 
@@ -96,10 +99,11 @@ sess_live(struct store *s, int i)
 	return u != NULL && strcmp(u->gen, F(s)->sess[i].gen) == 0;
 }
 
+/* 16 hex digits, as the Redis store's (8 random bytes there) */
 static void
 new_gen(struct store *s, char gen[STORE_GENLEN])
 {
-	snprintf(gen, STORE_GENLEN, "g%d", ++F(s)->gen_seq);
+	snprintf(gen, STORE_GENLEN, "%016x", ++F(s)->gen_seq);
 }
 
 static enum sg_result
@@ -284,22 +288,63 @@ f_users_rekey(struct store *s, const struct user_keys *old,
 	return SG_OK;
 }
 
+/* The next live session of user made after *after, or -1. */
+static int
+next_live(struct store *s, const char *user, int64_t after)
+{
+	int i, next = -1;
+
+	for (i = 0; i < NSESS; i++)
+		if (sess_live(s, i) && strcmp(F(s)->sess[i].user, user) == 0 &&
+		    F(s)->sess[i].created > after &&
+		    (next == -1 ||
+			F(s)->sess[i].created < F(s)->sess[next].created))
+			next = i;
+	return next;
+}
+
+/*
+ * Live sessions, oldest first, as list.lua has them. No time passes in
+ * the fake: each is as fresh as when it was made.
+ */
 static enum sg_result
 f_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
-	(void)user;
-	(void)cb;
-	(void)arg;
+	struct store_session ss;
+	int64_t		     after = 0;
+	int		     i;
+
 	ENTER(s, "list");
+	while ((i = next_live(s, user, after)) != -1) {
+		after = F(s)->sess[i].created;
+		memset(&ss, 0, sizeof(ss));
+		memcpy(ss.id, F(s)->sess[i].id, sizeof(ss.id));
+		memcpy(ss.rec.user, F(s)->sess[i].user, sizeof(ss.rec.user));
+		ss.rec.created = after;
+		ss.rec.deadline = after + s->params.absolute_timeout;
+		ss.ttl = s->params.idle_timeout < s->params.absolute_timeout ?
+		    s->params.idle_timeout :
+		    s->params.absolute_timeout;
+		if (cb(&ss, arg) != 0)
+			break;
+	}
 	return SG_OK;
 }
 
+/* End user's session with this id, as revoke.lua: SG_DENY if none. */
 static enum sg_result
 f_revoke(struct store *s, const char *user, const char *id)
 {
-	(void)user;
-	(void)id;
+	int i;
+
 	ENTER(s, "revoke");
+	for (i = 0; i < NSESS; i++)
+		if (F(s)->sess[i].id[0] != '\0' &&
+		    strcmp(F(s)->sess[i].id, id) == 0 &&
+		    strcmp(F(s)->sess[i].user, user) == 0) {
+			F(s)->sess[i].id[0] = '\0';
+			return SG_OK;
+		}
 	return SG_DENY;
 }
 
@@ -348,7 +393,8 @@ f_fail(struct store *s, enum store_counter c, const char *name,
 		return SG_OK;
 	}
 	*count = F(s)->counters[i].n;
-	*retry_ms = 60000;
+	/* no time passes in the fake: the whole window is left */
+	*retry_ms = s->params.login_failure_window;
 	return SG_OK;
 }
 

@@ -148,6 +148,8 @@ static const struct {
 	{ "session_limit = drop\n",
 	    "f.conf:1: session_limit: must be evict-oldest" },
 	{ "socket_mode = 0999\n", "f.conf:1: socket_mode: must be an octal" },
+	{ "socket_mode = 01000\n",
+	    "f.conf:1: socket_mode: must be between 0000 and 0777" },
 	{ "login_path = login\n",
 	    "f.conf:1: login_path: must be a local path" },
 	{ "logout_path = //evil.example/x\n",
@@ -530,11 +532,87 @@ test_fixed_keys(void **state)
 	config_free(&b);
 }
 
+/* The index of key name, for config_key_changed(). */
+static size_t
+key_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; config_key_name(i) != NULL; i++)
+		if (strcmp(config_key_name(i), name) == 0)
+			return i;
+	fail_msg("no key %s", name);
+	return 0;
+}
+
+/*
+ * Two values of one key that differ only above the low 32 bits, or in a
+ * field that is not an unsigned int, are a change: each key compares as
+ * its own type.
+ */
+static const struct {
+	const char *key, *a, *b;
+} changes[] = {
+	{ "login_failure_window", "1s", "4294968296ms" }, /* 1000 + 2^32 */
+	{ "password_memlimit", "8K", "4194312K" },	  /* 8192 + 2^32 */
+	{ "password_opslimit", "2", "3" },
+	{ "cookie_secure", "yes", "no" },
+	{ "session_limit", "evict-oldest", "reject" },
+	{ "socket_mode", "0660", "0600" },
+	{ "cookie_samesite", "Lax", "Strict" },
+	{ "redis_password_file", "", "/x" },
+};
+
+static void
+set_one(struct config *c, const char *key, const char *v)
+{
+	char err[CONFIG_ERRLEN], text[256];
+	int  n;
+
+	/* a plain cookie name, so that cookie_secure may be no */
+	n = snprintf(text, sizeof(text), "cookie_name = sid\n%s = %s\n", key,
+	    v);
+	assert_int_equal(config_defaults(c), 0);
+	if (config_parse(c, "f", text, (size_t)n, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+static void
+test_key_changed(void **state)
+{
+	struct config a, b;
+	size_t	      i, j, k;
+
+	(void)state;
+	assert_int_equal(config_defaults(&a), 0);
+	assert_int_equal(config_defaults(&b), 0);
+	for (i = 0; config_key_name(i) != NULL; i++)
+		assert_int_equal(config_key_changed(i, &a, &b), 0);
+	assert_int_equal(config_key_changed(i, &a, &b), -1);
+	config_free(&a);
+	config_free(&b);
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		set_one(&a, changes[i].key, changes[i].a);
+		set_one(&b, changes[i].key, changes[i].b);
+		k = key_index(changes[i].key);
+		for (j = 0; config_key_name(j) != NULL; j++)
+			if (config_key_changed(j, &a, &b) != (j == k))
+				fail_msg("%s %s -> %s: %s changed %d",
+				    changes[i].key, changes[i].a, changes[i].b,
+				    config_key_name(j),
+				    config_key_changed(j, &a, &b));
+		assert_int_equal(config_key_changed(k, &b, &b), 0);
+		config_free(&a);
+		config_free(&b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed_keys),
+		cmocka_unit_test(test_key_changed),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),

@@ -209,6 +209,45 @@ test_password_lines(void **state)
 	assert_string_equal(u.sentinel_password, "only");
 }
 
+/* Leave stale bytes where the parser's locals will be. */
+static void __attribute__((noinline)) dirty_stack(void)
+{
+	volatile char junk[8192];
+	size_t	      i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)0xA5;
+}
+
+static void __attribute__((noinline))
+parse_after_dirt(struct redis_url *u, const char *url)
+{
+	char err[128];
+
+	dirty_stack();
+	assert_int_equal(redis_url_parse(u, url, err, sizeof(err)), 0);
+}
+
+/* Past the host's terminator, nothing but zeros: no stale stack bytes. */
+static void
+test_host_clean(void **state)
+{
+	static const char *const urls[] = { "redis://h:1/2",
+		"redis://[::1]:6380", "redis://:pw@localhost" };
+	struct redis_url	 u;
+	size_t			 i, j, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		parse_after_dirt(&u, urls[i]);
+		len = strlen(u.host);
+		for (j = len; j < sizeof(u.host); j++)
+			if (u.host[j] != '\0')
+				fail_msg("%s: byte %zu of the host is 0x%02x",
+				    urls[i], j, (unsigned char)u.host[j]);
+	}
+}
+
 int
 main(void)
 {
@@ -217,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_sentinel),
 		cmocka_unit_test(test_cluster),
 		cmocka_unit_test(test_password_lines),
+		cmocka_unit_test(test_host_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,48 @@ test_decode(void **state)
 	assert_int_equal(text_pct_decode(out, 0, "", 0, 0), -1);
 }
 
+/* An encoding that exactly fits (with its terminator) is accepted. */
+static const struct {
+	const char *in, *keep;
+	size_t	    outlen;
+	int	    rv;
+	const char *want;
+} encodes[] = {
+	{ "abc", "", 4, 0, "abc" },
+	{ "abc", "", 3, -1, NULL },
+	{ "a b", "", 6, 0, "a%20b" },
+	{ "a b", "", 5, -1, NULL },
+	{ " ", "", 4, 0, "%20" },
+	{ " ", "", 3, -1, NULL },
+	{ "a/b", "/", 4, 0, "a/b" },
+	{ "", "", 1, 0, "" },
+	{ "", "", 0, -1, NULL },
+	{ "\xff", "", 4, 0, "%FF" },
+	{ "x\xff", "", 4, -1, NULL },
+};
+
+static void
+test_encode_exact(void **state)
+{
+	char   out[8];
+	size_t i;
+	int    rv;
+
+	(void)state;
+	for (i = 0; i < sizeof(encodes) / sizeof(encodes[0]); i++) {
+		memset(out, 'Z', sizeof(out));
+		rv = text_pct_encode(out, encodes[i].outlen, encodes[i].in,
+		    encodes[i].keep);
+		if (rv != encodes[i].rv)
+			fail_msg("case %zu: rv %d", i, rv);
+		if (rv == 0 && strcmp(out, encodes[i].want) != 0)
+			fail_msg("case %zu: \"%s\"", i, out);
+		/* nothing written past outlen */
+		if (out[encodes[i].outlen] != 'Z')
+			fail_msg("case %zu: wrote past outlen", i);
+	}
+}
+
 static void
 test_encode_and_hex(void **state)
 {
@@ -106,6 +148,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_encode_and_hex),
+		cmocka_unit_test(test_encode_exact),
 		cmocka_unit_test(test_number),
 	};
 

@@ -26,7 +26,7 @@ test_local_paths(void **state)
 static void
 test_encode(void **state)
 {
-	char out[URL_MAX], big[URL_MAX];
+	char out[URL_MAX], big[URL_MAX + 1];
 
 	(void)state;
 	assert_int_equal(url_encode_query(out, "/a b?c=d&e#f"), 0);
@@ -38,7 +38,11 @@ test_encode(void **state)
 	assert_string_equal(out, "/a%20b?c=%22d%22&e%5Cf%%C3%A9");
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(url_encode_query(out, big), -1);
+	assert_int_equal(url_encode_query(out, big), -1); /* URL_MAX + NUL */
+	big[URL_MAX - 1] = '\0';
+	assert_int_equal(url_encode_query(out, big), 0); /* exactly fits */
+	assert_string_equal(out, big);
+	big[URL_MAX - 1] = 'a';
 	big[URL_MAX / 2] = '\0';
 	assert_int_equal(url_encode_location(out, big), 0);
 	big[URL_MAX / 4] = ' '; /* %20 makes it too long */
