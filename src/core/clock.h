@@ -6,5 +6,7 @@
 
 /* Milliseconds of CLOCK_MONOTONIC: only differences mean anything. */
 int64_t clock_ms(void);
+/* Microseconds of the same clock, for durations. */
+int64_t clock_us(void);
 
 #endif

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/url.h"
 
 /* A page navigation: GET or HEAD whose Accept includes text/html. */
@@ -40,9 +42,9 @@ redirect_to_login(const struct config *cfg, const struct request *req,
 	response_header(resp, "Cache-Control", "no-store");
 }
 
-void
-endpoint_check(const struct handler_ctx *h, struct request *req,
-    struct response *resp)
+/* The decision and its answer; which of the check metrics it was. */
+static enum metric
+check(const struct handler_ctx *h, struct request *req, struct response *resp)
 {
 	struct session_ctx c = endpoint_session(h, req);
 	char		   user[USER_NAME_MAX + 1];
@@ -51,21 +53,32 @@ endpoint_check(const struct handler_ctx *h, struct request *req,
 	case SG_OK:
 		response_reset(resp, 200);
 		response_header(resp, "Variable-REMOTE_USER", user);
-		return;
+		return M_CHECK_ALLOW;
 	case SG_NO_SESSION:
 		break;
 	case SG_MALFORMED:
 		log_warnx("check %s: malformed Cookie header",
 		    req->remote_addr);
 		response_error(resp, 400, "malformed cookie");
-		return;
+		return M_CHECK_MALFORMED;
 	default:
 		endpoint_unavailable(h, req, resp, "check");
-		return;
+		return M_CHECK_UNAVAILABLE;
 	}
 	if (req->role == REQUEST_AUTHORIZER && h->cfg->login_redirect[0] &&
 	    is_navigation(req))
 		redirect_to_login(h->cfg, req, resp);
 	else
 		endpoint_unauthenticated(resp);
+	return M_CHECK_DENY;
+}
+
+void
+endpoint_check(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	int64_t t0 = clock_us();
+
+	metrics_add(check(h, req, resp), 1);
+	metrics_observe(H_CHECK, clock_us() - t0);
 }

@@ -10,7 +10,9 @@
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/url.h"
 #include "session/password.h"
 
@@ -46,10 +48,12 @@ login_result(const struct handler_ctx *h, const struct request *req,
 {
 	switch (rv) {
 	case SG_DENY:
+		metrics_add(M_LOGIN_FAILED, 1);
 		log_warnx("login failed for %s from %s", who, req->remote_addr);
 		endpoint_form_page(h, resp, 401, next, generic_failure);
 		break;
 	case SG_THROTTLED:
+		metrics_add(M_LOGIN_THROTTLED, 1);
 		log_warnx("login throttled for %s from %s", who,
 		    req->remote_addr);
 		endpoint_form_page(h, resp, 429, next,
@@ -57,17 +61,20 @@ login_result(const struct handler_ctx *h, const struct request *req,
 		endpoint_retry_after(resp, retry);
 		break;
 	case SG_BUSY: /* logged by the session service */
+		metrics_add(M_LOGIN_BUSY, 1);
 		endpoint_form_page(h, resp, 503, next,
 		    "Too many sign-ins at this moment. Try again.");
 		endpoint_retry_after(resp, 0);
 		break;
 	case SG_LIMIT:
+		metrics_add(M_LOGIN_LIMIT, 1);
 		log_warnx("login %s refused: session limit", who);
 		endpoint_form_page(h, resp, 409, next,
 		    "Too many active "
 		    "sessions. Sign out elsewhere first.");
 		break;
 	default:
+		metrics_add(M_LOGIN_UNAVAILABLE, 1);
 		endpoint_unavailable(h, req, resp, "login");
 		break;
 	}
@@ -82,19 +89,21 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 	char		   who[SESSION_WHO_LEN];
 	struct token	   t;
 	enum sg_result	   rv;
-	int64_t		   retry = 0;
+	int64_t		   retry = 0, t0 = clock_us();
 
 	if (endpoint_field(req, resp, "username", user, sizeof(user)) == -1 ||
 	    endpoint_field(req, resp, "password", pw, sizeof(pw)) == -1)
 		goto done;
 	endpoint_next(req, next, sizeof(next));
 	if ((rv = session_login(&c, user, pw, &t, &retry, who)) == SG_OK) {
+		metrics_add(M_LOGIN_OK, 1);
 		log_info("login %s from %s", who, req->remote_addr);
 		endpoint_see_other(resp, next);
 		endpoint_set_cookie(h, resp, &t);
 		token_wipe(&t);
 	} else
 		login_result(h, req, resp, rv, who, next, retry);
+	metrics_observe(H_LOGIN, clock_us() - t0);
 done:
 	sodium_memzero(pw, sizeof(pw));
 }
