@@ -99,7 +99,7 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 
 	user_tag(&pub, u->name, strlen(u->name), tag);
 	token_new(t, tag);
-	assert_int_equal(store_session_create(s, u, t, &created), SG_OK);
+	assert_int_equal(store_session_create(s, u, t, &created, NULL), SG_OK);
 }
 
 static enum sg_result
@@ -199,9 +199,9 @@ test_create_check_destroy(void **state)
 	forged = t;
 	forged.secret[5] ^= 0x40;
 	assert_int_equal(check(s, &forged), SG_DENY);
-	assert_int_equal(store_session_destroy(s, &t), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t, NULL), SG_OK);
 	assert_int_equal(check(s, &t), SG_DENY);
-	assert_int_equal(store_session_destroy(s, &t), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t, NULL), SG_OK);
 	store_close(s);
 }
 
@@ -238,7 +238,7 @@ create_thread(void *arg)
 	user_tag(&pub, "carol", 5, tag);
 	token_new(&r->t, tag);
 	pthread_barrier_wait(r->go);
-	r->rv = store_session_create(s, &u, &r->t, &r->created);
+	r->rv = store_session_create(s, &u, &r->t, &r->created, NULL);
 	store_close(s);
 	return NULL;
 }
@@ -452,7 +452,7 @@ test_password_change_ends_sessions(void **state)
 	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/* A login that verified the old password cannot land afterwards. */
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created),
+	assert_int_equal(store_session_create(s, &stale, &late, &created, NULL),
 	    SG_STALE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(store_user_get(s, "ivan", &u), SG_OK);
@@ -465,7 +465,7 @@ test_password_change_ends_sessions(void **state)
 	stale = u;
 	assert_int_equal(store_user_add(s, "ivan", HASH), SG_OK);
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created),
+	assert_int_equal(store_session_create(s, &stale, &late, &created, NULL),
 	    SG_STALE);
 	store_close(s);
 }
@@ -529,7 +529,8 @@ test_check_racing_revoke(void **state)
 			pthread_create(&th[i], NULL, check_thread, &c[i]);
 		}
 		msleep(5 + round);
-		assert_int_equal(store_session_destroy(s, &c[0].t), SG_OK);
+		assert_int_equal(store_session_destroy(s, &c[0].t, NULL),
+		    SG_OK);
 		c[0].revoked = 1;
 		assert_int_equal(store_session_destroy_all(s, "jill", &n),
 		    SG_OK);
@@ -682,7 +683,7 @@ test_no_raw_token_in_redis(void **state)
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
 	assert_int_equal(check(s, &t[0]), SG_OK);
-	assert_int_equal(store_session_destroy(s, &t[2]), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t[2], NULL), SG_OK);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(token_encode(&t[i], v, sizeof(v)), 0);
 		/* the secret: base64url, raw, hex, and a 12-char slice of it */
@@ -1105,7 +1106,7 @@ test_lost_commands(void **state)
 	/* a logout whose answer was lost: sent again, harmlessly */
 	new_session(s, &u, &t[1]);
 	px.mode = PROXY_NO_REPLY;
-	assert_int_equal(store_session_destroy(s, &t[1]), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t[1], NULL), SG_OK);
 	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/*
 	 * A login whose answer was lost: 503, not sent again. It did run,
@@ -1116,16 +1117,16 @@ test_lost_commands(void **state)
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_NO_REPLY;
-	assert_int_equal(store_session_create(s, &u, &late, &created),
+	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &t[0]), SG_OK);
 	assert_int_equal(check(s, &late), SG_OK);
-	assert_int_equal(store_session_destroy(s, &late), SG_OK);
+	assert_int_equal(store_session_destroy(s, &late, NULL), SG_OK);
 	/* one that never arrived is a 503 too: the store cannot tell */
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_DROP;
-	assert_int_equal(store_session_create(s, &u, &late, &created),
+	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(check(s, &t[0]), SG_OK);
@@ -1158,7 +1159,7 @@ test_replicas_ack_unmet(void **state)
 	user_tag(&pub, "wes", 3, tag);
 	token_new(&t, tag);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	assert_int_equal(store_session_create(s, &u, &t, &created),
+	assert_int_equal(store_session_create(s, &u, &t, &created, NULL),
 	    SG_UNAVAILABLE);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
@@ -1166,7 +1167,7 @@ test_replicas_ack_unmet(void **state)
 	assert_non_null(strstr(store_error(s), "0 of 1 replicas"));
 	/* it ran on the master all the same; a check does not wait */
 	assert_int_equal(check(s, &t), SG_OK);
-	assert_int_equal(store_session_destroy(s, &t), SG_UNAVAILABLE);
+	assert_int_equal(store_session_destroy(s, &t, NULL), SG_UNAVAILABLE);
 	assert_int_equal(check(s, &t), SG_DENY);
 	assert_int_equal(store_session_destroy_all(s, "wes", &n),
 	    SG_UNAVAILABLE);
@@ -1427,8 +1428,8 @@ test_secret_tags_and_rekey(void **state)
 	user_tag(&pub, "xena", 4, ptag);
 	assert_string_not_equal(tag, ptag);
 	token_new(&t, tag);
-	assert_int_equal(store_session_create(secs, &u, &t, &(int64_t){ 0 }),
-	    SG_OK);
+	assert_int_equal(
+	    store_session_create(secs, &u, &t, &(int64_t){ 0 }, NULL), SG_OK);
 	assert_int_equal(check(secs, &t), SG_OK);
 	memcpy(t.tag, ptag, sizeof(t.tag)); /* the same secret, public tag */
 	assert_int_equal(check(secs, &t), SG_DENY);
