@@ -441,7 +441,7 @@ cmd_user_list(const struct ctl *c)
 	return rv;
 }
 
-/* Find the stored id a reference (or a whole id) names among the user's. */
+/* Find the stored id a reference names among the user's sessions. */
 struct find {
 	const char *ref;
 	char	    id[TOKEN_IDLEN + 1];
@@ -453,23 +453,29 @@ find_session(const struct store_session *ss, void *arg)
 {
 	struct find *f = arg;
 
-	if (strncmp(ss->id, f->ref, strlen(f->ref)) == 0) {
+	if (strncmp(ss->id, f->ref, TOKEN_REFLEN) == 0) {
 		memcpy(f->id, ss->id, sizeof(f->id));
 		f->found++;
 	}
 	return 0;
 }
 
+/*
+ * One session, by its reference (looked up in the user's listing) or by
+ * its whole stored id (revoke.lua on the session key alone, which works
+ * while a Redis Cluster slot is being moved).
+ */
 static int
 revoke_one(const struct ctl *c)
 {
 	struct find f = { c->id, "", 0 };
 	size_t	    len = strlen(c->id);
 
-	if (len != TOKEN_REFLEN && len != TOKEN_IDLEN)
-		f.found = 0;
-	else if (store_session_list(c->store, c->name, find_session, &f) !=
-	    SG_OK)
+	if (len == TOKEN_IDLEN) {
+		memcpy(f.id, c->id, sizeof(f.id));
+		f.found = 1;
+	} else if (len == TOKEN_REFLEN &&
+	    store_session_list(c->store, c->name, find_session, &f) != SG_OK)
 		return store_failed(c->store, "session revoke");
 	if (f.found == 1) {
 		switch (store_session_revoke(c->store, c->name, f.id)) {
