@@ -11,9 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "config/config.h"
+#include "core/audit.h"
 #include "core/user.h"
 #include "session/password.h"
 #include "session/session.h"
@@ -26,8 +28,10 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: sessgatectl [-c FILE] user add|passwd|del NAME\n"
-	    "       sessgatectl [-c FILE] session list NAME\n"
+	    "       sessgatectl [-c FILE] user list [--json]\n"
+	    "       sessgatectl [-c FILE] session list NAME|--all [--json]\n"
 	    "       sessgatectl [-c FILE] session revoke NAME [ID]\n"
+	    "       sessgatectl [-c FILE] session revoke --all\n"
 	    "       sessgatectl [-c FILE] users rekey [OLD_SECRET_FILE]\n"
 	    "The password of user add and user passwd is the first line of "
 	    "standard input.\n");
@@ -106,7 +110,24 @@ struct ctl {
 	struct store	    *store;
 	const char	    *name; /* the user (users rekey: the old secret) */
 	const char	    *id;   /* session revoke: the session, or NULL */
+	int		     all;  /* --all: every user */
+	int		     json; /* --json: one JSON document */
 };
+
+/* An audit line of sessgatectl: no client address, no Host. */
+static void
+audit(const struct ctl *c, enum audit_event e, const char *user, const char *id,
+    const char *reason)
+{
+	struct audit a = { e, user, NULL, NULL, NULL, reason };
+	char	     ref[TOKEN_REFLEN + 1];
+
+	if (id != NULL) {
+		token_ref(id, ref);
+		a.session = ref;
+	}
+	audit_write(c->cfg->audit, &a);
+}
 
 static int
 cmd_user_add(const struct ctl *c)
@@ -117,6 +138,7 @@ cmd_user_add(const struct ctl *c)
 		return 1;
 	switch (store_user_add(c->store, c->name, hash)) {
 	case SG_OK:
+		audit(c, AUDIT_USER_ADD, c->name, NULL, NULL);
 		return 0;
 	case SG_EXISTS:
 		fprintf(stderr, "sessgatectl: user exists: %s\n", c->name);
@@ -137,6 +159,8 @@ cmd_user_passwd(const struct ctl *c)
 		return 1;
 	/* an administrator's reset: whatever the generation is now */
 	rv = store_user_passwd(c->store, c->name, hash, NULL, NULL, &n);
+	if (rv == SG_OK)
+		audit(c, AUDIT_USER_PASSWD, c->name, NULL, NULL);
 	return ended(c->store, rv, n, "user passwd", c->name);
 }
 
@@ -147,6 +171,8 @@ cmd_user_del(const struct ctl *c)
 	int	       n;
 
 	rv = store_user_del(c->store, c->name, &n);
+	if (rv == SG_OK)
+		audit(c, AUDIT_USER_DEL, c->name, NULL, NULL);
 	return ended(c->store, rv, n, "user del", c->name);
 }
 
@@ -160,26 +186,340 @@ iso8601(char *buf, size_t len, int64_t ms)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The users of the store, sorted, each once (a SCAN may repeat one). */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+names_add(const char *name, void *arg)
+{
+	struct names *l = arg;
+	char	    **v;
+
+	if (l->n == l->cap) {
+		if ((v = reallocarray(l->v, l->cap * 2 + 16, sizeof(*v))) ==
+		    NULL)
+			return -1;
+		l->v = v;
+		l->cap = l->cap * 2 + 16;
+	}
+	if ((l->v[l->n] = strdup(name)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static int
+names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+names_free(struct names *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Every user, or 1 with a message. */
+static int
+names_read(const struct ctl *c, struct names *l, const char *what)
+{
+	size_t i, j;
+
+	memset(l, 0, sizeof(*l));
+	if (store_users(c->store, names_add, l) != SG_OK) {
+		names_free(l);
+		return store_failed(c->store, what);
+	}
+	qsort(l->v, l->n, sizeof(*l->v), names_cmp);
+	for (i = j = 0; i < l->n; i++)
+		if (j == 0 || strcmp(l->v[i], l->v[j - 1]) != 0)
+			l->v[j++] = l->v[i];
+		else
+			free(l->v[i]);
+	l->n = j;
+	return 0;
+}
+
+/* What a listing is being written to: a JSON array, or lines. */
+struct listing {
+	cJSON	   *array; /* NULL: text */
+	const char *user;
+	int	    all; /* text lines start with the user */
+	int	    count;
+};
+
 static int
 print_session(const struct store_session *ss, void *arg)
 {
-	char c[32], a[32];
+	struct listing *l = arg;
+	char		c[32], a[32], ref[TOKEN_REFLEN + 1];
+	long long	idle = (long long)((ss->ttl + 999) / 1000);
+	cJSON	       *o;
 
-	(void)arg;
-	iso8601(c, sizeof(c), ss->rec.created);
-	iso8601(a, sizeof(a), ss->rec.deadline);
-	printf("%s created=%s deadline=%s idle_expires_in=%llds\n", ss->id, c,
-	    a, (long long)((ss->ttl + 999) / 1000));
+	l->count++;
+	token_ref(ss->id, ref);
+	if (l->array == NULL) {
+		iso8601(c, sizeof(c), ss->rec.created);
+		iso8601(a, sizeof(a), ss->rec.deadline);
+		printf("%s%s%s created=%s deadline=%s idle_expires_in=%llds\n",
+		    l->all ? l->user : "", l->all ? " " : "", ref, c, a, idle);
+		return 0;
+	}
+	if ((o = cJSON_CreateObject()) == NULL)
+		return -1;
+	if (!cJSON_AddItemToArray(l->array, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (cJSON_AddStringToObject(o, "user", l->user) == NULL ||
+	    cJSON_AddStringToObject(o, "id", ref) == NULL ||
+	    cJSON_AddNumberToObject(o, "created",
+		(double)(ss->rec.created / 1000)) == NULL ||
+	    cJSON_AddNumberToObject(o, "deadline",
+		(double)(ss->rec.deadline / 1000)) == NULL ||
+	    cJSON_AddNumberToObject(o, "idle_expires_in", (double)idle) == NULL)
+		return -1;
 	return 0;
+}
+
+/* Count a user's sessions only. */
+static int
+count_session(const struct store_session *ss, void *arg)
+{
+	(void)ss;
+	((struct listing *)arg)->count++;
+	return 0;
+}
+
+/* Print {"KEY":array} on one line; 0, or 1 if out of memory. */
+static int
+print_json(cJSON *root)
+{
+	char *s;
+
+	if (root == NULL || (s = cJSON_PrintUnformatted(root)) == NULL) {
+		fprintf(stderr, "sessgatectl: out of memory\n");
+		cJSON_Delete(root);
+		return 1;
+	}
+	printf("%s\n", s);
+	free(s);
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* A new {"key":[]} document, its array in *array; NULL if out of memory. */
+static cJSON *
+json_doc(const char *key, cJSON **array)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	if (root == NULL ||
+	    (*array = cJSON_AddArrayToObject(root, key)) == NULL) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* 0 if the user exists, else 1 with a message. */
+static int
+user_exists(const struct ctl *c, const char *name, const char *what)
+{
+	struct store_user u;
+
+	switch (store_user_get(c->store, name, &u)) {
+	case SG_OK:
+		sodium_memzero(&u, sizeof(u));
+		return 0;
+	case SG_NO_USER:
+		fprintf(stderr, "sessgatectl: no such user: %s\n", name);
+		return 1;
+	default:
+		return store_failed(c->store, what);
+	}
+}
+
+/* The sessions of names[0..n-1] into a listing. */
+static int
+list_users(const struct ctl *c, char *const *names, size_t n)
+{
+	struct listing l = { NULL, NULL, c->all, 0 };
+	cJSON	      *root = NULL;
+	size_t	       i;
+
+	if (c->json && (root = json_doc("sessions", &l.array)) == NULL)
+		return print_json(NULL);
+	for (i = 0; i < n; i++) {
+		l.user = names[i];
+		if (store_session_list(c->store, names[i], print_session, &l) !=
+		    SG_OK) {
+			cJSON_Delete(root);
+			return store_failed(c->store, "session list");
+		}
+	}
+	return c->json ? print_json(root) : 0;
 }
 
 static int
 cmd_session_list(const struct ctl *c)
 {
-	if (store_session_list(c->store, c->name, print_session, NULL) ==
-	    SG_UNAVAILABLE)
-		return store_failed(c->store, "session list");
+	struct names l;
+	char	    *one[1];
+	int	     rv;
+
+	if (!c->all) {
+		if ((rv = user_exists(c, c->name, "session list")) != 0)
+			return rv;
+		one[0] = (char *)c->name;
+		return list_users(c, one, 1);
+	}
+	if ((rv = names_read(c, &l, "session list")) != 0)
+		return rv;
+	rv = list_users(c, l.v, l.n);
+	names_free(&l);
+	return rv;
+}
+
+/* {"name":NAME,"sessions":N} into array: 0, or -1 if out of memory. */
+static int
+json_user(cJSON *array, const char *name, int sessions)
+{
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return -1;
+	if (!cJSON_AddItemToArray(array, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (cJSON_AddStringToObject(o, "name", name) == NULL ||
+	    cJSON_AddNumberToObject(o, "sessions", sessions) == NULL)
+		return -1;
 	return 0;
+}
+
+static int
+cmd_user_list(const struct ctl *c)
+{
+	struct names   l;
+	struct listing n;
+	cJSON	      *root = NULL, *array = NULL;
+	size_t	       i;
+	int	       rv;
+
+	if ((rv = names_read(c, &l, "user list")) != 0)
+		return rv;
+	if (c->json && (root = json_doc("users", &array)) == NULL)
+		rv = print_json(NULL);
+	for (i = 0; rv == 0 && i < l.n; i++) {
+		memset(&n, 0, sizeof(n));
+		if (store_session_list(c->store, l.v[i], count_session, &n) !=
+		    SG_OK)
+			rv = store_failed(c->store, "user list");
+		else if (!c->json)
+			printf("%s sessions=%d\n", l.v[i], n.count);
+		else if (json_user(array, l.v[i], n.count) == -1) {
+			fprintf(stderr, "sessgatectl: out of memory\n");
+			rv = 1;
+		}
+	}
+	if (rv == 0 && c->json)
+		rv = print_json(root);
+	else
+		cJSON_Delete(root);
+	names_free(&l);
+	return rv;
+}
+
+/* Find the stored id a reference names among the user's sessions. */
+struct find {
+	const char *ref;
+	char	    id[TOKEN_IDLEN + 1];
+	int	    found;
+};
+
+static int
+find_session(const struct store_session *ss, void *arg)
+{
+	struct find *f = arg;
+
+	if (strncmp(ss->id, f->ref, TOKEN_REFLEN) == 0) {
+		memcpy(f->id, ss->id, sizeof(f->id));
+		f->found++;
+	}
+	return 0;
+}
+
+/*
+ * One session, by its reference (looked up in the user's listing) or by
+ * its whole stored id (revoke.lua on the session key alone, which works
+ * while a Redis Cluster slot is being moved).
+ */
+static int
+revoke_one(const struct ctl *c)
+{
+	struct find f = { c->id, "", 0 };
+	size_t	    len = strlen(c->id);
+
+	if (len == TOKEN_IDLEN) {
+		memcpy(f.id, c->id, sizeof(f.id));
+		f.found = 1;
+	} else if (len == TOKEN_REFLEN &&
+	    store_session_list(c->store, c->name, find_session, &f) != SG_OK)
+		return store_failed(c->store, "session revoke");
+	if (f.found == 1) {
+		switch (store_session_revoke(c->store, c->name, f.id)) {
+		case SG_OK:
+			audit(c, AUDIT_REVOKE, c->name, f.id, NULL);
+			printf("1 session ended\n");
+			return 0;
+		case SG_UNAVAILABLE:
+			return store_failed(c->store, "session revoke");
+		default:
+			break;
+		}
+	}
+	fprintf(stderr, "sessgatectl: %s has no session %s\n", c->name, c->id);
+	return 1;
+}
+
+/* Every session of every user: an incident's last resort. */
+static int
+revoke_all(const struct ctl *c)
+{
+	struct names l;
+	size_t	     i;
+	int	     n, total = 0, rv;
+
+	if ((rv = names_read(c, &l, "session revoke")) != 0)
+		return rv;
+	for (i = 0; rv == 0 && i < l.n; i++) {
+		switch (store_session_destroy_all(c->store, l.v[i], &n)) {
+		case SG_OK:
+			audit(c, AUDIT_REVOKE, l.v[i], NULL, "all_users");
+			total += n;
+			break;
+		case SG_NO_USER: /* deleted meanwhile: no session left */
+			break;
+		default:
+			rv = store_failed(c->store, "session revoke");
+			break;
+		}
+	}
+	printf("%d session%s of %zu user%s ended\n", total,
+	    total == 1 ? "" : "s", l.n, l.n == 1 ? "" : "s");
+	names_free(&l);
+	return rv;
 }
 
 static int
@@ -188,21 +528,14 @@ cmd_session_revoke(const struct ctl *c)
 	enum sg_result rv;
 	int	       n;
 
-	if (c->id == NULL) {
-		rv = store_session_destroy_all(c->store, c->name, &n);
-		return ended(c->store, rv, n, "session revoke", c->name);
-	}
-	switch (store_session_revoke(c->store, c->name, c->id)) {
-	case SG_OK:
-		printf("1 session ended\n");
-		return 0;
-	case SG_UNAVAILABLE:
-		return store_failed(c->store, "session revoke");
-	default:
-		fprintf(stderr, "sessgatectl: %s has no session %s\n", c->name,
-		    c->id);
-		return 1;
-	}
+	if (c->all)
+		return revoke_all(c);
+	if (c->id != NULL)
+		return revoke_one(c);
+	rv = store_session_destroy_all(c->store, c->name, &n);
+	if (rv == SG_OK)
+		audit(c, AUDIT_REVOKE, c->name, NULL, "all");
+	return ended(c->store, rv, n, "session revoke", c->name);
 }
 
 static const char *
@@ -234,6 +567,8 @@ cmd_users_rekey(const struct ctl *c)
 	}
 	if (store_users_rekey(c->store, &old, &r) != SG_OK)
 		rv = store_failed(c->store, "users rekey");
+	if (r.moved + r.removed + r.ended > 0)
+		audit(c, AUDIT_REKEY, NULL, NULL, NULL);
 	printf("%d user%s moved\n", r.moved, plural(r.moved));
 	if (r.removed > 0)
 		printf("%d user%s under the old key removed: a user of that "
@@ -244,32 +579,63 @@ cmd_users_rekey(const struct ctl *c)
 	return rv;
 }
 
+/* What a command accepts besides its words. */
+#define C_JSON 1 /* --json */
+#define C_ALL  2 /* --all instead of NAME, and nothing after it */
+
 static const struct command {
 	const char *noun, *verb;
 	int	    min, max; /* words, with noun and verb */
 	int	    named;    /* the third word is a user name */
+	int	    flags;
 	int (*fn)(const struct ctl *);
 } commands[] = {
-	{ "user", "add", 3, 3, 1, cmd_user_add },
-	{ "user", "passwd", 3, 3, 1, cmd_user_passwd },
-	{ "user", "del", 3, 3, 1, cmd_user_del },
-	{ "session", "list", 3, 3, 1, cmd_session_list },
-	{ "session", "revoke", 3, 4, 1, cmd_session_revoke },
-	{ "users", "rekey", 2, 3, 0, cmd_users_rekey },
+	{ "user", "add", 3, 3, 1, 0, cmd_user_add },
+	{ "user", "passwd", 3, 3, 1, 0, cmd_user_passwd },
+	{ "user", "del", 3, 3, 1, 0, cmd_user_del },
+	{ "user", "list", 2, 2, 0, C_JSON, cmd_user_list },
+	{ "session", "list", 3, 3, 1, C_JSON | C_ALL, cmd_session_list },
+	{ "session", "revoke", 3, 4, 1, C_ALL, cmd_session_revoke },
+	{ "users", "rekey", 2, 3, 0, 0, cmd_users_rekey },
 };
+
+/* Take the options among the words (--json, --all) out of argv. */
+static int
+take_options(int argc, char **argv, int *json, int *all)
+{
+	int i, n = 0;
+
+	*json = *all = 0;
+	for (i = 0; i < argc; i++) {
+		if (i >= 2 && strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (i == 2 && strcmp(argv[i], "--all") == 0)
+			*all = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
 
 /* The command argv names, with its arguments; exit 2 if none. */
 static const struct command *
-command_find(int argc, char **argv)
+command_find(int argc, char **argv, int json, int all)
 {
-	size_t i;
+	const struct command *c;
+	size_t		      i;
 
 	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
-	     i++)
-		if (strcmp(argv[0], commands[i].noun) == 0 &&
-		    strcmp(argv[1], commands[i].verb) == 0 &&
-		    argc >= commands[i].min && argc <= commands[i].max)
-			return &commands[i];
+	     i++) {
+		c = &commands[i];
+		if (strcmp(argv[0], c->noun) != 0 ||
+		    strcmp(argv[1], c->verb) != 0)
+			continue;
+		if ((json && !(c->flags & C_JSON)) ||
+		    (all && !(c->flags & C_ALL)))
+			break;
+		if (all ? argc == 2 : argc >= c->min && argc <= c->max)
+			return c;
+	}
 	usage(EXIT_USAGE);
 	return NULL;
 }
@@ -284,7 +650,7 @@ main(int argc, char **argv)
 	char		      err[CONFIG_ERRLEN];
 	int		      ch, rv;
 
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
@@ -298,8 +664,10 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	cmd = command_find(argc, argv);
-	if (cmd->named && !user_name_valid(argv[2], strlen(argv[2]))) {
+	argc = take_options(argc, argv, &c.json, &c.all);
+	cmd = command_find(argc, argv, c.json, c.all);
+	if (cmd->named && !c.all &&
+	    !user_name_valid(argv[2], strlen(argv[2]))) {
 		fprintf(stderr,
 		    "sessgatectl: invalid user name (1-%d of "
 		    "A-Z a-z 0-9 . _ @ + -)\n",

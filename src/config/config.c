@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "core/audit.h"
 #include "core/text.h"
 
 enum config_type {
@@ -66,6 +67,7 @@ static const char *check_key_prefix(struct config *, const char *, char *,
     size_t);
 static const char *check_local_or_empty(struct config *, const char *, char *,
     size_t);
+static const char *check_audit(struct config *, const char *, char *, size_t);
 
 /* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
@@ -110,6 +112,7 @@ static const struct config_key keys[] = {
 	STR(secret_file, NULL, NULL),
 	STR(redis_sentinel_password_file, NULL, NULL),
 	NUM(redis_replicas_ack, CT_UINT, "0", 0, 64),
+	STR(audit, "syslog", check_audit),
 };
 #undef OFF
 #undef STR
@@ -192,6 +195,17 @@ check_local_or_empty(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	(void)cfg, (void)buf, (void)len;
 	return v[0] == '\0' ? NULL : local_path(v);
+}
+
+/* syslog, stderr, off, or a file: an absolute path (workers run in /). */
+static const char *
+check_audit(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	(void)cfg, (void)buf, (void)len;
+	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0 ||
+	    strcmp(v, "off") == 0 || v[0] == '/')
+		return NULL;
+	return "must be syslog, stderr, off or an absolute file path";
 }
 
 /* Leading digits of s, then a unit from units; -1 if none matches. */
@@ -659,6 +673,7 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 	cfg->redis_sentinel_password_file_line =
 	    set_at[find_key("redis_sentinel_password_file") - keys];
 	cfg->secret_file_line = set_at[find_key("secret_file") - keys];
+	cfg->audit_line = set_at[find_key("audit") - keys];
 	return 0;
 }
 
@@ -785,6 +800,17 @@ load_secret(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* An audit file must be open to us now: a start or reload fails early. */
+static int
+check_audit_file(const struct config *cfg, const char *file, char *errbuf,
+    size_t errlen)
+{
+	if (audit_check(cfg->audit) == 0)
+		return 0;
+	return errorf(errbuf, errlen, file, cfg->audit_line, "audit %s: %s",
+	    cfg->audit, strerror(errno));
+}
+
 int
 config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 {
@@ -813,6 +839,8 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 		    redis_url_sentinel_password, errbuf, errlen);
 	if (rv == 0 && is_set(cfg->secret_file))
 		rv = load_secret(cfg, file, errbuf, errlen);
+	if (rv == 0)
+		rv = check_audit_file(cfg, file, errbuf, errlen);
 	if (rv == -1)
 		config_free(cfg);
 	return rv;

@@ -9,6 +9,7 @@
  */
 #include "core/token.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -82,6 +83,12 @@ token_id(const struct token *t, char out[TOKEN_IDLEN + 1])
 	crypto_generichash(h, sizeof(h), t->secret, sizeof(t->secret), id_key,
 	    sizeof(id_key));
 	sodium_bin2base64(out, TOKEN_IDLEN + 1, h, sizeof(h), B64URL);
+}
+
+void
+token_ref(const char *id, char out[TOKEN_REFLEN + 1])
+{
+	snprintf(out, TOKEN_REFLEN + 1, "%.*s", TOKEN_REFLEN, id);
 }
 
 void

@@ -37,6 +37,41 @@ endpoint_login_form(const struct handler_ctx *h, struct request *req,
 }
 
 /*
+ * The audit line of a login that failed: the user if who names one (a
+ * name that is not a user's is not written at all), and why.
+ */
+static void
+login_audit(const struct session_ctx *c, enum sg_result rv, const char *who)
+{
+	const char	*user = NULL, *reason;
+	enum audit_event e = AUDIT_LOGIN_FAILED;
+
+	if (user_name_valid(who, strlen(who)))
+		user = who;
+	switch (rv) {
+	case SG_DENY:
+		reason = user != NULL ? "password" : "unknown_user";
+		break;
+	case SG_THROTTLED:
+		e = AUDIT_LOGIN_THROTTLED;
+		reason = strcmp(who, SESSION_WHO_NOT_LOOKED_UP) == 0 ?
+		    "address" :
+		    "user";
+		break;
+	case SG_BUSY:
+		reason = "busy";
+		break;
+	case SG_LIMIT:
+		reason = "limit";
+		break;
+	default:
+		reason = "unavailable";
+		break;
+	}
+	session_audit(c, e, user, NULL, reason);
+}
+
+/*
  * who is what the session service says a log line may call the name
  * (session.h): the user's name, or "unknown user (bucket B)", never the
  * name typed, which may be a password typed into the wrong field.
@@ -86,7 +121,7 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 {
 	struct session_ctx c = endpoint_session(h, req);
 	char		   user[256], pw[PASSWORD_MAX + 1], next[URL_MAX];
-	char		   who[SESSION_WHO_LEN];
+	char		   who[SESSION_WHO_LEN], id[TOKEN_IDLEN + 1];
 	struct token	   t;
 	enum sg_result	   rv;
 	int64_t		   retry = 0, t0 = clock_us();
@@ -98,11 +133,15 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 	if ((rv = session_login(&c, user, pw, &t, &retry, who)) == SG_OK) {
 		metrics_add(M_LOGIN_OK, 1);
 		log_info("login %s from %s", who, req->remote_addr);
+		token_id(&t, id);
+		session_audit(&c, AUDIT_LOGIN, who, id, NULL);
 		endpoint_see_other(resp, next);
 		endpoint_set_cookie(h, resp, &t);
 		token_wipe(&t);
-	} else
+	} else {
+		login_audit(&c, rv, who);
 		login_result(h, req, resp, rv, who, next, retry);
+	}
 	metrics_observe(H_LOGIN, clock_us() - t0);
 done:
 	sodium_memzero(pw, sizeof(pw));

@@ -31,6 +31,7 @@ endpoint_logout_all(const struct handler_ctx *h, struct request *req,
 	switch (session_end_all(&c, user)) {
 	case SG_OK:
 		log_info("%s logged out everywhere", user);
+		session_audit(&c, AUDIT_LOGOUT_ALL, user, NULL, NULL);
 		break;
 	case SG_NO_SESSION:
 		break;

@@ -14,8 +14,9 @@
 #include "session/password.h"
 
 static void
-password_result(const struct handler_ctx *h, const struct request *req,
-    struct response *resp, enum sg_result rv, const char *user, int64_t retry)
+password_result(const struct handler_ctx *h, const struct session_ctx *c,
+    const struct request *req, struct response *resp, enum sg_result rv,
+    const char *user, int64_t retry)
 {
 	switch (rv) {
 	case SG_NO_SESSION:
@@ -46,6 +47,7 @@ password_result(const struct handler_ctx *h, const struct request *req,
 		break;
 	case SG_RELOGIN:
 		log_warnx("password changed for %s; sign in again", user);
+		session_audit(c, AUDIT_PASSWORD_CHANGE, user, NULL, "relogin");
 		endpoint_see_other(resp, h->cfg->login_path);
 		endpoint_clear_cookie(h, resp);
 		break;
@@ -61,7 +63,7 @@ endpoint_password(const struct handler_ctx *h, struct request *req,
 {
 	struct session_ctx c = endpoint_session(h, req);
 	char cur[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1], next[URL_MAX],
-	    user[USER_NAME_MAX + 1] = "";
+	    user[USER_NAME_MAX + 1] = "", id[TOKEN_IDLEN + 1];
 	struct token   t;
 	enum sg_result rv;
 	int64_t	       retry = 0;
@@ -75,11 +77,13 @@ endpoint_password(const struct handler_ctx *h, struct request *req,
 	rv = session_password(&c, cur, new_pw, &t, user, &retry);
 	if (rv == SG_OK) {
 		log_info("password changed for %s; all sessions ended", user);
+		token_id(&t, id);
+		session_audit(&c, AUDIT_PASSWORD_CHANGE, user, id, NULL);
 		endpoint_see_other(resp, next);
 		endpoint_set_cookie(h, resp, &t);
 		token_wipe(&t);
 	} else
-		password_result(h, req, resp, rv, user, retry);
+		password_result(h, &c, req, resp, rv, user, retry);
 done:
 	sodium_memzero(cur, sizeof(cur));
 	sodium_memzero(new_pw, sizeof(new_pw));

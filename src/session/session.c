@@ -12,6 +12,7 @@
  */
 #include "session/session.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -98,21 +99,47 @@ session_find(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 	return each_token(c, check_one, user);
 }
 
+void
+session_audit(const struct session_ctx *c, enum audit_event e, const char *user,
+    const char *id, const char *reason)
+{
+	struct audit a = { e, user, NULL, c->addr, c->host, reason };
+	char	     ref[TOKEN_REFLEN + 1];
+
+	if (id != NULL) {
+		token_ref(id, ref);
+		a.session = ref;
+	}
+	audit_write(c->cfg->audit, &a);
+}
+
+/* arg: the audit reason of the logout (NULL: the user's own). */
 static enum sg_result
 end_one(const struct session_ctx *c, const struct token *t, void *arg)
 {
-	(void)arg;
-	if (store_session_destroy(c->store, t) != SG_OK)
+	char user[USER_NAME_MAX + 1], id[TOKEN_IDLEN + 1];
+
+	if (store_session_destroy(c->store, t, user) != SG_OK)
 		return SG_UNAVAILABLE;
+	if (user[0] != '\0') {
+		token_id(t, id);
+		session_audit(c, AUDIT_LOGOUT, user, id, arg);
+	}
 	return SG_NO_SESSION; /* on to the next cookie */
+}
+
+static enum sg_result
+end_presented(const struct session_ctx *c, const char *reason)
+{
+	if (each_token(c, end_one, (void *)(uintptr_t)reason) == SG_UNAVAILABLE)
+		return SG_UNAVAILABLE;
+	return SG_OK;
 }
 
 enum sg_result
 session_end_presented(const struct session_ctx *c)
 {
-	if (each_token(c, end_one, NULL) == SG_UNAVAILABLE)
-		return SG_UNAVAILABLE;
-	return SG_OK;
+	return end_presented(c, NULL);
 }
 
 static struct password_cost
@@ -219,12 +246,19 @@ static enum sg_result
 create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out)
 {
-	char	tag[TOKEN_TAGLEN + 1];
-	int64_t created;
+	struct store_evicted ev;
+	char		     tag[TOKEN_TAGLEN + 1];
+	int64_t		     created;
+	enum sg_result	     rv;
+	int		     i;
 
 	user_tag(&c->cfg->keys, u->name, strlen(u->name), tag);
 	token_new(out, tag);
-	return store_session_create(c->store, u, out, &created);
+	rv = store_session_create(c->store, u, out, &created, &ev);
+	for (i = 0; rv == SG_OK && i < ev.n && i < STORE_EVICTED_MAX; i++)
+		session_audit(c, AUDIT_EVICT, u->name, ev.ids[i],
+		    "max_sessions");
+	return rv;
 }
 
 /*
@@ -244,7 +278,7 @@ login_who(const struct throttle *t, char who[SESSION_WHO_LEN])
 		    t->name);
 		break;
 	default: /* the address was throttled before the name was read */
-		snprintf(who, SESSION_WHO_LEN, "a name not looked up");
+		snprintf(who, SESSION_WHO_LEN, "%s", SESSION_WHO_NOT_LOOKED_UP);
 		break;
 	}
 }
@@ -270,7 +304,7 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 	if (rv != SG_OK)
 		return rv;
 	throttle_success(c->store, c->cfg, &t);
-	if (session_end_presented(c) != SG_OK)
+	if (end_presented(c, "login") != SG_OK)
 		return SG_UNAVAILABLE;
 	/* the user changed password or was deleted since: a failed login */
 	if ((rv = create_session(c, &u, out)) == SG_STALE)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/audit.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ struct session_ctx {
 	const struct config *cfg;
 	const char	    *cookie; /* the Cookie header, or NULL */
 	const char	    *addr;   /* the client address */
+	const char	    *host;   /* the Host it named, or NULL (audit) */
 };
 
 /* The store's parameters, from the configuration. */
@@ -41,18 +43,30 @@ enum sg_result session_find(const struct session_ctx *,
  * wrong field), or "a name not looked up" when the client address was
  * throttled first.
  */
-#define SESSION_WHO_LEN (USER_NAME_MAX + 32)
+#define SESSION_WHO_LEN		  (USER_NAME_MAX + 32)
+#define SESSION_WHO_NOT_LOOKED_UP "a name not looked up"
 
 /*
- * Log in: SG_OK with a fresh token in *out; SG_DENY (wrong user or
- * password), SG_THROTTLED (*retry_ms set), SG_BUSY (login_concurrency
- * password checks are running: try again in a second), SG_LIMIT,
- * SG_UNAVAILABLE. who is filled for the log line (see above).
+ * An audit event of this request: the client's address and Host, and
+ * a session's reference made from id (a stored id) unless NULL.
+ */
+void session_audit(const struct session_ctx *, enum audit_event,
+    const char *user, const char *id, const char *reason);
+
+/*
+ * Log in: SG_OK with a fresh token in *out (audit: the sessions it
+ * evicted at the cap, and sessions the Cookie header named, ended); SG_DENY
+ * (wrong user or password), SG_THROTTLED (*retry_ms set), SG_BUSY
+ * (login_concurrency password checks are running: try again in a second),
+ * SG_LIMIT, SG_UNAVAILABLE. who is filled for the log line (see above).
  */
 enum sg_result session_login(const struct session_ctx *, const char *user,
     const char *pw, struct token *out, int64_t *retry_ms,
     char who[SESSION_WHO_LEN]) SG_MUST;
-/* End the sessions the Cookie header names: SG_OK or SG_UNAVAILABLE. */
+/*
+ * End the sessions the Cookie header names (audit: logout): SG_OK or
+ * SG_UNAVAILABLE.
+ */
 enum sg_result session_end_presented(const struct session_ctx *) SG_MUST;
 /* End every session of the user the Cookie header names (user set). */
 enum sg_result session_end_all(const struct session_ctx *,

@@ -330,3 +330,37 @@ redis_link_eval(struct redis_link *l, const struct lua_script *sc, int nkeys,
 
 	return run(l, &rq, flags);
 }
+
+int
+redis_link_masters(struct redis_link *l)
+{
+	if (l->cluster == NULL)
+		return 1;
+	if (redis_cluster_conn(l->cluster, 0) == NULL)
+		return -1;
+	return l->cluster->nnodes;
+}
+
+redisReply *
+redis_link_command_master(struct redis_link *l, int i, int argc,
+    const char **argv)
+{
+	struct redis_cluster *c = l->cluster;
+	struct redis_conn    *conn;
+	enum redis_fail	      f;
+	char		      host[sizeof(c->nodes[0].host)];
+	int		      port;
+
+	if (c == NULL)
+		return redis_link_command(l, argc, argv, LINK_IDEMPOTENT);
+	if (i < 0 || i >= c->nnodes) {
+		snprintf(l->err, l->errlen,
+		    "cluster: the masters changed during a scan");
+		return NULL;
+	}
+	snprintf(host, sizeof(host), "%s", c->nodes[i].host);
+	port = c->nodes[i].port;
+	if ((conn = redis_cluster_node(c, host, port)) == NULL)
+		return NULL;
+	return redis_conn_argv(conn, argc, argv, &f);
+}

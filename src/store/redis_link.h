@@ -54,6 +54,17 @@ redisReply *redis_link_command(struct redis_link *, int argc, const char **argv,
 /* A script's reply, or NULL with the error set. */
 redisReply *redis_link_eval(struct redis_link *, const struct lua_script *,
     int nkeys, int nargs, const char **args, int flags);
+/*
+ * How many masters hold the data: 1, or in a Redis Cluster the masters of
+ * the slot map (read first if stale); -1 with the error set.
+ */
+int redis_link_masters(struct redis_link *);
+/*
+ * A command without keys (SCAN) sent to master i of redis_link_masters():
+ * its reply, or NULL with the error set. It may run twice.
+ */
+redisReply *redis_link_command_master(struct redis_link *, int i, int argc,
+    const char **argv);
 void	    redis_link_close(struct redis_link *);
 
 #endif

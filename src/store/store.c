@@ -60,6 +60,7 @@ static enum sg_result
 foreign_tag(struct store *s, const struct token *t, char *user)
 {
 	char	       tag[TOKEN_TAGLEN + 1], name[USER_NAME_MAX + 1];
+	char	       ended[USER_NAME_MAX + 1];
 	enum sg_result rv;
 
 	user_tag(&s->params.keys, user, strlen(user), tag);
@@ -67,7 +68,7 @@ foreign_tag(struct store *s, const struct token *t, char *user)
 		return SG_OK;
 	memcpy(name, user, sizeof(name));
 	user[0] = '\0';
-	if ((rv = s->ops->destroy(s, t)) != SG_OK)
+	if ((rv = s->ops->destroy(s, t, ended)) != SG_OK)
 		store_seterr(s,
 		    "a session of %s under another user tag (made under "
 		    "another secret_file?) refused; deleting it failed (%s)",
@@ -94,16 +95,27 @@ store_session_check(struct store *s, const struct token *t,
 
 enum sg_result
 store_session_create(struct store *s, const struct store_user *u,
-    const struct token *t, int64_t *created_us)
+    const struct token *t, int64_t *created_us, struct store_evicted *ev)
 {
-	return expect(s, "create", s->ops->create(s, u, t, created_us),
+	struct store_evicted none;
+
+	if (ev == NULL)
+		ev = &none;
+	ev->n = 0;
+	return expect(s, "create", s->ops->create(s, u, t, created_us, ev),
 	    R(SG_LIMIT) | R(SG_STALE));
 }
 
 enum sg_result
-store_session_destroy(struct store *s, const struct token *t)
+store_session_destroy(struct store *s, const struct token *t,
+    char user[USER_NAME_MAX + 1])
 {
-	return expect(s, "destroy", s->ops->destroy(s, t), 0);
+	char none[USER_NAME_MAX + 1];
+
+	if (user == NULL)
+		user = none;
+	user[0] = '\0';
+	return expect(s, "destroy", s->ops->destroy(s, t, user), 0);
 }
 
 enum sg_result
@@ -132,6 +144,16 @@ store_session_revoke(struct store *s, const char *user, const char *id)
 		return SG_DENY;
 	return expect(s, "revoke", s->ops->revoke(s, user, id),
 	    R(SG_DENY) | R(SG_NO_USER));
+}
+
+enum sg_result
+store_users(struct store *s, store_user_cb cb, void *arg)
+{
+	if (s->ops->users == NULL) {
+		store_seterr(s, "this store cannot list its users");
+		return SG_UNAVAILABLE;
+	}
+	return expect(s, "users", s->ops->users(s, cb, arg), 0);
 }
 
 enum sg_result

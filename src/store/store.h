@@ -61,6 +61,16 @@ struct store_session {
 };
 
 typedef int (*store_list_cb)(const struct store_session *, void *);
+/* Called with each user's name (store_users). */
+typedef int (*store_user_cb)(const char *name, void *);
+
+#define STORE_EVICTED_MAX 8
+
+/* The sessions a login ended at the cap (evict-oldest), oldest first. */
+struct store_evicted {
+	int  n; /* how many; the ids of the first STORE_EVICTED_MAX */
+	char ids[STORE_EVICTED_MAX][TOKEN_IDLEN + 1];
+};
 
 struct store;
 
@@ -84,12 +94,17 @@ enum sg_result store_session_check(struct store *, const struct token *,
 /*
  * A new session for u, made under u->gen: SG_OK, SG_LIMIT (reject at
  * the cap), SG_STALE (the user is gone or u->gen is no longer current).
+ * ev, unless NULL, gets the sessions it evicted at the cap.
  */
 enum sg_result store_session_create(struct store *, const struct store_user *,
-    const struct token *, int64_t *created_us) SG_MUST;
-/* End one session (absent is fine): SG_OK. */
-enum sg_result store_session_destroy(struct store *,
-    const struct token *) SG_MUST;
+    const struct token *, int64_t *created_us,
+    struct store_evicted *ev) SG_MUST;
+/*
+ * End one session (absent is fine): SG_OK. user, unless NULL, gets the
+ * user whose session ended, or "" if none did.
+ */
+enum sg_result store_session_destroy(struct store *, const struct token *,
+    char user[USER_NAME_MAX + 1]) SG_MUST;
 /*
  * End every session of user, those its index lost track of too (a new
  * gen); *ended counts the indexed ones: SG_OK or SG_NO_USER.
@@ -104,6 +119,12 @@ enum sg_result store_session_revoke(struct store *, const char *user,
     const char *id) SG_MUST;
 
 /* Users. */
+/*
+ * Call cb once with each user under its tag for the store's keys, in no
+ * order, until cb returns non-zero: SG_OK. In a Redis Cluster every
+ * master is scanned.
+ */
+enum sg_result store_users(struct store *, store_user_cb, void *) SG_MUST;
 /* Read a user: SG_OK or SG_NO_USER. */
 enum sg_result store_user_get(struct store *, const char *name,
     struct store_user *) SG_MUST;

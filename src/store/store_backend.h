@@ -21,15 +21,17 @@ struct store_ops {
 	enum sg_result (*check)(struct store *, const struct token *,
 	    char user[USER_NAME_MAX + 1]);
 	enum sg_result (*create)(struct store *, const struct store_user *,
-	    const struct token *, int64_t *created_us);
-	enum sg_result (*destroy)(struct store *, const struct token *);
+	    const struct token *, int64_t *created_us, struct store_evicted *);
+	enum sg_result (*destroy)(struct store *, const struct token *,
+	    char user[USER_NAME_MAX + 1]);
 	enum sg_result (
 	    *destroy_all)(struct store *, const char *user, int *ended);
 	enum sg_result (
 	    *list)(struct store *, const char *user, store_list_cb, void *);
 	enum sg_result (
 	    *revoke)(struct store *, const char *user, const char *id);
-	/* users */
+	/* users: users may be NULL (the backend cannot list them) */
+	enum sg_result (*users)(struct store *, store_user_cb, void *);
 	enum sg_result (
 	    *user_get)(struct store *, const char *user, struct store_user *);
 	enum sg_result (

@@ -453,20 +453,47 @@ create_evict(struct redis_store *rs, const char *tag, const char *user,
 	return 0;
 }
 
+/*
+ * The evicted ids of create.lua's reply, n of them from e on, into ev: 0,
+ * or -1 if the reply is not that.
+ */
+static int
+create_evicted(redisReply **e, size_t n, struct store_evicted *ev)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i]->type != REDIS_REPLY_STRING ||
+		    e[i]->len != TOKEN_IDLEN)
+			return -1;
+		if (i < STORE_EVICTED_MAX)
+			memcpy(ev->ids[i], e[i]->str, TOKEN_IDLEN + 1);
+	}
+	ev->n = (int)n;
+	return 0;
+}
+
 static enum sg_result
 create_reply(struct redis_store *rs, redisReply *r, const char *tag,
-    const char *user, int64_t *created)
+    const char *user, int64_t *created, struct store_evicted *ev)
 {
 	enum sg_result rv = SG_UNAVAILABLE;
+	size_t	       n;
 
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER)
 		seterr(rs, "redis script create: unexpected reply");
 	else if (r->element[0]->integer == 1 && r->elements >= 3 &&
-	    r->element[1]->type == REDIS_REPLY_INTEGER) {
+	    r->element[1]->type == REDIS_REPLY_INTEGER &&
+	    r->element[2]->type == REDIS_REPLY_INTEGER &&
+	    r->element[2]->integer >= 0 &&
+	    (size_t)r->element[2]->integer <= r->elements - 3) {
 		*created = r->element[1]->integer;
-		if (create_evict(rs, tag, user, r->element + 3,
-			r->elements - 3) == 0)
+		n = (size_t)r->element[2]->integer;
+		if (create_evicted(r->element + 3, n, ev) == -1)
+			seterr(rs, "redis script create: unexpected reply");
+		else if (create_evict(rs, tag, user, r->element + 3 + n,
+			     r->elements - 3 - n) == 0)
 			rv = SG_OK;
 	} else if (r->element[0]->integer == 0)
 		rv = SG_LIMIT;
@@ -485,7 +512,7 @@ create_reply(struct redis_store *rs, redisReply *r, const char *tag,
  */
 static enum sg_result
 redis_create(struct store *s, const struct store_user *u, const struct token *t,
-    int64_t *created)
+    int64_t *created, struct store_evicted *ev)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX], k3[KEYMAX],
@@ -515,12 +542,13 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	members_free(&m);
 	if (r == NULL)
 		return SG_UNAVAILABLE;
-	return create_reply(rs, r, t->tag, u->name, created);
+	return create_reply(rs, r, t->tag, u->name, created, ev);
 }
 
 /* logout: destroy.lua on the session, then the id out of its index. */
 static enum sg_result
-redis_destroy(struct store *s, const struct token *t)
+redis_destroy(struct store *s, const struct token *t,
+    char user[USER_NAME_MAX + 1])
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char		    id[TOKEN_IDLEN + 1], k[KEYMAX], ki[KEYMAX];
@@ -533,6 +561,8 @@ redis_destroy(struct store *s, const struct token *t)
 	if ((r = eval(rs, &lua_destroy, 1, 1, args)) == NULL)
 		return SG_UNAVAILABLE;
 	if (r->type == REDIS_REPLY_STRING && user_name_valid(r->str, r->len)) {
+		memcpy(user, r->str, r->len);
+		user[r->len] = '\0';
 		ids[0] = id;
 		/* the session ended; a stale index entry is pruned later */
 		if (index_remove(rs, key(ki, s, t->tag, "idx:", r->str), ids,
@@ -931,23 +961,24 @@ glob_escape(char *out, size_t outlen, const char *prefix)
 	out[n] = '\0';
 }
 
-/* SCAN for P{*}:user:* and move each user whose key its old tag names. */
-static enum sg_result
-redis_users_rekey(struct store *s, const struct user_keys *old,
-    struct store_rekey *out)
-{
-	struct redis_store *rs = (struct redis_store *)s;
-	char		    cursor[32] = "0", match[KEYMAX];
-	const char	   *argv[6] = { "SCAN", cursor, "MATCH", match, "COUNT",
-			"1000" };
-	redisReply	   *r;
-	size_t		    i;
-	int		    n = 0;
+typedef int (
+    *scan_fn)(struct redis_store *, const char *key, size_t len, void *arg);
 
-	glob_escape(match, sizeof(match) - 12, s->params.key_prefix);
-	strcat(match, "{*}:user:*");
+/* One SCAN of every key matching match on master i: fn on each. */
+static enum sg_result
+scan_master(struct redis_store *rs, int i, const char *match, scan_fn fn,
+    void *arg)
+{
+	char	    cursor[32] = "0";
+	const char *argv[6] = { "SCAN", cursor, "MATCH", match, "COUNT",
+		"1000" };
+	redisReply *r, *e;
+	size_t	    j;
+	int	    n = 0;
+
 	do {
-		if ((r = command(rs, 6, argv)) == NULL)
+		if ((r = redis_link_command_master(&rs->link, i, 6, argv)) ==
+		    NULL)
 			return SG_UNAVAILABLE;
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 		    r->element[0]->type != REDIS_REPLY_STRING ||
@@ -958,17 +989,91 @@ redis_users_rekey(struct store *s, const struct user_keys *old,
 			return SG_UNAVAILABLE;
 		}
 		memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
-		for (i = 0; n != -1 && i < r->element[1]->elements; i++)
-			if (r->element[1]->element[i]->type ==
-			    REDIS_REPLY_STRING)
-				n = rekey_one(rs, old,
-				    r->element[1]->element[i]->str,
-				    r->element[1]->element[i]->len, out);
+		for (j = 0; n == 0 && j < r->element[1]->elements; j++) {
+			e = r->element[1]->element[j];
+			if (e->type == REDIS_REPLY_STRING)
+				n = fn(rs, e->str, e->len, arg);
+		}
 		freeReplyObject(r);
 		if (n == -1)
 			return SG_UNAVAILABLE;
-	} while (strcmp(cursor, "0") != 0);
+	} while (n == 0 && strcmp(cursor, "0") != 0);
 	return SG_OK;
+}
+
+/*
+ * fn on every user record key (P{*}:user:*), on every master (a SCAN
+ * reaches one node of a Redis Cluster); a key may come more than once.
+ * fn returns 0 to go on, 1 to stop, -1 on an error.
+ */
+static enum sg_result
+scan_users(struct redis_store *rs, scan_fn fn, void *arg)
+{
+	char	       match[KEYMAX];
+	int	       i, n;
+	enum sg_result rv = SG_OK;
+
+	glob_escape(match, sizeof(match) - 12, rs->base.params.key_prefix);
+	strcat(match, "{*}:user:*");
+	if ((n = redis_link_masters(&rs->link)) == -1)
+		return SG_UNAVAILABLE;
+	for (i = 0; rv == SG_OK && i < n; i++)
+		rv = scan_master(rs, i, match, fn, arg);
+	return rv;
+}
+
+struct rekey_arg {
+	const struct user_keys *old;
+	struct store_rekey     *out;
+};
+
+static int
+rekey_key(struct redis_store *rs, const char *k, size_t len, void *arg)
+{
+	struct rekey_arg *a = arg;
+
+	return rekey_one(rs, a->old, k, len, a->out);
+}
+
+/* SCAN for P{*}:user:* and move each user whose key its old tag names. */
+static enum sg_result
+redis_users_rekey(struct store *s, const struct user_keys *old,
+    struct store_rekey *out)
+{
+	struct rekey_arg a = { old, out };
+
+	return scan_users((struct redis_store *)s, rekey_key, &a);
+}
+
+struct users_arg {
+	store_user_cb cb;
+	void	     *arg;
+};
+
+/* A user record's key under its tag for the store's keys: cb(name). */
+static int
+users_key(struct redis_store *rs, const char *k, size_t len, void *arg)
+{
+	struct users_arg *a = arg;
+	char		  nk[KEYMAX];
+	const char	 *name;
+
+	if ((name = memmem(k, len, "}:user:", 7)) == NULL)
+		return 0;
+	name += 7;
+	if (!user_name_valid(name, len - (size_t)(name - k)))
+		return 0;
+	if (strcmp(user_key(nk, &rs->base, "user:", name), k) != 0)
+		return 0; /* under another tag: not a user of these keys */
+	return a->cb(name, a->arg) != 0;
+}
+
+static enum sg_result
+redis_users(struct store *s, store_user_cb cb, void *arg)
+{
+	struct users_arg a = { cb, arg };
+
+	return scan_users((struct redis_store *)s, users_key, &a);
 }
 
 /* CONFIG GET maxmemory-policy: one plain command, run twice harmlessly. */
@@ -1010,6 +1115,7 @@ static const struct store_ops redis_ops = {
 	.destroy_all = redis_destroy_all,
 	.list = redis_list,
 	.revoke = redis_revoke,
+	.users = redis_users,
 	.user_get = redis_user_get,
 	.user_add = redis_user_add,
 	.user_passwd = redis_user_passwd,

@@ -12,6 +12,8 @@ the other way round, works at once, and NOSCRIPT on the ASK target is
 followed by ASKING and EVAL (issue 12, findings 4 and 5); a slot no
 master serves: 503 with a log line saying so."""
 
+import base64
+import hashlib
 import os
 import socket
 import subprocess
@@ -155,6 +157,14 @@ class Gate(harness.Gate):
         super().add_user(name, name + "-pw")
 
 
+def stored_id(cookie):
+    """token_id(): base64url of the keyed BLAKE2b of the cookie's SECRET."""
+    secret = cookie.split(".", 1)[1]
+    raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
+    h = hashlib.blake2b(raw, digest_size=32, key=b"sessgate/token-id\0")
+    return base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+
+
 def slot_of(cookie):
     return int(cmd(PORTS[0], "CLUSTER", "KEYSLOT", cookie.split(".")[0]))
 
@@ -234,6 +244,20 @@ def logins_and_checks_across_slots():
     assert GATE.logout(extra) == 303
     assert GATE.check(extra) == 401
     assert GATE.check(COOKIES[USERS[0]]) == 200
+
+
+@T.test
+def user_list_reaches_every_master():
+    """A SCAN reaches one node: sessgatectl scans every master, so the
+    listings and revoke --all see every user."""
+    r = GATE.ctl("user", "list")
+    assert r.returncode == 0, r.stderr
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert names == sorted(USERS), names
+    r = GATE.ctl("session", "list", "--all")
+    assert r.returncode == 0, r.stderr
+    assert {line.split()[0] for line in r.stdout.splitlines()} == \
+        set(USERS), r.stdout
 
 
 @T.test
@@ -356,9 +380,10 @@ class Victim:
             st, c = GATE.login(name)
             assert st == 303, st
             self.cookies.append(c)
-            ids = self.listed()
-            assert len(ids) == len(self.cookies), ids
-            self.ids.append(next(i for i in ids if i not in self.ids))
+            # the stored id (the key's name); session list shows its
+            # first 12 characters
+            self.ids.append(stored_id(c))
+            assert sorted(self.listed()) == sorted(i[:12] for i in self.ids)
         self.tag = self.cookies[0].split(".")[0]
         self.slot = slot_of(self.cookies[0])
 
@@ -417,7 +442,7 @@ def revoke_one(v):
 def one_revoked(v):
     assert GATE.check(v.cookies[0]) == 401
     assert GATE.check(v.cookies[1]) == 200
-    assert v.listed() == [v.ids[1]]
+    assert v.listed() == [v.ids[1][:12]]
 
 
 @T.test
@@ -447,7 +472,11 @@ def end_all(*args):
 def all_ended(v):
     for c in v.cookies:
         assert GATE.check(c) == 401
-    assert v.listed() == []
+    r = GATE.ctl("session", "list", v.name)
+    if r.returncode == 1:  # user del: the user is gone, and so is the list
+        assert r.stderr == "sessgatectl: no such user: %s\n" % v.name, r
+    else:
+        assert r.returncode == 0 and r.stdout == "", r
 
 
 @T.test

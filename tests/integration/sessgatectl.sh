@@ -33,7 +33,7 @@ expect() {
 }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-echo "1..41"
+echo "1..66"
 IN='pa55 word
 ' expect 0 "user add" "$CTL" -c "$CONF" user add alice
 IN='other
@@ -79,6 +79,45 @@ IN='pw
 ' expect 0 "user add bob" "$CTL" -c "$CONF" user add bob
 expect 0 "session revoke of all of a user's sessions" "$CTL" -c "$CONF" session revoke bob
 grep -q '^0 sessions ended$' "$SG_TMP/out" && ok "none to end" || notok "none to end"
+# Listings: every user, every session, --json in the contract's shapes,
+# sessions by their 12-character reference.
+IN='pw
+' expect 0 "user add carol" "$CTL" -c "$CONF" user add carol
+mksess() { # USER ID: a live session made through the store's layout
+	h=$(rcli --raw KEYS "ctl:*:user:$1" | head -1)
+	t=$(echo "$h" | sed 's/^ctl:{\(.*\)}:user:.*$/\1/')
+	g=$(rcli --raw HGET "$h" gen)
+	rcli SET "ctl:{$t}:s:$2" "{\"u\":\"$1\",\"c\":${now}000,\"a\":${now}999,\"g\":\"$g\"}" PX 60000 >/dev/null
+	rcli ZADD "ctl:{$t}:idx:$1" "${now}000000" "$2" >/dev/null
+}
+mksess bob bobAAAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+mksess bob bobAAAAAAAA2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+mksess carol carolAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+expect 0 "user list" "$CTL" -c "$CONF" user list
+[ "$(cat "$SG_TMP/out")" = "bob sessions=2
+carol sessions=1" ] && ok "user list: one line per user, sorted" || { notok "user list lines"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "user list --json" "$CTL" -c "$CONF" user list --json
+[ "$(cat "$SG_TMP/out")" = '{"users":[{"name":"bob","sessions":2},{"name":"carol","sessions":1}]}' ] && ok "user list --json shape" || { notok "user list --json shape"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "session list NAME --json" "$CTL" -c "$CONF" session list carol --json
+[ "$(cat "$SG_TMP/out")" = "{\"sessions\":[{\"user\":\"carol\",\"id\":\"carolAAAAAA1\",\"created\":$now,\"deadline\":$now,\"idle_expires_in\":60}]}" ] && ok "session list --json shape" || { notok "session list --json shape"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "session list --all" "$CTL" -c "$CONF" session list --all
+[ "$(cut -d' ' -f1,2 "$SG_TMP/out" | tr '\n' ,)" = "bob bobAAAAAAAA1,bob bobAAAAAAAA2,carol carolAAAAAA1," ] && ok "session list --all: user and reference" || { notok "session list --all lines"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "session list --all --json" "$CTL" -c "$CONF" session list --all --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(s["user"],s["id"]) for s in d["sessions"]]==[("bob","bobAAAAAAAA1"),("bob","bobAAAAAAAA2"),("carol","carolAAAAAA1")]; assert all(set(s)=={"user","id","created","deadline","idle_expires_in"} for s in d["sessions"])' "$SG_TMP/out" && ok "session list --all --json: every session" || { notok "session list --all --json"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 1 "session list of an unknown user fails" "$CTL" -c "$CONF" session list nobody
+grep -q "no such user: nobody" "$SG_TMP/err" && ok "says there is no such user (list)" || notok "says there is no such user (list)"
+expect 1 "a reference of no session fails" "$CTL" -c "$CONF" session revoke bob bobAAAAAAAA9
+expect 1 "a reference of another user's session fails" "$CTL" -c "$CONF" session revoke bob carolAAAAAA1
+expect 0 "session revoke by reference" "$CTL" -c "$CONF" session revoke bob bobAAAAAAAA1
+[ "$(rcli EXISTS "ctl:{$(rcli --raw KEYS 'ctl:*:user:bob' | sed 's/^ctl:{\(.*\)}:user:.*$/\1/')}:s:bobAAAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")" = 0 ] && ok "that session is gone" || notok "that session is gone"
+expect 2 "--all on user list is a usage error" "$CTL" -c "$CONF" user list --all
+expect 2 "--all with a name is a usage error" "$CTL" -c "$CONF" session list --all bob
+expect 2 "--json on session revoke is a usage error" "$CTL" -c "$CONF" session revoke --all --json
+expect 0 "session revoke --all" "$CTL" -c "$CONF" session revoke --all
+grep -q '^2 sessions of 2 users ended$' "$SG_TMP/out" && ok "every user's sessions ended" || { notok "every user's sessions ended"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "user list after revoke --all" "$CTL" -c "$CONF" user list --json
+[ "$(cat "$SG_TMP/out")" = '{"users":[{"name":"bob","sessions":0},{"name":"carol","sessions":0}]}' ] && ok "no session left" || { notok "no session left"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "user del carol" "$CTL" -c "$CONF" user del carol
 old=$(rcli --raw KEYS 'ctl:*:user:bob')
 # A site secret moves every tag: bob is found again once users rekey ran.
 SECRET=$SG_TMP/secret

@@ -154,7 +154,7 @@ create_thread(void *arg)
 	user_tag(&pub, "carol", 5, tag);
 	token_new(&r->t, tag);
 	pthread_barrier_wait(r->go);
-	r->rv = store_session_create(s, &u, &r->t, &r->created);
+	r->rv = store_session_create(s, &u, &r->t, &r->created, NULL);
 	store_close(s);
 	return NULL;
 }
@@ -376,7 +376,8 @@ test_check_racing_revoke(void **state)
 			pthread_create(&th[i], NULL, check_thread, &c[i]);
 		}
 		msleep(5 + round);
-		assert_int_equal(store_session_destroy(s, &c[0].t), SG_OK);
+		assert_int_equal(store_session_destroy(s, &c[0].t, NULL),
+		    SG_OK);
 		c[0].revoked = 1;
 		assert_int_equal(store_session_destroy_all(s, "jill", &n),
 		    SG_OK);
@@ -529,7 +530,7 @@ test_no_raw_token_in_redis(void **state)
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
 	assert_int_equal(check(s, &t[0]), SG_OK);
-	assert_int_equal(store_session_destroy(s, &t[2]), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t[2], NULL), SG_OK);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(token_encode(&t[i], v, sizeof(v)), 0);
 		/* the secret: base64url, raw, hex, and a 12-char slice of it */
@@ -893,7 +894,7 @@ test_lost_commands(void **state)
 	/* a logout whose answer was lost: sent again, harmlessly */
 	new_session(s, &u, &t[1]);
 	px.mode = PROXY_NO_REPLY;
-	assert_int_equal(store_session_destroy(s, &t[1]), SG_OK);
+	assert_int_equal(store_session_destroy(s, &t[1], NULL), SG_OK);
 	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/*
 	 * A login whose answer was lost: 503, not sent again. It did run,
@@ -904,16 +905,16 @@ test_lost_commands(void **state)
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_NO_REPLY;
-	assert_int_equal(store_session_create(s, &u, &late, &created),
+	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &t[0]), SG_OK);
 	assert_int_equal(check(s, &late), SG_OK);
-	assert_int_equal(store_session_destroy(s, &late), SG_OK);
+	assert_int_equal(store_session_destroy(s, &late, NULL), SG_OK);
 	/* one that never arrived is a 503 too: the store cannot tell */
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_DROP;
-	assert_int_equal(store_session_create(s, &u, &late, &created),
+	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(check(s, &t[0]), SG_OK);
@@ -946,7 +947,7 @@ test_replicas_ack_unmet(void **state)
 	user_tag(&pub, "wes", 3, tag);
 	token_new(&t, tag);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	assert_int_equal(store_session_create(s, &u, &t, &created),
+	assert_int_equal(store_session_create(s, &u, &t, &created, NULL),
 	    SG_UNAVAILABLE);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
@@ -954,7 +955,7 @@ test_replicas_ack_unmet(void **state)
 	assert_non_null(strstr(store_error(s), "0 of 1 replicas"));
 	/* it ran on the master all the same; a check does not wait */
 	assert_int_equal(check(s, &t), SG_OK);
-	assert_int_equal(store_session_destroy(s, &t), SG_UNAVAILABLE);
+	assert_int_equal(store_session_destroy(s, &t, NULL), SG_UNAVAILABLE);
 	assert_int_equal(check(s, &t), SG_DENY);
 	assert_int_equal(store_session_destroy_all(s, "wes", &n),
 	    SG_UNAVAILABLE);
@@ -1177,8 +1178,8 @@ test_secret_tags_and_rekey(void **state)
 	user_tag(&pub, "xena", 4, ptag);
 	assert_string_not_equal(tag, ptag);
 	token_new(&t, tag);
-	assert_int_equal(store_session_create(secs, &u, &t, &(int64_t){ 0 }),
-	    SG_OK);
+	assert_int_equal(
+	    store_session_create(secs, &u, &t, &(int64_t){ 0 }, NULL), SG_OK);
 	assert_int_equal(check(secs, &t), SG_OK);
 	memcpy(t.tag, ptag, sizeof(t.tag)); /* the same secret, public tag */
 	assert_int_equal(check(secs, &t), SG_DENY);

@@ -141,7 +141,7 @@ count_live(struct store *s, const char *user, int *oldest)
 
 static enum sg_result
 f_create(struct store *s, const struct store_user *u, const struct token *t,
-    int64_t *created)
+    int64_t *created, struct store_evicted *ev)
 {
 	struct store_user *cur;
 	int		   i, oldest;
@@ -154,6 +154,8 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 	    count_live(s, u->name, &oldest) >= (int)s->params.max_sessions) {
 		if (s->params.reject)
 			return SG_LIMIT;
+		memcpy(ev->ids[ev->n++], F(s)->sess[oldest].id,
+		    TOKEN_IDLEN + 1);
 		F(s)->sess[oldest].id[0] = '\0';
 	}
 	for (i = 0; i < NSESS && F(s)->sess[i].id[0] != '\0'; i++)
@@ -168,13 +170,15 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 }
 
 static enum sg_result
-f_destroy(struct store *s, const struct token *t)
+f_destroy(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 {
 	int i;
 
 	ENTER(s, "destroy");
-	if ((i = find_sess(s, t)) != -1)
+	if ((i = find_sess(s, t)) != -1) {
+		snprintf(user, USER_NAME_MAX + 1, "%s", F(s)->sess[i].user);
 		F(s)->sess[i].id[0] = '\0';
+	}
 	return SG_OK;
 }
 

@@ -15,7 +15,8 @@
 -- declared key: it counts as live (it is new); if the cap evicts it, it
 -- leaves the index here and its id is returned for the caller to end
 -- (revoke.lua), so that parallel logins never leave more than the cap.
--- Returns {1, created_us, evicted, id to end...} | {0, live} at the cap
+-- Returns {1, created_us, evicted, the evicted ids..., id to end...} (the
+-- evicted ids for the audit log, oldest first) | {0, live} at the cap
 -- with reject | {-2} the user is gone or changed password since |
 -- {-3} id collision.
 local gen = redis.call('HGET', KEYS[3], 'gen')
@@ -43,11 +44,12 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
     end
   end
 end
-local max, evicted, out = tonumber(ARGV[6]), 0, {}
+local max, evicted, out, gone = tonumber(ARGV[6]), 0, {}, {}
 if max > 0 and #live >= max then
   if ARGV[7] == 'reject' then return {0, #live} end
   evicted = #live - max + 1
   for i = 1, evicted do
+    gone[#gone + 1] = live[i]
     local k = ARGV[2] .. live[i]
     if declared[k] then
       redis.call('DEL', k)
@@ -68,5 +70,6 @@ if ttl == -2 or (ttl >= 0 and ttl < abs) then
   redis.call('PEXPIRE', KEYS[2], abs)
 end
 local reply = {1, now_us, evicted}
+for _, m in ipairs(gone) do reply[#reply + 1] = m end
 for _, m in ipairs(out) do reply[#reply + 1] = m end
 return reply
