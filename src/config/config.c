@@ -113,6 +113,8 @@ static const struct config_key keys[] = {
 	STR(redis_sentinel_password_file, NULL, NULL),
 	NUM(redis_replicas_ack, CT_UINT, "0", 0, 64),
 	STR(audit, "syslog", check_audit),
+	STR(status_path, "", check_local_or_empty),
+	STR(ping_path, "", check_local_or_empty),
 };
 #undef OFF
 #undef STR

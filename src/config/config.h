@@ -58,7 +58,9 @@ struct config {
 	struct user_keys   keys; /* from secret_file, or the defaults */
 	char		  *redis_sentinel_password_file;
 	unsigned int	   redis_replicas_ack;
-	char		  *audit; /* syslog, stderr, off or a file path */
+	char		  *audit;	/* syslog, stderr, off or a file path */
+	char		  *status_path; /* "": off */
+	char		  *ping_path;	/* "": off */
 	/* the lines that set the keys naming files, for FILE:LINE; 0 unset */
 	unsigned int redis_password_file_line;
 	unsigned int redis_sentinel_password_file_line;

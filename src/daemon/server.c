@@ -49,6 +49,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "daemon/acceptor.h"
 #include "daemon/lane.h"
 #include "daemon/slots.h"
@@ -362,11 +363,15 @@ worker_main(void *arg)
 	password_gate_thread(1);
 	while ((c = acceptor_next(w->acc)) != NULL) {
 		slots_serving(w->idx, c->peer, c->scan.role, c->scan.len);
+		metrics_gauge_add(G_BUSY, 1);
 		if ((j = job_read(c)) == NULL)
 			acceptor_done(w->acc, c, CONN_CLOSE);
-		else if (!handler_wants_password(w->cfg, &j->r) ||
-		    lane_push(w->lane, j, clock_ms()) == -1)
+		else if (handler_wants_password(w->cfg, &j->r) &&
+		    lane_push(w->lane, j, clock_ms()) == 0)
+			metrics_gauge_add(G_LOGIN_QUEUE, 1);
+		else
 			job_answer(w, j);
+		metrics_gauge_add(G_BUSY, -1);
 		slots_serving(w->idx, NULL, 0, 0);
 	}
 	return NULL;
@@ -398,6 +403,8 @@ lane_main(void *arg)
 
 	lane_priority();
 	while ((j = lane_pop(w->lane, &queued)) != NULL) {
+		metrics_gauge_add(G_LOGIN_QUEUE, -1);
+		metrics_gauge_add(G_BUSY, 1);
 		slots_serving(w->idx, j->c->peer, j->c->scan.role,
 		    j->c->scan.len);
 		/* waited too long: answered at once (503), no password check */
@@ -405,6 +412,7 @@ lane_main(void *arg)
 		password_gate_thread(late);
 		job_answer(w, j);
 		lane_done(w->lane);
+		metrics_gauge_add(G_BUSY, -1);
 		slots_serving(w->idx, NULL, 0, 0);
 	}
 	return NULL;

@@ -48,6 +48,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "daemon/preflight.h"
 #include "daemon/server.h"
 #include "daemon/slots.h"
@@ -74,6 +75,7 @@ struct kid {
 	int64_t	       started;
 	enum kid_state state;
 	int	       acked; /* K_OLD: no longer accepts */
+	int	       slot;  /* in slots.c and metrics.c; -1: none */
 };
 
 static struct {
@@ -176,6 +178,7 @@ spawn(int64_t now)
 	}
 	if (pid == 0) {
 		slots_enter(slot);
+		metrics_enter(slot);
 		worker_child();
 	}
 	slots_own(slot, pid);
@@ -184,6 +187,8 @@ spawn(int64_t now)
 	k->started = now;
 	k->state = K_RUN;
 	k->acked = 0;
+	k->slot = slot;
+	metrics_workers((unsigned int)kids_running());
 	return 0;
 }
 
@@ -264,9 +269,13 @@ reap(int64_t now)
 		held = slots_release(pid, conns, sizeof(conns));
 		if ((k = kid_find(pid)) == NULL)
 			continue;
-		if (k->state == K_RUN && !sv.stopping)
+		metrics_retire(k->slot); /* its counts stay in the totals */
+		if (k->state == K_RUN && !sv.stopping) {
+			metrics_restart();
 			died(k, st, held ? conns : NULL, now);
+		}
 		*k = sv.kids[--sv.n];
+		metrics_workers((unsigned int)kids_running());
 	}
 }
 
@@ -460,6 +469,9 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 		return 1;
 	}
 	raise_nofile();
+	if (metrics_init(SLOTS) == -1)
+		log_warn("shared memory for the metrics (status_path shows "
+			 "the answering worker's alone)");
 	if (slots_init(SLOTS, THREADS_MAX) == -1)
 		log_warn("shared memory for the workers' slots (crashes will "
 			 "not name connections)");

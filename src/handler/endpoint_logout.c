@@ -6,6 +6,7 @@
 #include "handler/endpoint_logout.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 void
 endpoint_logout(const struct handler_ctx *h, struct request *req,
@@ -17,6 +18,7 @@ endpoint_logout(const struct handler_ctx *h, struct request *req,
 		endpoint_unavailable(h, req, resp, "logout");
 		return;
 	}
+	metrics_add(M_LOGOUT, 1);
 	endpoint_see_other(resp, h->cfg->login_path);
 	endpoint_clear_cookie(h, resp);
 }
@@ -30,6 +32,7 @@ endpoint_logout_all(const struct handler_ctx *h, struct request *req,
 
 	switch (session_end_all(&c, user)) {
 	case SG_OK:
+		metrics_add(M_LOGOUT, 1);
 		log_info("%s logged out everywhere", user);
 		session_audit(&c, AUDIT_LOGOUT_ALL, user, NULL, NULL);
 		break;

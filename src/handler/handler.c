@@ -20,6 +20,7 @@
 #include "handler/endpoint_login.h"
 #include "handler/endpoint_logout.h"
 #include "handler/endpoint_password.h"
+#include "handler/endpoint_status.h"
 #include "http/cookie.h"
 #include "http/form.h"
 #include "session/session.h"
@@ -41,6 +42,8 @@ static const struct route routes[] = {
 	{ PATH(logout_path), 0, NULL, endpoint_logout, "POST", 0 },
 	{ PATH(logout_all_path), 0, NULL, endpoint_logout_all, "POST", 0 },
 	{ PATH(password_path), 0, NULL, endpoint_password, "POST", 1 },
+	{ PATH(status_path), 0, endpoint_status, NULL, "GET, HEAD", 0 },
+	{ PATH(ping_path), 0, endpoint_ping, NULL, "GET, HEAD", 0 },
 };
 #undef PATH
 
@@ -64,6 +67,8 @@ route_find(const struct config *cfg, const struct request *req)
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		path = *(char *const *)((const char *)cfg + routes[i].path);
+		if (path == NULL || path[0] == '\0') /* off */
+			continue;
 		if (routes[i].check && is_check(req, path))
 			return &routes[i];
 		if (!routes[i].check && request_path_is(req, path))

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/cookie.h"
 #include "session/password.h"
 #include "session/throttle.h"
@@ -255,6 +256,8 @@ create_session(const struct session_ctx *c, const struct store_user *u,
 	user_tag(&c->cfg->keys, u->name, strlen(u->name), tag);
 	token_new(out, tag);
 	rv = store_session_create(c->store, u, out, &created, &ev);
+	if (rv == SG_OK && ev.n > 0)
+		metrics_add(M_EVICTION, (uint64_t)ev.n);
 	for (i = 0; rv == SG_OK && i < ev.n && i < STORE_EVICTED_MAX; i++)
 		session_audit(c, AUDIT_EVICT, u->name, ev.ids[i],
 		    "max_sessions");
@@ -321,6 +324,8 @@ session_end_all(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 	if ((rv = session_find(c, user)) != SG_OK)
 		return rv == SG_MALFORMED ? SG_NO_SESSION : rv;
 	rv = store_session_destroy_all(c->store, user, &ended);
+	if ((rv == SG_OK || rv == SG_NO_USER) && ended > 0)
+		metrics_add(M_REVOCATION, (uint64_t)ended);
 	return rv == SG_NO_USER ? SG_OK : rv;
 }
 
@@ -371,6 +376,8 @@ session_password(const struct session_ctx *c, const char *current,
 		rv = SG_STALE;
 	if (rv != SG_OK)
 		return rv;
+	if (ended > 0)
+		metrics_add(M_REVOCATION, (uint64_t)ended);
 	/* the password changed: a failure from here on is not a wrong one */
 	memcpy(u.gen, gen, sizeof(u.gen));
 	if ((rv = create_session(c, &u, out)) != SG_OK) {

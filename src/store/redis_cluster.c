@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
+
 /* CRC16-CCITT (XMODEM), as the Redis Cluster specification defines it. */
 static unsigned int
 crc16(const char *s, size_t len)
@@ -185,6 +187,7 @@ take_map(struct redis_cluster *c, const redisReply *r, const char *asked)
 			redis_conn_close(&old[k].conn);
 	}
 	free(old);
+	metrics_add(M_REDIS_TOPOLOGY, 1);
 	return 0;
 }
 

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/metrics.h"
+
 #define ARGMAX 16 /* arguments measured on the stack; more: allocated */
 
 /* Errors that mean "this node cannot serve this now": hang up. */
@@ -87,6 +89,9 @@ redis_conn_open(struct redis_conn *rc, const char *host, int port,
 		redis_conn_close(rc);
 		return -1;
 	}
+	if (rc->opened)
+		metrics_add(M_REDIS_RECONNECT, 1);
+	rc->opened = 1;
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct redis_conn {
 	struct redis_redirect redirect; /* after REDIS_FAIL_MOVED or _ASK */
 	char		     *err;	/* the owner's last-error buffer */
 	size_t		      errlen;
+	int		      opened; /* connected at least once */
 };
 
 /* Set up a closed connection that reports errors into err. */

@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 /* One command or script to run. */
 struct request {
@@ -152,6 +153,7 @@ recheck(struct redis_link *l)
 		return;
 	log_info("redis: Sentinel names %s:%d master of %s (was %s:%d)", host,
 	    port, l->url->master, l->master, l->master_port);
+	metrics_add(M_REDIS_TOPOLOGY, 1);
 	redis_conn_close(&l->conn);
 }
 
@@ -314,12 +316,23 @@ run(struct redis_link *l, const struct request *rq, int flags)
 	return NULL;
 }
 
+/* run(), and a failure counted (sessgate_redis_errors_total). */
+static redisReply *
+counted(struct redis_link *l, const struct request *rq, int flags)
+{
+	redisReply *r = run(l, rq, flags);
+
+	if (r == NULL)
+		metrics_add(M_REDIS_ERROR, 1);
+	return r;
+}
+
 redisReply *
 redis_link_command(struct redis_link *l, int argc, const char **argv, int flags)
 {
 	struct request rq = { NULL, 0, argc, argv };
 
-	return run(l, &rq, flags);
+	return counted(l, &rq, flags);
 }
 
 redisReply *
@@ -328,7 +341,7 @@ redis_link_eval(struct redis_link *l, const struct lua_script *sc, int nkeys,
 {
 	struct request rq = { sc, nkeys, nargs, args };
 
-	return run(l, &rq, flags);
+	return counted(l, &rq, flags);
 }
 
 int

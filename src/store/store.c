@@ -221,6 +221,14 @@ store_users_rekey(struct store *s, const struct user_keys *old,
 }
 
 enum sg_result
+store_ping(struct store *s)
+{
+	if (s->ops->ping == NULL)
+		return SG_OK; /* a store in memory: it answers */
+	return expect(s, "ping", s->ops->ping(s), 0);
+}
+
+enum sg_result
 store_maxmemory_policy(struct store *s, char *policy, size_t len)
 {
 	if (s->ops->maxmemory_policy == NULL) {

@@ -176,6 +176,11 @@ enum sg_result store_users_rekey(struct store *, const struct user_keys *old,
  */
 enum sg_result store_maxmemory_policy(struct store *, char *policy,
     size_t len) SG_MUST;
+/*
+ * Does the store answer, within redis_timeout (in a cluster, every
+ * master)? SG_OK, or SG_UNAVAILABLE with store_error() set.
+ */
+enum sg_result store_ping(struct store *) SG_MUST;
 
 /* Failed-login counters, each over login_failure_window. */
 /*

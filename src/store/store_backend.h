@@ -48,6 +48,8 @@ struct store_ops {
 	/* the eviction policy; NULL if the backend has none */
 	enum sg_result (
 	    *maxmemory_policy)(struct store *, char *policy, size_t len);
+	/* does the store answer (every master of a cluster)? */
+	enum sg_result (*ping)(struct store *);
 	/* failure counters: count an attempt, take one back, forget */
 	enum sg_result (*fail)(struct store *, enum store_counter,
 	    const char *name, enum store_fail_op, int64_t *count,

@@ -1098,6 +1098,30 @@ redis_maxmemory_policy(struct store *s, char *policy, size_t len)
 	return rv;
 }
 
+/* PING every master: a status reply, or a bulk echo, from each. */
+static enum sg_result
+redis_ping(struct store *s)
+{
+	struct redis_store *rs = (struct redis_store *)s;
+	const char	   *argv[2] = { "PING", "sessgate" };
+	redisReply	   *r;
+	int		    i, n, ok = 1;
+
+	if ((n = redis_link_masters(&rs->link)) < 0)
+		return SG_UNAVAILABLE;
+	for (i = 0; i < n && ok; i++) {
+		if ((r = redis_link_command_master(&rs->link, i, 2, argv)) ==
+		    NULL)
+			return SG_UNAVAILABLE;
+		ok = r->type == REDIS_REPLY_STATUS ||
+		    r->type == REDIS_REPLY_STRING;
+		if (!ok)
+			seterr(rs, "redis PING: unexpected reply");
+		freeReplyObject(r);
+	}
+	return ok ? SG_OK : SG_UNAVAILABLE;
+}
+
 static void
 redis_close(struct store *s)
 {
@@ -1123,6 +1147,7 @@ static const struct store_ops redis_ops = {
 	.user_rehash = redis_user_rehash,
 	.users_rekey = redis_users_rekey,
 	.maxmemory_policy = redis_maxmemory_policy,
+	.ping = redis_ping,
 	.fail = redis_fail,
 	.close = redis_close,
 };

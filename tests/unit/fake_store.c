@@ -402,6 +402,13 @@ f_fail(struct store *s, enum store_counter c, const char *name,
 	return SG_OK;
 }
 
+static enum sg_result
+f_ping(struct store *s)
+{
+	ENTER(s, "ping");
+	return SG_OK;
+}
+
 static void
 f_close(struct store *s)
 {
@@ -422,6 +429,7 @@ static const struct store_ops fake_ops = {
 	.user_rehash = f_user_rehash,
 	.users_rekey = f_users_rekey,
 	.fail = f_fail,
+	.ping = f_ping,
 	.close = f_close,
 };
 

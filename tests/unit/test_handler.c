@@ -745,7 +745,7 @@ forged_content_type(void)
 		      { "REQUEST_URI", "/logout" },
 		      { "CONTENT_TYPE", "text/plain\nsessgate: forged line" },
 		      { "REMOTE_ADDR", "192.0.2.9" }, { NULL, NULL } };
-	struct response r;
+	struct response r = RESPONSE_EMPTY;
 
 	run(p, "x", &r);
 	assert_int_equal(r.status, 415);
