@@ -29,13 +29,14 @@ harness.need(APACHE if os.path.exists(os.path.join(MODULES, "mod_fcgid.so"))
 T = harness.TAP()
 S = harness.Stack()
 COOKIE = "__Host-sid"
-BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
+BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n" \
+    "status_path = /sessgate/metrics\nping_path = /sessgate/ping\n"
 DENIED = "/private/a%20b/page.html?x=1&y=2"
-ENDPOINTS = "login|logout|logout-all|password"
+ENDPOINTS = "login|logout|logout-all|password|sessgate/(metrics|ping)"
 CONTRIB = os.path.join(harness.TOP_SRCDIR, "contrib", "apache")
 
 # Both servers load the same modules; each includes one shipped file.
-MODS = ("mpm_event authz_core authz_user authn_core mime dir headers cgid "
+MODS = ("mpm_event authz_core authz_host authz_user authn_core mime dir headers cgid "
         "fcgid authnz_fcgi proxy proxy_fcgi").split()
 
 APACHE_CONF = """
@@ -392,6 +393,11 @@ def sessgate_children():
     return pids
 
 
+@both
+def monitoring_paths_answer_this_host_only(site):
+    harness.monitoring_to_loopback_only(site.port)
+
+
 @T.test
 def fcgid_spawned_sessgate_exits_cleanly_with_apache():
     assert sessgate_children(), "mod_fcgid spawned no sessgate"
@@ -402,6 +408,7 @@ def fcgid_spawned_sessgate_exits_cleanly_with_apache():
     log = FCGID.log("error.log")
     # sessgate's own SIGTERM handling: not killed after a timeout
     assert "terminated by calling exit(), return code: 0" in log, log
+
 
 
 setup()

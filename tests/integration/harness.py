@@ -415,8 +415,12 @@ class Response:
         return None
 
 
-def http(port, method, path, headers=None, body=None, timeout=30):
-    c = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def http(port, method, path, headers=None, body=None, timeout=30,
+         source=None):
+    """source: the client's address (another loopback one, 127.0.0.2)."""
+    c = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                  source_address=(source, 0) if source
+                                  else None)
     h = {"Host": "127.0.0.1:%d" % port}
     h.update(headers or {})
     if isinstance(body, str):
@@ -426,6 +430,23 @@ def http(port, method, path, headers=None, body=None, timeout=30):
     data = r.read()
     c.close()
     return Response(r, data)
+
+
+def monitoring_to_loopback_only(port):
+    """The shipped snippet routes status_path and ping_path to sessgate
+    for 127.0.0.1 only: the metrics and pong from here, not a metric
+    from 127.0.0.2 (another loopback address, but not this host's own)."""
+    r = http(port, "GET", "/sessgate/metrics")
+    assert r.status == 200, (r.status, r.body[:200])
+    assert b'sessgate_checks_total{result="allow"}' in r.body, r.body[:300]
+    assert (r.header("Content-Type") or "").startswith(
+        "text/plain; version=0.0.4"), r.headers
+    r = http(port, "GET", "/sessgate/ping")
+    assert r.status == 200 and r.body == b"pong\n", (r.status, r.body)
+    for path in ("/sessgate/metrics", "/sessgate/ping"):
+        r = http(port, "GET", path, source="127.0.0.2")
+        assert r.status != 200, (path, r.status)
+        assert b"sessgate_" not in r.body and b"pong" not in r.body, r.body
 
 
 class Site:

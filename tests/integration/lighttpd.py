@@ -16,7 +16,8 @@ S = harness.Stack()
 SITE = harness.Site()
 COOKIE = SITE.cookie_name
 # Every test comes from 127.0.0.1: throttling gets its own test and limit.
-BASE = "max_sessions = 2\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
+BASE = "max_sessions = 2\nlogin_max_failures = 1000\nredis_timeout = 250ms\n" \
+    "status_path = /sessgate/metrics\nping_path = /sessgate/ping\n"
 
 
 def setup():
@@ -406,6 +407,11 @@ def authorizer_never_reads_stdin():
     out = harness.fcgi_request(s, harness.AUTHORIZER, params)  # no stdin
     assert out.startswith(b"Status: 200 OK\r\n"), out
     assert b"Variable-REMOTE_USER: bob\r\n" in out
+
+
+@T.test
+def monitoring_paths_answer_this_host_only():
+    harness.monitoring_to_loopback_only(S.http_port)
 
 
 @T.test

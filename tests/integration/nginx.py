@@ -24,7 +24,8 @@ S = harness.Stack()
 SITE = harness.Site(origin=True)
 REC = harness.Site()        # the nginx in front of the recorder
 COOKIE = SITE.cookie_name
-BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n"
+BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n" \
+    "status_path = /sessgate/metrics\nping_path = /sessgate/ping\n"
 NGINX = harness.need(os.environ.get("NGINX") or "/usr/sbin/nginx", "nginx")
 FCGIWRAP = harness.need(os.environ.get("FCGIWRAP") or "/usr/sbin/fcgiwrap",
                         "fcgiwrap")
@@ -612,6 +613,12 @@ def no_token_in_nginx_logs():
         with open(os.path.join(S.tmp, "nginx", name), errors="replace") as f:
             assert secret not in f.read(), name
     assert secret not in S.sessgate_log()
+
+
+
+@T.test
+def monitoring_paths_answer_this_host_only():
+    harness.monitoring_to_loopback_only(S.http_port)
 
 
 setup()
