@@ -23,6 +23,13 @@ int lane_push(struct lane *, void *job, int64_t now);
  * was pushed. NULL once lane_stop() was called and the queue is empty.
  */
 void *lane_pop(struct lane *, int64_t *queued);
+/*
+ * A job the queue had no room for, to be refused (503) by the thread in
+ * lane_refused(): 0, or -1 (stopped, out of memory: refuse it yourself).
+ */
+int lane_refuse(struct lane *, void *job);
+/* The next job to refuse, waiting for one; NULL once stopped and empty. */
+void *lane_refused(struct lane *);
 /* No more pushes: the threads in lane_pop() finish the queue and leave. */
 void lane_stop(struct lane *);
 /* Jobs waiting, and jobs popped whose lane_done() has not come yet. */

@@ -61,12 +61,13 @@
 /* A thread: one that answers checks, or one of the login lane's. */
 struct worker {
 	pthread_t	     thread;
-	unsigned int	     idx; /* from 1; slots_serving()'s who */
-	int		     on_lane;
+	unsigned int	     idx;     /* from 1; slots_serving()'s who */
+	int		     on_lane; /* 0 checks, 1 the lane, 2 its refuser */
 	const struct config *cfg;
 	struct acceptor	    *acc;
 	struct lane	    *lane;
 	struct handler_ctx  *h;
+	int		     file; /* request_file()'s, kept; -1: none yet */
 };
 
 /* A request read by libfcgi, answered by whichever thread holds it. */
@@ -74,6 +75,7 @@ struct job {
 	struct conn   *c;
 	FCGX_Request   fr;
 	struct request r;
+	int	       own_file; /* fr.ipcFd is the job's to close */
 };
 
 static long
@@ -260,18 +262,19 @@ quiet(int fd)
 
 /*
  * The request's bytes, exactly the scan's length of them, taken off the
- * socket into a file of their own: libfcgi reads from that, so that it
- * can neither read past the request (into the next one, which stays in
- * the socket for the acceptor) nor wait for a client (at the end of the
- * file it meets the end of the stream). A descriptor, or -1.
+ * socket into a file (in memory, the thread's own, kept from one request
+ * to the next): libfcgi reads from that, so that it can neither read past
+ * the request (into the next one, which stays in the socket for the
+ * acceptor) nor wait for a client (at the end of the file it meets the
+ * end of the stream). The file's descriptor, or -1.
  */
 static int
-request_file(struct conn *c)
+request_file(struct worker *w, struct conn *c)
 {
 	unsigned char *buf;
 	size_t	       got = 0;
 	ssize_t	       n;
-	int	       fd = -1;
+	int	       ok = 0;
 
 	if ((buf = malloc(c->scan.len)) == NULL)
 		return -1;
@@ -280,23 +283,23 @@ request_file(struct conn *c)
 		    0 ||
 		(n == -1 && errno == EINTR)))
 		got += n > 0 ? (size_t)n : 0;
-	if (got == c->scan.len &&
-	    (fd = memfd_create("sessgate-request", MFD_CLOEXEC)) != -1 &&
-	    (pwrite(fd, buf, got, 0) != (ssize_t)got)) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd == -1)
+	if (w->file == -1)
+		w->file = memfd_create("sessgate-request", MFD_CLOEXEC);
+	if (got == c->scan.len && w->file != -1 && ftruncate(w->file, 0) == 0 &&
+	    pwrite(w->file, buf, got, 0) == (ssize_t)got &&
+	    lseek(w->file, 0, SEEK_SET) == 0)
+		ok = 1;
+	else
 		log_warn("connection%s%s dropped: taking its request",
 		    c->peer[0] ? " from " : "", c->peer);
 	sodium_memzero(buf, got); /* a login's password */
 	free(buf);
-	return fd;
+	return ok ? w->file : -1;
 }
 
 /* Hand c's request to libfcgi, which reads it; NULL if it refused it. */
 static struct job *
-job_read(struct conn *c)
+job_read(struct worker *w, struct conn *c)
 {
 	struct job *j;
 
@@ -306,7 +309,7 @@ job_read(struct conn *c)
 	}
 	FCGX_InitRequest(&j->fr, -1, 0);
 	j->c = c;
-	if ((j->fr.ipcFd = request_file(c)) == -1) {
+	if ((j->fr.ipcFd = request_file(w, c)) == -1) {
 		free(j);
 		return NULL;
 	}
@@ -315,6 +318,7 @@ job_read(struct conn *c)
 	if (FCGX_Accept_r(&j->fr) < 0) { /* it closed the file itself */
 		log_warnx("connection%s%s dropped: libfcgi refused the request",
 		    c->peer[0] ? " from " : "", c->peer);
+		w->file = -1;
 		free(j);
 		return NULL;
 	}
@@ -332,7 +336,8 @@ job_answer(struct worker *w, struct job *j)
 
 	serve(w, j);
 	keep = keep_ok(&j->fr, c) && c->out != NULL;
-	close(j->fr.ipcFd); /* the request's file */
+	if (j->own_file) /* a thread's that handed it over */
+		close(j->fr.ipcFd);
 	j->fr.ipcFd = -1;
 	FCGX_Free(&j->fr, 0); /* writes nothing, closes nothing */
 	free(j);
@@ -345,6 +350,25 @@ job_answer(struct worker *w, struct job *j)
 	else
 		next = quiet(c->fd) ? CONN_CLOSE : CONN_LINGER;
 	acceptor_done(w->acc, c, next);
+}
+
+/*
+ * A login to the lane's queue, or if it is full to the lane's refuser:
+ * 0, or -1 if neither takes it. The job takes the thread's request file
+ * along (the thread makes another for its next request).
+ */
+static int
+hand_over(struct worker *w, struct job *j)
+{
+	j->own_file = 1;
+	if (lane_push(w->lane, j, clock_ms()) == 0)
+		metrics_gauge_add(G_LOGIN_QUEUE, 1);
+	else if (lane_refuse(w->lane, j) == -1) {
+		j->own_file = 0;
+		return -1;
+	}
+	w->file = -1;
+	return 0;
 }
 
 /*
@@ -364,13 +388,12 @@ worker_main(void *arg)
 	while ((c = acceptor_next(w->acc)) != NULL) {
 		slots_serving(w->idx, c->peer, c->scan.role, c->scan.len);
 		metrics_gauge_add(G_BUSY, 1);
-		if ((j = job_read(c)) == NULL)
+		if ((j = job_read(w, c)) == NULL)
 			acceptor_done(w->acc, c, CONN_CLOSE);
-		else if (handler_wants_password(w->cfg, &j->r) &&
-		    lane_push(w->lane, j, clock_ms()) == 0)
-			metrics_gauge_add(G_LOGIN_QUEUE, 1);
-		else
+		else if (!handler_wants_password(w->cfg, &j->r))
 			job_answer(w, j);
+		else if (hand_over(w, j) == -1)
+			job_answer(w, j); /* 503 here: the gate is closed */
 		metrics_gauge_add(G_BUSY, -1);
 		slots_serving(w->idx, NULL, 0, 0);
 	}
@@ -390,6 +413,26 @@ lane_priority(void)
 	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0 &&
 	    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == -1)
 		log_warn("lowering the login lane's priority");
+}
+
+/* The login lane's refusals of a full queue (503), in turn. */
+static void *
+refuser_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job    *j;
+
+	lane_priority();
+	password_gate_thread(1);
+	while ((j = lane_refused(w->lane)) != NULL) {
+		metrics_gauge_add(G_BUSY, 1);
+		slots_serving(w->idx, j->c->peer, j->c->scan.role,
+		    j->c->scan.len);
+		job_answer(w, j);
+		metrics_gauge_add(G_BUSY, -1);
+		slots_serving(w->idx, NULL, 0, 0);
+	}
+	return NULL;
 }
 
 /* A login lane thread: the requests that check a password, in turn. */
@@ -438,6 +481,9 @@ signals_setup(void)
 	return fd;
 }
 
+static void *(*const mains[])(
+    void *) = { worker_main, lane_main, refuser_main };
+
 static unsigned int
 start_workers(struct worker *workers, unsigned int n)
 {
@@ -445,8 +491,7 @@ start_workers(struct worker *workers, unsigned int n)
 
 	for (i = 0; i < n; i++)
 		if (pthread_create(&workers[i].thread, NULL,
-			workers[i].on_lane ? lane_main : worker_main,
-			&workers[i]) != 0) {
+			mains[workers[i].on_lane], &workers[i]) != 0) {
 			log_warnx("cannot start thread %u", i);
 			break;
 		}
@@ -459,8 +504,9 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 	struct worker	*workers = NULL;
 	struct acceptor *acc = NULL;
 	struct lane	*lane = NULL;
-	unsigned int	 i, n = 0, all = cfg->threads + cfg->login_concurrency;
-	int		 sig_fd, rv = 1;
+	/* the threads that answer checks, the lane's, the lane's refuser */
+	unsigned int i, n = 0, all = cfg->threads + cfg->login_concurrency + 1;
+	int	     sig_fd, rv = 1;
 
 	if (FCGX_Init() != 0) {
 		log_warnx("FCGX_Init failed");
@@ -475,7 +521,8 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 		goto fail;
 	for (i = 0; i < all; i++) {
 		workers[i].idx = i + 1;
-		workers[i].on_lane = i >= cfg->threads;
+		workers[i].file = -1;
+		workers[i].on_lane = i + 1 == all ? 2 : i >= cfg->threads;
 		workers[i].cfg = cfg;
 		workers[i].acc = acc;
 		workers[i].lane = lane;
@@ -490,6 +537,8 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 	for (i = 0; i < n; i++) {
 		pthread_join(workers[i].thread, NULL);
 		handler_ctx_free(workers[i].h);
+		if (workers[i].file != -1)
+			close(workers[i].file);
 	}
 fail:
 	free(workers);

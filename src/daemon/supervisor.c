@@ -63,7 +63,7 @@
 #define SIG_STOPPED    SIGRTMIN
 /* worker processes at once: the workers, and old ones after reloads */
 #define SLOTS	    256
-#define THREADS_MAX 1024 /* the configuration's bound */
+#define THREADS_MAX 2049 /* threads, login_concurrency (their bounds), 1 */
 
 enum kid_state {
 	K_RUN, /* serving */
