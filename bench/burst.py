@@ -15,10 +15,7 @@ must be exactly max_sessions. Writes bench/burst.md.
 usage: burst.py BUILD [BURST] [RUNS]"""
 
 import datetime
-import grp
 import os
-import pwd
-import subprocess
 import sys
 import threading
 import time
@@ -28,52 +25,6 @@ sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 import harness  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "burst.md")
-NGINX = "/usr/sbin/nginx"
-SNIPPET = os.path.join(TOP, "contrib", "nginx", "sessgate.conf")
-NGINX_CONF = """
-user %(user)s %(group)s;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-error_log %(dir)s/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path %(dir)s/body;
-    fastcgi_temp_path %(dir)s/fastcgi;
-    proxy_temp_path %(dir)s/proxy;
-    uwsgi_temp_path %(dir)s/uwsgi;
-    scgi_temp_path %(dir)s/scgi;
-    default_type text/plain;
-    upstream sessgate {
-        server unix:%(sock)s;
-        keepalive 4;
-    }
-    server {
-        listen 127.0.0.1:%(port)d;
-        root %(docroot)s;
-        include %(snippet)s;
-    }
-}
-"""
-
-
-def start_nginx(stack, docroot):
-    d = os.path.join(stack.tmp, "nginx")
-    os.makedirs(d)
-    port = harness.free_port()
-    conf = os.path.join(d, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(NGINX_CONF % {
-            "user": pwd.getpwuid(os.getuid()).pw_name,
-            "group": grp.getgrgid(os.getgid()).gr_name, "dir": d,
-            "port": port, "sock": stack.sock, "docroot": docroot,
-            "snippet": SNIPPET})
-    stack.spawn([NGINX, "-p", d + "/", "-e", os.path.join(d, "error.log"),
-                 "-c", conf, "-g", "daemon off;"], "nginx.log")
-    harness.wait_for(lambda: harness.connects(port), "nginx")
-    return port
-
-
 def burst(port, n, user, pw):
     """n logins released at once; [(status, seconds)]."""
     site = harness.Site(port, cookie="sid")
@@ -123,7 +74,8 @@ def main(argv):
             docroot = os.path.join(stack.tmp, "www")
             os.makedirs(os.path.join(docroot, "private"))
             ports = (("lighttpd", stack.start_lighttpd(docroot)),
-                     ("nginx", start_nginx(stack, docroot)))
+                     ("nginx", harness.start_nginx(
+                         stack, docroot, "unix:" + stack.sock)))
             for server, port in ports:
                 for run in range(1, runs + 1):
                     res = burst(port, n, "alice", "alice-pw")

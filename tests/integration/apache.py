@@ -20,11 +20,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-APACHE = os.environ.get("APACHE2") or "/usr/sbin/apache2"
-MODULES = os.environ.get("APACHE2_MODULES") or "/usr/lib/apache2/modules"
-harness.need(APACHE, "apache2")
-harness.need(APACHE if os.path.exists(os.path.join(MODULES, "mod_fcgid.so"))
-             else None, "libapache2-mod-fcgid (mod_fcgid)")
+harness.need_apache()
 
 T = harness.TAP()
 S = harness.Stack()
@@ -34,40 +30,6 @@ BASE = "max_sessions = 0\nlogin_max_failures = 1000\nredis_timeout = 250ms\n" \
 DENIED = "/private/a%20b/page.html?x=1&y=2"
 ENDPOINTS = "login|logout|logout-all|password|sessgate/(metrics|ping)"
 CONTRIB = os.path.join(harness.TOP_SRCDIR, "contrib", "apache")
-
-# Both servers load the same modules; each includes one shipped file.
-MODS = ("mpm_event authz_core authz_host authz_user authn_core mime dir headers cgid "
-        "fcgid authnz_fcgi proxy proxy_fcgi").split()
-
-APACHE_CONF = """
-ServerRoot "%(dir)s"
-ServerName 127.0.0.1
-Listen 127.0.0.1:%(port)d
-PidFile "%(dir)s/httpd.pid"
-DefaultRuntimeDir "%(dir)s"
-Mutex file:%(dir)s default
-ErrorLog "%(dir)s/error.log"
-LogLevel info
-LogFormat "%%u %%>s %%r" sessgate
-CustomLog "%(dir)s/access.log" sessgate
-%(user)s
-%(modules)s
-# mod_fcgid's files: the directory does not exist yet, mod_fcgid makes it.
-FcgidIPCDir "%(dir)s/fcgid"
-FcgidProcessTableFile "%(dir)s/fcgid-shm"
-TypesConfig /dev/null
-AddType text/html .html
-DocumentRoot "%(www)s"
-DirectoryIndex index.html
-<Directory "%(www)s">
-	Require all granted
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-</Directory>
-%(defines)s
-Include "%(contrib)s"
-"""
-
 
 class Site(harness.Site):
     """One Apache in front of sessgate."""
@@ -101,34 +63,9 @@ def start_daemon(extra):
 
 
 def start_apache(site, contrib, defines):
-    site.port = harness.free_port()
-    site.dir = os.path.join(S.tmp, site.name)
-    os.mkdir(site.dir)
-    user = ""
-    if os.geteuid() == 0:
-        # Apache refuses to serve as root; its children and the programs
-        # mod_fcgid spawns run as www-data.
-        user = "User www-data\nGroup www-data"
-    conf = os.path.join(site.dir, "httpd.conf")
-    with open(conf, "w") as f:
-        f.write(APACHE_CONF % {
-            "dir": site.dir, "port": site.port, "user": user,
-            "www": os.path.join(S.tmp, "www"),
-            "modules": "\n".join(
-                "LoadModule %s_module %s/mod_%s.so" % (m, MODULES, m)
-                for m in MODS),
-            "defines": "\n".join('Define %s "%s"' % kv for kv in defines),
-            "contrib": os.path.join(CONTRIB, contrib)})
-    site.proc = S.spawn([APACHE, "-DFOREGROUND", "-f", conf],
-                        site.name + ".out")
-    try:
-        harness.wait_for(lambda: harness.connects(site.port),
-                         "apache " + site.name)
-    except RuntimeError:
-        print("# " + site.log("error.log").replace("\n", "\n# "))
-        with open(os.path.join(S.tmp, site.name + ".out")) as f:
-            print("# " + f.read().replace("\n", "\n# "))
-        raise
+    site.port, site.dir, site.proc = harness.start_apache(
+        S, site.name, os.path.join(CONTRIB, contrib), defines,
+        os.path.join(S.tmp, "www"))
 
 
 def write(path, text, mode=0o644):

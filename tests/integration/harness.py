@@ -355,6 +355,141 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+# Apache 2.4 in front of sessgate (tests/integration/apache.py, the
+# browser test): both shipped configs load the same modules; each Apache
+# includes one shipped file.
+APACHE = os.environ.get("APACHE2") or "/usr/sbin/apache2"
+APACHE_MODULES = os.environ.get("APACHE2_MODULES") or \
+    "/usr/lib/apache2/modules"
+APACHE_MODS = ("mpm_event authz_core authz_host authz_user authn_core mime "
+               "dir headers cgid fcgid authnz_fcgi proxy proxy_fcgi").split()
+APACHE_CONF = """
+ServerRoot "%(dir)s"
+ServerName 127.0.0.1
+Listen 127.0.0.1:%(port)d
+PidFile "%(dir)s/httpd.pid"
+DefaultRuntimeDir "%(dir)s"
+Mutex file:%(dir)s default
+ErrorLog "%(dir)s/error.log"
+LogLevel info
+LogFormat "%%u %%>s %%r" sessgate
+CustomLog "%(dir)s/access.log" sessgate
+%(user)s
+%(modules)s
+# mod_fcgid's files: the directory does not exist yet, mod_fcgid makes it.
+FcgidIPCDir "%(dir)s/fcgid"
+FcgidProcessTableFile "%(dir)s/fcgid-shm"
+TypesConfig /dev/null
+AddType text/html .html
+DocumentRoot "%(www)s"
+DirectoryIndex index.html
+<Directory "%(www)s">
+	Require all granted
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+%(defines)s
+Include "%(contrib)s"
+"""
+
+
+def need_apache():
+    need(APACHE, "apache2")
+    need(APACHE if os.path.exists(os.path.join(APACHE_MODULES,
+                                               "mod_fcgid.so"))
+         else None, "libapache2-mod-fcgid (mod_fcgid)")
+
+
+def start_apache(stack, name, contrib, defines, www):
+    """An Apache of stack's own in TMP/name on a free port, including the
+    file contrib with defines [(NAME, value)]; returns (port, dir, proc).
+    As root its children run as www-data (Apache refuses root)."""
+    port = free_port()
+    d = os.path.join(stack.tmp, name)
+    os.mkdir(d)
+    user = ""
+    if os.geteuid() == 0:
+        user = "User www-data\nGroup www-data"
+    conf = os.path.join(d, "httpd.conf")
+    with open(conf, "w") as f:
+        f.write(APACHE_CONF % {
+            "dir": d, "port": port, "user": user, "www": www,
+            "modules": "\n".join(
+                "LoadModule %s_module %s/mod_%s.so" % (m, APACHE_MODULES, m)
+                for m in APACHE_MODS),
+            "defines": "\n".join('Define %s "%s"' % kv for kv in defines),
+            "contrib": contrib})
+    proc = stack.spawn([APACHE, "-DFOREGROUND", "-f", conf], name + ".out")
+    try:
+        wait_for(lambda: connects(port), "apache " + name)
+    except RuntimeError:
+        for log in (os.path.join(d, "error.log"),
+                    os.path.join(stack.tmp, name + ".out")):
+            try:
+                with open(log, errors="replace") as f:
+                    print("# " + f.read().replace("\n", "\n# "))
+            except OSError:
+                pass
+        raise
+    return port, d, proc
+
+
+# nginx in front of sessgate with the shipped snippet (bench/burst.py,
+# the browser test).
+NGINX = os.environ.get("NGINX") or "/usr/sbin/nginx"
+NGINX_CONF = """
+user %(user)s %(group)s;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    fastcgi_temp_path %(dir)s/fastcgi;
+    proxy_temp_path %(dir)s/proxy;
+    uwsgi_temp_path %(dir)s/uwsgi;
+    scgi_temp_path %(dir)s/scgi;
+    types { text/html html; }
+    default_type text/plain;
+    upstream sessgate {
+        server %(upstream)s;
+        keepalive 4;
+    }
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(docroot)s;
+        index index.html;
+        include %(snippet)s;
+    }
+}
+"""
+
+
+def start_nginx(stack, docroot, upstream, name="nginx"):
+    """An nginx of stack's own in TMP/name on a free port, the shipped
+    snippet included, sessgate at upstream ("unix:PATH" or "HOST:PORT");
+    returns the port."""
+    import grp
+    import pwd
+    d = os.path.join(stack.tmp, name)
+    os.makedirs(d)
+    port = free_port()
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF % {
+            "user": pwd.getpwuid(os.getuid()).pw_name,
+            "group": grp.getgrgid(os.getgid()).gr_name, "dir": d,
+            "port": port, "upstream": upstream, "docroot": docroot,
+            "snippet": os.path.join(TOP_SRCDIR, "contrib", "nginx",
+                                    "sessgate.conf")})
+    stack.spawn([need(NGINX, "nginx"), "-p", d + "/", "-e",
+                 os.path.join(d, "error.log"), "-c", conf, "-g",
+                 "daemon off;"], name + ".log")
+    wait_for(lambda: connects(port), name)
+    return port
+
+
 LIGHTTPD_CONF = """
 server.modules = ( "mod_access", "mod_cgi" )
 server.document-root = "%(docroot)s"
