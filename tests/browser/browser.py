@@ -29,16 +29,7 @@ BASE = "max_sessions = 2\nlogin_max_failures = 1000\n"
 SHOTS = ("1-login-form", "2-wrong-password", "3-protected-page",
          "4-signed-out", "5-private-again", "6-back-after-sign-out")
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Private area</title></head>
-<body>
-<h1>The secret page</h1>
-<p>Only signed-in users can read this.</p>
-<form method="post" action="/logout"><button>Sign out</button></form>
-</body>
-</html>
-"""
+PAGE = harness.PRIVATE_PAGE
 
 
 CHROMIUM = harness.need(os.environ.get("CHROMIUM") or "/usr/bin/chromium",

@@ -35,16 +35,7 @@ ARTIFACTS = os.path.abspath(os.environ.get("SESSGATE_ARTIFACTS") or
                             os.path.join(harness.TOP_BUILDDIR, "tests",
                                          "browser", "artifacts"))
 CONTRIB = os.path.join(harness.TOP_SRCDIR, "contrib")
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Private area</title></head>
-<body>
-<h1>The secret page</h1>
-<p>Only signed-in users can read this.</p>
-<form method="post" action="/logout"><button>Sign out</button></form>
-</body>
-</html>
-"""
+PAGE = harness.PRIVATE_PAGE
 S = harness.Stack()
 PORTS = {}
 

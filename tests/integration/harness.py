@@ -355,6 +355,19 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+# The protected page of the browser tests: a heading, and a sign-out form.
+PRIVATE_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Private area</title></head>
+<body>
+<h1>The secret page</h1>
+<p>Only signed-in users can read this.</p>
+<form method="post" action="/logout"><button>Sign out</button></form>
+</body>
+</html>
+"""
+
+
 # Apache 2.4 in front of sessgate (tests/integration/apache.py, the
 # browser test): both shipped configs load the same modules; each Apache
 # includes one shipped file.
