@@ -687,17 +687,28 @@ def fcgi_request(sock, role, params, body=None):
         sock.close()
 
 
+def _recv_exact(sock, n):
+    """n bytes, or fewer at the end of the stream: nothing past them is
+    read, so that the next answer on a kept connection stays for the next
+    call (a buffered file object would swallow it)."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def fcgi_read_stdout(sock):
     """Collect FCGI_STDOUT until FCGI_END_REQUEST; returns bytes."""
-    f = sock.makefile("rb")
     out = b""
     while True:
-        head = f.read(8)
+        head = _recv_exact(sock, 8)
         if len(head) < 8:
             raise RuntimeError("connection closed before END_REQUEST")
         _, rtype, _, clen, plen = struct.unpack("!BBHHBx", head)
-        content = f.read(clen)
-        f.read(plen)
+        content = _recv_exact(sock, clen + plen)[:clen]
         if rtype == FCGI_STDOUT:
             out += content
         if rtype == FCGI_END:
