@@ -798,6 +798,56 @@ test_login_counters(void **state)
 }
 
 /*
+ * login_trusted_addresses: attempts from those addresses are not counted
+ * per address (a proxy would lock everyone out), per user they are.
+ */
+static void
+test_login_trusted_address(void **state)
+{
+	struct password_cost pc = { 1, 8192 };
+	struct response	     r = RESPONSE_EMPTY;
+	char		     h[PASSWORD_HASHLEN], err[128];
+	int		     i;
+
+	(void)state;
+	assert_int_equal(cidr_list_parse(&cfg.login_trusted,
+			     "198.51.100.0/24 2001:db8:77::/48", err,
+			     sizeof(err)),
+	    0);
+	assert_int_equal(password_hash(h, "pw", 2, &pc), 0);
+	assert_int_equal(store_user_add(st, "trent", h), SG_OK);
+	for (i = 0; i < 10; i++) {
+		post_form("/login", NULL,
+		    i % 2 ? "198.51.100.9" : "2001:db8:77::9",
+		    "username=trent&password=wrong", &r);
+		assert_int_equal(r.status, 401);
+		response_free(&r);
+	}
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.100.9"), 0);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "2001:db8:77::/64"),
+	    0);
+	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "trent"), 10);
+	/* the user's budget is spent: 429, from a trusted address too */
+	post_form("/login", NULL, "198.51.100.9", "username=trent&password=pw",
+	    &r);
+	assert_int_equal(r.status, 429);
+	response_free(&r);
+	/* another user from the same address is not locked out */
+	post_form("/login", NULL, "198.51.100.9",
+	    "username=alice&password=s3cret", &r);
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.100.9"), 0);
+	/* an address outside the list still counts */
+	post_form("/login", NULL, "198.51.101.9", "username=ghost&password=x",
+	    &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.101.9"), 1);
+	cfg.login_trusted.n = 0;
+}
+
+/*
  * An answer started over a response that still holds a body frees it
  * (LeakSanitizer fails the test otherwise): the check's allow and
  * redirect, the login form, a redirect after a POST.
@@ -863,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_login_busy_log_is_bounded),
 		cmocka_unit_test(test_log_lines_are_not_forged),
 		cmocka_unit_test(test_login_counters),
+		cmocka_unit_test(test_login_trusted_address),
 		cmocka_unit_test(test_answer_over_a_body),
 	};
 
