@@ -4,6 +4,7 @@
  * every command with its arguments and its function; usage is checked
  * from the table before anything is read or opened.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "core/user.h"
 #include "session/password.h"
 #include "session/session.h"
+#include "session/throttle.h"
 #include "store/store.h"
 
 #define EXIT_USAGE 2
@@ -33,6 +35,8 @@ usage(int status)
 	    "       sessgatectl [-c FILE] session revoke NAME [ID]\n"
 	    "       sessgatectl [-c FILE] session revoke --all\n"
 	    "       sessgatectl [-c FILE] users rekey [OLD_SECRET_FILE]\n"
+	    "       sessgatectl [-c FILE] throttle list [--json]\n"
+	    "       sessgatectl [-c FILE] throttle clear ADDRESS|USER\n"
 	    "The password of user add and user passwd is the first line of "
 	    "standard input.\n");
 	exit(status);
@@ -579,6 +583,193 @@ cmd_users_rekey(const struct ctl *c)
 	return rv;
 }
 
+/* The failure counters in force, sorted by kind, then name. */
+struct fails {
+	struct store_fail *v;
+	size_t		   n, cap;
+};
+
+static int
+fails_add(const struct store_fail *f, void *arg)
+{
+	struct fails	  *l = arg;
+	struct store_fail *v;
+	size_t		   i;
+
+	for (i = 0; i < l->n; i++) /* a SCAN may name a key twice */
+		if (l->v[i].kind == f->kind &&
+		    strcmp(l->v[i].name, f->name) == 0)
+			return 0;
+	if (l->n == l->cap) {
+		if ((v = reallocarray(l->v, l->cap * 2 + 16, sizeof(*v))) ==
+		    NULL)
+			return -1;
+		l->v = v;
+		l->cap = l->cap * 2 + 16;
+	}
+	l->v[l->n++] = *f;
+	return 0;
+}
+
+static int
+fails_cmp(const void *a, const void *b)
+{
+	const struct store_fail *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->name, y->name);
+}
+
+static const char *
+fail_kind(enum store_counter k)
+{
+	switch (k) {
+	case STORE_FAIL_ADDR:
+		return "address";
+	case STORE_FAIL_USER:
+		return "user";
+	default:
+		return "bucket";
+	}
+}
+
+/* {"kind":..,"name":..,"count":N,"expires_in":S,"locked":B} into array. */
+static int
+json_fail(cJSON *array, const struct store_fail *f, long long secs, int locked)
+{
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return -1;
+	if (!cJSON_AddItemToArray(array, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (cJSON_AddStringToObject(o, "kind", fail_kind(f->kind)) == NULL ||
+	    cJSON_AddStringToObject(o, "name", f->name) == NULL ||
+	    cJSON_AddNumberToObject(o, "count", (double)f->count) == NULL ||
+	    cJSON_AddNumberToObject(o, "expires_in", (double)secs) == NULL ||
+	    cJSON_AddBoolToObject(o, "locked", locked) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Every failure counter in force: an address (IPv6: its /64), a user, or
+ * a bucket of names that are not users; "locked" once the next attempt
+ * would be refused (429).
+ */
+static int
+cmd_throttle_list(const struct ctl *c)
+{
+	struct fails l = { NULL, 0, 0 };
+	cJSON	    *root = NULL, *array = NULL;
+	unsigned int max = c->cfg->login_max_failures;
+	long long    secs;
+	size_t	     i;
+	int	     rv = 0, locked;
+
+	if (store_fail_list(c->store, fails_add, &l) != SG_OK) {
+		free(l.v);
+		return store_failed(c->store, "throttle list");
+	}
+	qsort(l.v, l.n, sizeof(*l.v), fails_cmp);
+	if (c->json && (root = json_doc("throttles", &array)) == NULL)
+		rv = print_json(NULL);
+	for (i = 0; rv == 0 && i < l.n; i++) {
+		secs = (long long)((l.v[i].ttl + 999) / 1000);
+		locked = max > 0 && l.v[i].count >= (int64_t)max;
+		if (!c->json)
+			printf("%s %s count=%lld expires_in=%llds%s\n",
+			    fail_kind(l.v[i].kind), l.v[i].name,
+			    (long long)l.v[i].count, secs,
+			    locked ? " locked" : "");
+		else if (json_fail(array, &l.v[i], secs, locked) == -1) {
+			fprintf(stderr, "sessgatectl: out of memory\n");
+			rv = 1;
+		}
+	}
+	if (rv == 0 && c->json)
+		rv = print_json(root);
+	else
+		cJSON_Delete(root);
+	free(l.v);
+	return rv;
+}
+
+/* ADDR or ADDR/64 (as throttle list shows an IPv6 client): its counter. */
+static int
+address_counter(const char *arg, char out[THROTTLE_ADDRLEN])
+{
+	char	      a[INET6_ADDRSTRLEN + 4];
+	unsigned char b[16];
+	size_t	      n = strlen(arg);
+
+	if (n >= sizeof(a))
+		return -1;
+	memcpy(a, arg, n + 1);
+	if (n > 3 && strcmp(a + n - 3, "/64") == 0 && strchr(a, ':') != NULL)
+		a[n - 3] = '\0';
+	if (inet_pton(AF_INET, a, b) != 1 && inet_pton(AF_INET6, a, b) != 1)
+		return -1;
+	throttle_addr(a, out);
+	return 0;
+}
+
+/*
+ * Forget the failures of an address, or of a user (a name that is not a
+ * user: the bucket it counts in, shared with other such names). Exit 1
+ * if there was nothing to forget.
+ */
+static int
+cmd_throttle_clear(const struct ctl *c)
+{
+	char		   name[THROTTLE_ADDRLEN];
+	enum store_counter kind = STORE_FAIL_ADDR;
+	struct store_user  u;
+
+	if (address_counter(c->name, name) == -1) {
+		if (!user_name_valid(c->name, strlen(c->name))) {
+			fprintf(stderr,
+			    "sessgatectl: %s is neither an address nor a user "
+			    "name\n",
+			    c->name);
+			return 1;
+		}
+		switch (store_user_get(c->store, c->name, &u)) {
+		case SG_OK:
+			kind = STORE_FAIL_USER;
+			snprintf(name, sizeof(name), "%s", c->name);
+			sodium_memzero(&u, sizeof(u));
+			break;
+		case SG_NO_USER:
+			kind = STORE_FAIL_UNKNOWN;
+			user_bucket(&c->cfg->keys, c->name, strlen(c->name),
+			    name);
+			break;
+		default:
+			return store_failed(c->store, "throttle clear");
+		}
+	}
+	switch (store_fail_remove(c->store, kind, name)) {
+	case SG_OK:
+		printf("%s %s cleared%s\n", fail_kind(kind), name,
+		    kind == STORE_FAIL_UNKNOWN ? " (not a user: the bucket "
+						 "of names that are not users "
+						 "it counts in)" :
+						 "");
+		return 0;
+	case SG_DENY:
+		fprintf(stderr,
+		    "sessgatectl: no failed logins counted for %s %s\n",
+		    fail_kind(kind), name);
+		return 1;
+	default:
+		return store_failed(c->store, "throttle clear");
+	}
+}
+
 /* What a command accepts besides its words. */
 #define C_JSON 1 /* --json */
 #define C_ALL  2 /* --all instead of NAME, and nothing after it */
@@ -597,6 +788,8 @@ static const struct command {
 	{ "session", "list", 3, 3, 1, C_JSON | C_ALL, cmd_session_list },
 	{ "session", "revoke", 3, 4, 1, C_ALL, cmd_session_revoke },
 	{ "users", "rekey", 2, 3, 0, 0, cmd_users_rekey },
+	{ "throttle", "list", 2, 2, 0, C_JSON, cmd_throttle_list },
+	{ "throttle", "clear", 3, 3, 0, 0, cmd_throttle_clear },
 };
 
 /* Take the options among the words (--json, --all) out of argv. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +69,7 @@ static const char *check_key_prefix(struct config *, const char *, char *,
 static const char *check_local_or_empty(struct config *, const char *, char *,
     size_t);
 static const char *check_audit(struct config *, const char *, char *, size_t);
+static const char *check_trusted(struct config *, const char *, char *, size_t);
 
 /* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
@@ -107,6 +109,7 @@ static const struct config_key keys[] = {
 	NUM(login_max_failures, CT_UINT, "10", 0, UINT_MAX),
 	NUM(login_failure_window, CT_DURATION, "15m", 1000, DURATION_MAX),
 	NUM(login_concurrency, CT_UINT, "2", 1, 1024),
+	STR(login_trusted_addresses, "", check_trusted),
 	NUM(login_queue, CT_UINT, "64", 0, 100000),
 	NUM(login_queue_timeout, CT_DURATION, "5s", 1000, 3600000),
 	STR(secret_file, NULL, NULL),
@@ -208,6 +211,15 @@ check_audit(struct config *cfg, const char *v, char *buf, size_t len)
 	    strcmp(v, "off") == 0 || v[0] == '/')
 		return NULL;
 	return "must be syslog, stderr, off or an absolute file path";
+}
+
+/* Addresses and networks whose login attempts count per user only. */
+static const char *
+check_trusted(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	if (cidr_list_parse(&cfg->login_trusted, v, buf, len) == 0)
+		return NULL;
+	return buf;
 }
 
 /* Leading digits of s, then a unit from units; -1 if none matches. */
@@ -409,11 +421,12 @@ set_value(struct config *cfg, const struct config_key *k, const char *v,
 		*(int *)((char *)cfg + k->offset) = i;
 		return NULL;
 	case CT_BOOL:
-		if (strcmp(v, "yes") == 0 || strcmp(v, "on") == 0 ||
-		    strcmp(v, "true") == 0)
+		/* as Apache and lighttpd take them: any case */
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0 ||
+		    strcasecmp(v, "true") == 0)
 			i = 1;
-		else if (strcmp(v, "no") == 0 || strcmp(v, "off") == 0 ||
-		    strcmp(v, "false") == 0)
+		else if (strcasecmp(v, "no") == 0 ||
+		    strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0)
 			i = 0;
 		else
 			return "must be yes or no";
@@ -554,31 +567,139 @@ trim(char *s)
 	return s;
 }
 
-/* Split one line into key and value; -1 with a message on bad syntax. */
+/*
+ * A value in double quotes, from q (just past the opening quote), copied
+ * into out: \" and \\ (any \X) stand for X. What follows the closing
+ * quote may only be blanks and a comment. 0, or -1 with a message.
+ */
+static int
+unquote(char *q, char *out, const char **msg)
+{
+	char *w = out;
+
+	for (; *q != '"'; q++) {
+		if (*q == '\\' && q[1] != '\0')
+			q++;
+		else if (*q == '\0') {
+			*msg = "a quoted value needs its closing \"";
+			return -1;
+		}
+		*w++ = *q;
+	}
+	*w = '\0';
+	q += 1 + strspn(q + 1, " \t\r");
+	if (*q != '\0' && *q != '#') {
+		*msg = "text after the closing quote";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An unquoted value, in place: "\#" is a '#', any other '#' starts a
+ * comment. One right after a character of the value (no blank before
+ * it) is refused: it most likely cut a value that holds a '#', such as a
+ * password in a Redis URL. Trailing blanks go.
+ */
+static int
+unescape(char *v, const char **msg)
+{
+	char *r = v, *w = v;
+
+	for (; *r != '\0'; r++) {
+		if (r[0] == '\\' && r[1] == '#') {
+			*w++ = *++r;
+			continue;
+		}
+		if (*r == '#') {
+			if (r > v && r[-1] != ' ' && r[-1] != '\t') {
+				*msg = "a # starts a comment here: quote the "
+				       "value (\"...\") or write \\#";
+				return -1;
+			}
+			break;
+		}
+		*w++ = *r;
+	}
+	while (w > v && (w[-1] == ' ' || w[-1] == '\t' || w[-1] == '\r'))
+		w--;
+	*w = '\0';
+	return 0;
+}
+
+/*
+ * Split one line into key and value; -1 with a message on bad syntax. A
+ * line whose first non-blank character is '#' is a comment.
+ */
 static int
 split_line(char *line, char **key, char **val, const char **msg)
 {
-	char *eq, *hash;
+	char *eq, *v;
 
-	if ((hash = strchr(line, '#')) != NULL)
-		*hash = '\0';
+	*key = NULL;
 	line = trim(line);
-	if (*line == '\0') {
+	if (*line == '\0' || *line == '#') {
 		*key = NULL;
 		return 0;
 	}
-	if ((eq = strchr(line, '=')) == NULL) {
+	if ((eq = strpbrk(line, "=#")) == NULL || *eq == '#') {
 		*msg = "expected \"key = value\"";
 		return -1;
 	}
 	*eq = '\0';
 	*key = trim(line);
-	*val = trim(eq + 1);
 	if (**key == '\0') {
+		*key = NULL;
 		*msg = "missing key before '='";
 		return -1;
 	}
-	return 0;
+	v = eq + 1;
+	v += strspn(v, " \t");
+	*val = v;
+	if (*v == '"')
+		return unquote(v + 1, v, msg);
+	return unescape(v, msg);
+}
+
+/* Edit distance of a and b (each at most 63 bytes), or 99 if longer. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[64], prev, cur;
+
+	if (la >= 64 || lb >= 64)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = d[j];
+			d[j] = prev + (a[i - 1] != b[j - 1]);
+			if (d[j] > cur + 1)
+				d[j] = cur + 1;
+			if (d[j] > d[j - 1] + 1)
+				d[j] = d[j - 1] + 1;
+			prev = cur;
+		}
+	}
+	return d[lb];
+}
+
+/* The key nearest to name, within an edit distance of 2, or NULL. */
+static const char *
+nearest_key(const char *name)
+{
+	const char *best = NULL;
+	size_t	    i, d, bestd = 3;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((d = distance(name, keys[i].name)) < bestd) {
+			bestd = d;
+			best = keys[i].name;
+		}
+	return best;
 }
 
 static int
@@ -656,12 +777,16 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 		line[nl - p] = '\0';
 		p = nl + 1;
 		if (split_line(line, &key, &val, &msg) == -1)
-			return errorf(errbuf, errlen, file, lineno, "%s", msg);
+			return errorf(errbuf, errlen, file, lineno, "%s%s%s",
+			    key ? key : "", key ? ": " : "", msg);
 		if (key == NULL)
 			continue;
 		if ((k = find_key(key)) == NULL)
 			return errorf(errbuf, errlen, file, lineno,
-			    "unknown key \"%s\"", key);
+			    "unknown key \"%s\"%s%s%s", key,
+			    nearest_key(key) ? " (did you mean " : "",
+			    nearest_key(key) ? nearest_key(key) : "",
+			    nearest_key(key) ? "?)" : "");
 		if ((msg = set_value(cfg, k, val, buf, sizeof(buf))) != NULL)
 			return errorf(errbuf, errlen, file, lineno, "%s: %s",
 			    key, msg);

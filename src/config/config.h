@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/cidr.h"
 #include "config/listen_addr.h"
 #include "config/redisurl.h"
 #include "core/user.h"
@@ -52,7 +53,9 @@ struct config {
 	unsigned int	   login_max_failures;
 	int64_t		   login_failure_window;
 	unsigned int	   login_concurrency;
-	unsigned int	   login_queue;		/* per process */
+	char		  *login_trusted_addresses;
+	struct cidr_list   login_trusted; /* login_trusted_addresses, parsed */
+	unsigned int	   login_queue;	  /* per process */
 	int64_t		   login_queue_timeout; /* ms */
 	char		  *secret_file;
 	struct user_keys   keys; /* from secret_file, or the defaults */

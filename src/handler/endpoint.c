@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -130,4 +131,129 @@ endpoint_next(const struct request *req, char *next, size_t len)
 {
 	if (form_get(req->body, req->body_len, "next", next, len) != 1)
 		next[0] = '\0';
+}
+
+int
+endpoint_is_navigation(const struct request *req)
+{
+	return (strcmp(req->method, "GET") == 0 ||
+		   strcmp(req->method, "HEAD") == 0) &&
+	    req->accept != NULL && strcasestr(req->accept, "text/html") != NULL;
+}
+
+int
+endpoint_wants_html(const struct request *req)
+{
+	return req->accept != NULL &&
+	    strcasestr(req->accept, "text/html") != NULL &&
+	    strcasestr(req->accept, "application/json") == NULL;
+}
+
+void
+endpoint_redirect_login(const struct config *cfg, const struct request *req,
+    struct response *resp)
+{
+	char next[URL_MAX], loc[URL_MAX + 256];
+
+	response_reset(resp, 302);
+	if (url_encode_query(next, req->uri) == 0)
+		snprintf(loc, sizeof(loc), "%s?next=%s", cfg->login_redirect,
+		    next);
+	else
+		snprintf(loc, sizeof(loc), "%s", cfg->login_redirect);
+	response_header(resp, "Location", loc);
+	response_header(resp, "Cache-Control", "no-store");
+}
+
+/* The value of header name in resp (as response_header wrote it), or 0. */
+static int
+header_value(const struct response *resp, const char *name, char *out,
+    size_t outlen)
+{
+	const char *p = resp->headers;
+	size_t	    n = strlen(name), v;
+
+	for (; (p = strstr(p, name)) != NULL; p += n) {
+		if ((p != resp->headers && p[-1] != '\n') || p[n] != ':')
+			continue;
+		p += n + 2;
+		v = strcspn(p, "\r");
+		if (v >= outlen)
+			return 0;
+		memcpy(out, p, v);
+		out[v] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* What a page says for a status: title and message. */
+static void
+error_text(int status, const char **title, const char **message)
+{
+	switch (status) {
+	case 400:
+		*title = "Bad request";
+		*message = "Your browser sent a request that could not be "
+			   "read. Clearing this site's cookies may help.";
+		break;
+	case 401:
+		*title = "Sign in required";
+		*message = "Sign in to see this page.";
+		break;
+	case 404:
+		*title = "Not found";
+		*message = "There is nothing here.";
+		break;
+	case 405:
+		*title = "Method not allowed";
+		*message = "This address does not answer that kind of request.";
+		break;
+	case 503:
+		*title = "Service unavailable";
+		*message = "Sessions cannot be checked at this moment. Try "
+			   "again in a moment.";
+		break;
+	default:
+		*title = response_reason(status)[0] ? response_reason(status) :
+						      "Error";
+		*message = "The request was refused.";
+		break;
+	}
+}
+
+void
+endpoint_error_page(const struct handler_ctx *h, const struct request *req,
+    struct response *resp)
+{
+	const char *title, *message, *link = NULL;
+	char	    retry[32], allow[64], href[URL_MAX + 256], next[URL_MAX];
+	char	   *page;
+	size_t	    len = 0;
+	int	    status = resp->status, has_retry, has_allow;
+
+	if (status < 400 || !endpoint_is_navigation(req) ||
+	    !endpoint_wants_html(req) ||
+	    strstr(resp->headers, "Content-Type: application/json\r\n") == NULL)
+		return;
+	has_retry = header_value(resp, "Retry-After", retry, sizeof(retry));
+	has_allow = header_value(resp, "Allow", allow, sizeof(allow));
+	error_text(status, &title, &message);
+	if (status == 401) {
+		link = h->cfg->login_redirect[0] ? h->cfg->login_redirect :
+						   h->cfg->login_path;
+		if (url_encode_query(next, req->uri) == 0)
+			snprintf(href, sizeof(href), "%s?next=%s", link, next);
+		else
+			snprintf(href, sizeof(href), "%s", link);
+		link = href;
+	}
+	page = html_message_page(title, message, link, "Sign in", &len);
+	response_reset(resp, status);
+	response_header(resp, "Cache-Control", "no-store");
+	if (has_retry)
+		response_header(resp, "Retry-After", retry);
+	if (has_allow)
+		response_header(resp, "Allow", allow);
+	response_body_owned(resp, "text/html; charset=utf-8", page, len);
 }

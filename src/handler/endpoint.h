@@ -47,6 +47,23 @@ void endpoint_retry_after(struct response *, int64_t ms);
 /* A required form field; on a missing or bad one answer 400, return -1. */
 int endpoint_field(const struct request *, struct response *, const char *name,
     char *out, size_t outlen);
+/* A page navigation: GET or HEAD whose Accept includes text/html. */
+int endpoint_is_navigation(const struct request *);
+/*
+ * A client that reads HTML rather than JSON: its Accept names text/html
+ * and not application/json.
+ */
+int endpoint_wants_html(const struct request *);
+/* 302 to login_redirect?next=URI (without next if it does not fit). */
+void endpoint_redirect_login(const struct config *, const struct request *,
+    struct response *);
+/*
+ * For a page navigation that reads HTML: a JSON error answer (4xx, 5xx)
+ * becomes a page saying the same, with the same status, Retry-After and
+ * Allow. Anything else is left as it is.
+ */
+void endpoint_error_page(const struct handler_ctx *, const struct request *,
+    struct response *);
 /* The optional next field ("" if absent or bad). */
 void endpoint_next(const struct request *, char *next, size_t len);
 

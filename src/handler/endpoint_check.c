@@ -9,38 +9,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "http/url.h"
-
-/* A page navigation: GET or HEAD whose Accept includes text/html. */
-static int
-is_navigation(const struct request *req)
-{
-	return (strcmp(req->method, "GET") == 0 ||
-		   strcmp(req->method, "HEAD") == 0) &&
-	    req->accept != NULL && strcasestr(req->accept, "text/html") != NULL;
-}
-
-/* 302 to login_redirect?next=URI (without next if it does not fit). */
-static void
-redirect_to_login(const struct config *cfg, const struct request *req,
-    struct response *resp)
-{
-	char next[URL_MAX], loc[URL_MAX + 256];
-
-	response_reset(resp, 302);
-	if (url_encode_query(next, req->uri) == 0)
-		snprintf(loc, sizeof(loc), "%s?next=%s", cfg->login_redirect,
-		    next);
-	else
-		snprintf(loc, sizeof(loc), "%s", cfg->login_redirect);
-	response_header(resp, "Location", loc);
-	response_header(resp, "Cache-Control", "no-store");
-}
 
 /* The decision and its answer; which of the check metrics it was. */
 static enum metric
@@ -66,8 +38,8 @@ check(const struct handler_ctx *h, struct request *req, struct response *resp)
 		return M_CHECK_UNAVAILABLE;
 	}
 	if (req->role == REQUEST_AUTHORIZER && h->cfg->login_redirect[0] &&
-	    is_navigation(req))
-		redirect_to_login(h->cfg, req, resp);
+	    endpoint_is_navigation(req))
+		endpoint_redirect_login(h->cfg, req, resp);
 	else
 		endpoint_unauthenticated(resp);
 	return M_CHECK_DENY;

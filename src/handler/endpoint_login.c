@@ -108,9 +108,13 @@ login_result(const struct handler_ctx *h, const struct request *req,
 		    "Too many active "
 		    "sessions. Sign out elsewhere first.");
 		break;
-	default:
+	default: /* logged, then the form again: a browser posted it */
 		metrics_add(M_LOGIN_UNAVAILABLE, 1);
 		endpoint_unavailable(h, req, resp, "login");
+		endpoint_form_page(h, resp, 503, next,
+		    "Sign-in is unavailable at this moment. Try again in a "
+		    "moment.");
+		endpoint_retry_after(resp, 0);
 		break;
 	}
 }

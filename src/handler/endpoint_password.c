@@ -10,8 +10,66 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "http/html.h"
 #include "http/url.h"
 #include "session/password.h"
+
+/* The form, with status and an optional message. */
+static void
+password_page(const struct handler_ctx *h, struct response *resp, int status,
+    const char *user, const char *message)
+{
+	char  *page;
+	size_t len = 0;
+
+	response_reset(resp, status);
+	response_header(resp, "Cache-Control", "no-store");
+	page = html_password_page(h->cfg->password_path, user, message, &len);
+	response_body_owned(resp, "text/html; charset=utf-8", page, len);
+}
+
+void
+endpoint_password_form(const struct handler_ctx *h, struct request *req,
+    struct response *resp)
+{
+	struct session_ctx c = endpoint_session(h, req);
+	char		   user[USER_NAME_MAX + 1];
+
+	switch (session_find(&c, user)) {
+	case SG_OK:
+		password_page(h, resp, 200, user, NULL);
+		break;
+	case SG_NO_SESSION:
+		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
+			endpoint_redirect_login(h->cfg, req, resp);
+		else
+			endpoint_unauthenticated(resp);
+		break;
+	case SG_MALFORMED:
+		log_warnx("%s %s: malformed Cookie header", req->remote_addr,
+		    req->uri);
+		response_error(resp, 400, "malformed cookie");
+		break;
+	default:
+		endpoint_unavailable(h, req, resp, "password form");
+		break;
+	}
+}
+
+/*
+ * A refusal the user can act on: to a browser posting the form, the form
+ * again with a message (same status); to a script, the JSON error.
+ */
+static void
+password_refused(const struct handler_ctx *h, const struct request *req,
+    struct response *resp, int status, const char *user, const char *error,
+    const char *message)
+{
+	if (endpoint_wants_html(req))
+		password_page(h, resp, status, user, message);
+	else
+		response_error(resp, status, error);
+}
 
 static void
 password_result(const struct handler_ctx *h, const struct session_ctx *c,
@@ -25,17 +83,24 @@ password_result(const struct handler_ctx *h, const struct session_ctx *c,
 	case SG_DENY:
 		log_warnx("password change for %s: wrong current password",
 		    user);
-		response_error(resp, 403, "wrong current password");
+		password_refused(h, req, resp, 403, user,
+		    "wrong current password",
+		    "The current password is not right.");
 		break;
 	case SG_INVALID:
-		response_error(resp, 400, "unacceptable new password");
+		password_refused(h, req, resp, 400, user,
+		    "unacceptable new password",
+		    "That new password cannot be used.");
 		break;
 	case SG_THROTTLED:
-		response_error(resp, 429, "too many failed attempts");
+		password_refused(h, req, resp, 429, user,
+		    "too many failed attempts",
+		    "Too many failed attempts. Try again later.");
 		endpoint_retry_after(resp, retry);
 		break;
 	case SG_BUSY:
-		response_error(resp, 503, "busy");
+		password_refused(h, req, resp, 503, user, "busy",
+		    "Too many password checks at this moment. Try again.");
 		endpoint_retry_after(resp, 0);
 		break;
 	case SG_STALE:

@@ -5,7 +5,10 @@
  * SCRIPT_NAME: nginx's auth_request subrequest keeps the original
  * REQUEST_URI); otherwise the path picks a row of the table. POST bodies
  * are read, and their shared guards run, only for a row that takes POST:
- * the check never reads stdin.
+ * the check never reads stdin. A POST without a body needs no
+ * Content-Type (what fetch() sends to log out), and still passes the
+ * cross-site check. A JSON error to a browser's page navigation becomes a
+ * page (endpoint_error_page).
  */
 #include "handler/handler.h"
 
@@ -41,7 +44,8 @@ static const struct route routes[] = {
 	    "GET, HEAD, POST", 1 },
 	{ PATH(logout_path), 0, NULL, endpoint_logout, "POST", 0 },
 	{ PATH(logout_all_path), 0, NULL, endpoint_logout_all, "POST", 0 },
-	{ PATH(password_path), 0, NULL, endpoint_password, "POST", 1 },
+	{ PATH(password_path), 0, endpoint_password_form, endpoint_password,
+	    "GET, HEAD, POST", 1 },
 	{ PATH(status_path), 0, endpoint_status, NULL, "GET, HEAD", 0 },
 	{ PATH(ping_path), 0, endpoint_ping, NULL, "GET, HEAD", 0 },
 };
@@ -106,12 +110,14 @@ post_ok(struct request *req, struct response *resp)
 		why = "body too large", status = 413;
 		log_warnx("%s %s: body over %d bytes", req->remote_addr,
 		    req->uri, REQUEST_BODY_MAX);
+	} else if ((ct == NULL || ct[0] == '\0') && req->body_len == 0) {
+		/* fetch(url, {method: "POST"}): no type, no body, no fields */
 	} else if (ct == NULL ||
 	    strncasecmp(ct, "application/x-www-form-urlencoded", n) != 0 ||
 	    (ct[n] != '\0' && ct[n] != ';')) {
 		why = "unsupported media type", status = 415;
 		log_warnx("%s %s: Content-Type %s refused", req->remote_addr,
-		    req->uri, ct ? ct : "(none)");
+		    req->uri, ct && ct[0] ? ct : "(none)");
 	} else if (!form_valid(req->body, req->body_len)) {
 		why = "malformed form";
 		log_warnx("%s %s: malformed form", req->remote_addr, req->uri);
@@ -183,4 +189,6 @@ handler_handle(const struct handler_ctx *h, struct request *req,
 			r->post(h, req, resp);
 	} else
 		method_not_allowed(resp, r->allow);
+	/* a browser that navigated here reads a page, not JSON */
+	endpoint_error_page(h, req, resp);
 }

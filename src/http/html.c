@@ -1,6 +1,7 @@
 /*
- * html.c: the login page. Small, accessible (labels, autocomplete hints,
- * the message in a live region) and usable without JavaScript: there is
+ * html.c: the pages: the login form, the password form, and the page of
+ * an error a browser navigated into. Small, accessible (labels, autocomplete
+ * hints, the message in a live region) and usable without JavaScript: there is
  * none. Everything from the request is escaped.
  */
 #include "http/html.h"
@@ -107,5 +108,116 @@ html_login_page(const char *action, const char *next, const char *message,
 fail:
 	free(a);
 	free(n);
+	return out;
+}
+
+/* The head and style every page shares; %s is the title. */
+#define HEAD \
+	"<!DOCTYPE html>\n" \
+	"<html lang=\"en\">\n" \
+	"<head>\n" \
+	"<meta charset=\"utf-8\">\n" \
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
+	"<title>%s</title>\n" \
+	"<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto;" \
+	"padding:0 1rem}label,input,button{display:block;width:100%%;" \
+	"box-sizing:border-box;font-size:1rem}input{margin:.25rem 0 1rem;" \
+	"padding:.5rem}button{padding:.6rem}" \
+	"p[role=alert]{color:#a00;font-weight:bold}</style>\n" \
+	"</head>\n" \
+	"<body>\n" \
+	"<main>\n" \
+	"<h1>%s</h1>\n"
+#define TAIL "</main>\n</body>\n</html>\n"
+
+#define PASSWORD_PAGE \
+	HEAD \
+	    "%s%s%s" \
+	    "<form method=\"post\" action=\"%s\">\n" \
+	    "<input name=\"username\" autocomplete=\"username\" value=\"%s\" " \
+	    "hidden>\n" \
+	    "<label for=\"current_password\">Current password</label>\n" \
+	    "<input id=\"current_password\" name=\"current_password\" " \
+	    "type=\"password\" autocomplete=\"current-password\" required " \
+	    "autofocus>\n" \
+	    "<label for=\"new_password\">New password</label>\n" \
+	    "<input id=\"new_password\" name=\"new_password\" type=\"password\" " \
+	    "autocomplete=\"new-password\" required>\n" \
+	    "<button type=\"submit\">Change password</button>\n" \
+	    "</form>\n" TAIL
+
+#define MESSAGE_PAGE HEAD "<p>%s</p>\n%s%s%s%s%s" TAIL
+
+/* A malloc'ed copy of s, escaped (6 bytes per byte at worst). */
+static char *
+escaped(const char *s)
+{
+	size_t len = strlen(s) * 6 + 1;
+	char  *e = malloc(len);
+
+	if (e != NULL && html_escape(s, e, len) == -1) {
+		free(e);
+		e = NULL;
+	}
+	return e;
+}
+
+char *
+html_password_page(const char *action, const char *user, const char *message,
+    size_t *len)
+{
+	char *a = escaped(action), *u = escaped(user), *m = NULL, *out = NULL;
+	int   rv;
+	const char *t = "Change password", *open = "", *close = "";
+
+	if (message != NULL) {
+		m = escaped(message);
+		open = "<p role=\"alert\">";
+		close = "</p>\n";
+	}
+	if (a == NULL || u == NULL || (message != NULL && m == NULL))
+		goto fail;
+	rv = snprintf(NULL, 0, PASSWORD_PAGE, t, t, open, m ? m : "", close, a,
+	    u);
+	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
+		goto fail;
+	snprintf(out, (size_t)rv + 1, PASSWORD_PAGE, t, t, open, m ? m : "",
+	    close, a, u);
+	*len = (size_t)rv;
+fail:
+	free(a);
+	free(u);
+	free(m);
+	return out;
+}
+
+char *
+html_message_page(const char *title, const char *message, const char *link,
+    const char *link_text, size_t *len)
+{
+	char *t = escaped(title), *m = escaped(message), *l = NULL, *lt = NULL;
+	char *out = NULL;
+	int   rv;
+
+	if (link != NULL) {
+		l = escaped(link);
+		lt = escaped(link_text);
+	}
+	if (t == NULL || m == NULL ||
+	    (link != NULL && (l == NULL || lt == NULL)))
+		goto fail;
+	rv = snprintf(NULL, 0, MESSAGE_PAGE, t, t, m, l ? "<p><a href=\"" : "",
+	    l ? l : "", l ? "\">" : "", l ? lt : "", l ? "</a></p>\n" : "");
+	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
+		goto fail;
+	snprintf(out, (size_t)rv + 1, MESSAGE_PAGE, t, t, m,
+	    l ? "<p><a href=\"" : "", l ? l : "", l ? "\">" : "", l ? lt : "",
+	    l ? "</a></p>\n" : "");
+	*len = (size_t)rv;
+fail:
+	free(t);
+	free(m);
+	free(l);
+	free(lt);
 	return out;
 }

@@ -10,7 +10,10 @@
  * user's counter.
  *
  * Counters: the client address (an IPv6 client by its /64, which one
- * subscriber usually holds whole), and the name tried. A name that is a
+ * subscriber usually holds whole), unless it is one of
+ * login_trusted_addresses (the operator's own, or a proxy that does not
+ * pass the client's address on, which would otherwise lock everyone
+ * behind it out), and the name tried, always. A name that is a
  * user has its own counter; names that are not share USER_BUCKETS
  * counters, picked by a keyed hash of the name (user_bucket), so that a
  * spray of made-up names cannot make counters without end, and a name
@@ -67,7 +70,8 @@ throttle_attempt_addr(struct store *s, const struct config *cfg,
 {
 	memset(t, 0, sizeof(*t));
 	throttle_addr(addr, t->addr);
-	if (cfg->login_max_failures == 0)
+	t->trusted = cidr_list_match(&cfg->login_trusted, addr);
+	if (cfg->login_max_failures == 0 || t->trusted)
 		return SG_OK;
 	return attempt(s, cfg, STORE_FAIL_ADDR, t->addr, retry_ms);
 }
@@ -94,7 +98,8 @@ throttle_success(struct store *s, const struct config *cfg,
 {
 	if (cfg->login_max_failures == 0)
 		return;
-	if (store_fail_undo(s, STORE_FAIL_ADDR, t->addr) != SG_OK ||
+	if ((!t->trusted &&
+		store_fail_undo(s, STORE_FAIL_ADDR, t->addr) != SG_OK) ||
 	    (t->kind == STORE_FAIL_USER &&
 		store_fail_clear(s, STORE_FAIL_USER, t->name) != SG_OK))
 		log_warnx("clearing the login attempts of %s: %s", t->name,

@@ -16,7 +16,8 @@
 
 /* The counters one login attempt was counted against. */
 struct throttle {
-	char		   addr[THROTTLE_ADDRLEN]; /* see throttle_addr */
+	char addr[THROTTLE_ADDRLEN]; /* see throttle_addr */
+	int  trusted;		 /* in login_trusted_addresses: not counted */
 	enum store_counter kind; /* STORE_FAIL_USER or STORE_FAIL_UNKNOWN */
 	char		   name[USER_NAME_MAX + 1]; /* the user, or a bucket */
 };
@@ -29,7 +30,8 @@ struct throttle {
 void throttle_addr(const char *addr, char out[THROTTLE_ADDRLEN]);
 /*
  * Count an attempt from addr (first of all): SG_OK, SG_THROTTLED
- * (*retry_ms set), SG_UNAVAILABLE.
+ * (*retry_ms set), SG_UNAVAILABLE. An address in login_trusted_addresses
+ * is not counted (SG_OK): its attempts count per name only.
  */
 enum sg_result throttle_attempt_addr(struct store *, const struct config *,
     struct throttle *, const char *addr, int64_t *retry_ms) SG_MUST;

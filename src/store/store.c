@@ -300,3 +300,24 @@ store_fail_clear(struct store *s, enum store_counter c, const char *name)
 {
 	return fail_op(s, c, name, STORE_FAIL_CLEAR, NULL, NULL);
 }
+
+enum sg_result
+store_fail_remove(struct store *s, enum store_counter c, const char *name)
+{
+	int64_t	       n = 0;
+	enum sg_result rv;
+
+	if ((rv = fail_op(s, c, name, STORE_FAIL_CLEAR, &n, NULL)) != SG_OK)
+		return rv;
+	return n > 0 ? SG_OK : SG_DENY;
+}
+
+enum sg_result
+store_fail_list(struct store *s, store_fail_cb cb, void *arg)
+{
+	if (s->ops->fails == NULL) {
+		store_seterr(s, "this store cannot list its counters");
+		return SG_UNAVAILABLE;
+	}
+	return expect(s, "fails", s->ops->fails(s, cb, arg), 0);
+}

@@ -195,5 +195,22 @@ enum sg_result store_fail_undo(struct store *, enum store_counter,
 /* Forget a counter: SG_OK. */
 enum sg_result store_fail_clear(struct store *, enum store_counter,
     const char *name) SG_MUST;
+/* Forget a counter: SG_OK, or SG_DENY if there was none. */
+enum sg_result store_fail_remove(struct store *, enum store_counter,
+    const char *name) SG_MUST;
+/* A counter in force: its kind, name, attempts and ms left in its window. */
+struct store_fail {
+	enum store_counter kind;
+	char		   name[USER_NAME_MAX + 1];
+	int64_t		   count;
+	int64_t		   ttl;
+};
+typedef int (*store_fail_cb)(const struct store_fail *, void *);
+/*
+ * Call cb with each counter in force (in a Redis Cluster, on every
+ * master), in no order, until cb returns non-zero: SG_OK. A user's
+ * counter under another tag than today's keys give it is left out.
+ */
+enum sg_result store_fail_list(struct store *, store_fail_cb, void *) SG_MUST;
 
 #endif

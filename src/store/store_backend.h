@@ -54,6 +54,8 @@ struct store_ops {
 	enum sg_result (*fail)(struct store *, enum store_counter,
 	    const char *name, enum store_fail_op, int64_t *count,
 	    int64_t *retry_ms);
+	/* the counters in force; NULL if the backend cannot list them */
+	enum sg_result (*fails)(struct store *, store_fail_cb, void *);
 	void (*close)(struct store *);
 };
 

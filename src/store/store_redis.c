@@ -1002,24 +1002,33 @@ scan_master(struct redis_store *rs, int i, const char *match, scan_fn fn,
 }
 
 /*
- * fn on every user record key (P{*}:user:*), on every master (a SCAN
- * reaches one node of a Redis Cluster); a key may come more than once.
- * fn returns 0 to go on, 1 to stop, -1 on an error.
+ * fn on every key matching the pattern prefix + glob (the prefix's glob
+ * characters escaped), on every master (a SCAN reaches one node of a
+ * Redis Cluster); a key may come more than once. fn returns 0 to go on,
+ * 1 to stop, -1 on an error.
  */
 static enum sg_result
-scan_users(struct redis_store *rs, scan_fn fn, void *arg)
+scan_all(struct redis_store *rs, const char *glob, scan_fn fn, void *arg)
 {
 	char	       match[KEYMAX];
 	int	       i, n;
 	enum sg_result rv = SG_OK;
 
-	glob_escape(match, sizeof(match) - 12, rs->base.params.key_prefix);
-	strcat(match, "{*}:user:*");
+	glob_escape(match, sizeof(match) - strlen(glob) - 1,
+	    rs->base.params.key_prefix);
+	strcat(match, glob);
 	if ((n = redis_link_masters(&rs->link)) == -1)
 		return SG_UNAVAILABLE;
 	for (i = 0; rv == SG_OK && i < n; i++)
 		rv = scan_master(rs, i, match, fn, arg);
 	return rv;
+}
+
+/* fn on every user record key (P{*}:user:*). */
+static enum sg_result
+scan_users(struct redis_store *rs, scan_fn fn, void *arg)
+{
+	return scan_all(rs, "{*}:user:*", fn, arg);
 }
 
 struct rekey_arg {
@@ -1074,6 +1083,99 @@ redis_users(struct store *s, store_user_cb cb, void *arg)
 	struct users_arg a = { cb, arg };
 
 	return scan_users((struct redis_store *)s, users_key, &a);
+}
+
+struct fails_arg {
+	store_fail_cb cb;
+	void	     *arg;
+};
+
+/*
+ * A failure counter's key into f (kind and name): 0, or -1 if it is not
+ * one (a user's counter under a tag other than today's keys give it).
+ */
+static int
+fail_key_parse(const struct store *s, const char *k, size_t len,
+    struct store_fail *f)
+{
+	static const char *const kinds[] = { "fail-addr:", "fail-unknown:" };
+	size_t			 pl = strlen(s->params.key_prefix), i, n;
+	const char		*name;
+	char			 nk[KEYMAX];
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(kinds[i]);
+		if (len > pl + n && len - pl - n <= USER_NAME_MAX &&
+		    memcmp(k + pl, kinds[i], n) == 0) {
+			f->kind = i == 0 ? STORE_FAIL_ADDR : STORE_FAIL_UNKNOWN;
+			memcpy(f->name, k + pl + n, len - pl - n);
+			f->name[len - pl - n] = '\0';
+			return 0;
+		}
+	}
+	if ((name = memmem(k, len, "}:fail:", 7)) == NULL)
+		return -1;
+	name += 7;
+	n = len - (size_t)(name - k);
+	if (!user_name_valid(name, n))
+		return -1;
+	memcpy(f->name, name, n);
+	f->name[n] = '\0';
+	if (strcmp(user_key(nk, s, "fail:", f->name), k) != 0)
+		return -1;
+	f->kind = STORE_FAIL_USER;
+	return 0;
+}
+
+/* A failure counter's key: GET and PTTL (gone meanwhile: skipped), cb. */
+static int
+fails_key(struct redis_store *rs, const char *k, size_t len, void *arg)
+{
+	struct fails_arg *a = arg;
+	struct store_fail f;
+	const char	 *get[2] = { "GET", k }, *pttl[2] = { "PTTL", k };
+	redisReply	 *r;
+	long long	  ttl;
+	int		  gone;
+
+	memset(&f, 0, sizeof(f));
+	if (fail_key_parse(&rs->base, k, len, &f) == -1)
+		return 0;
+	if ((r = command(rs, 2, get)) == NULL)
+		return -1;
+	gone = r->type == REDIS_REPLY_NIL;
+	if (!gone && r->type != REDIS_REPLY_STRING) {
+		seterr(rs, "redis GET of a counter: unexpected reply");
+		freeReplyObject(r);
+		return -1;
+	}
+	if (!gone)
+		f.count = strtoll(r->str, NULL, 10);
+	freeReplyObject(r);
+	if (gone)
+		return 0;
+	if (integer_reply(rs, command(rs, 2, pttl), &ttl) == -1)
+		return -1;
+	if (ttl == -2)
+		return 0;
+	f.ttl = ttl > 0 ? ttl : 0;
+	return a->cb(&f, a->arg) != 0;
+}
+
+/* SCAN for every failure counter of the three kinds. */
+static enum sg_result
+redis_fails(struct store *s, store_fail_cb cb, void *arg)
+{
+	static const char *const globs[] = { "fail-addr:*", "fail-unknown:*",
+		"{*}:fail:*" };
+	struct redis_store	*rs = (struct redis_store *)s;
+	struct fails_arg	 a = { cb, arg };
+	enum sg_result		 rv = SG_OK;
+	size_t			 i;
+
+	for (i = 0; rv == SG_OK && i < 3; i++)
+		rv = scan_all(rs, globs[i], fails_key, &a);
+	return rv;
 }
 
 /* CONFIG GET maxmemory-policy: one plain command, run twice harmlessly. */
@@ -1149,6 +1251,7 @@ static const struct store_ops redis_ops = {
 	.maxmemory_policy = redis_maxmemory_policy,
 	.ping = redis_ping,
 	.fail = redis_fail,
+	.fails = redis_fails,
 	.close = redis_close,
 };
 

@@ -33,7 +33,7 @@ expect() {
 }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-echo "1..66"
+echo "1..84"
 IN='pa55 word
 ' expect 0 "user add" "$CTL" -c "$CONF" user add alice
 IN='other
@@ -138,4 +138,35 @@ chmod 644 "$SECRET"
 expect 1 "a secret others can read is refused" "$CTL" -c "$CONF2" session list bob
 grep -q "readable or writable by others" "$SG_TMP/err" && ok "says why" || notok "says why"
 expect 2 "users rekey takes one argument at most" "$CTL" -c "$CONF" users rekey a b
+# Lockouts (issue 14): the failure counters in force, and clearing one.
+# The counters are made through the store's layout: an address, an IPv6
+# /64, a user (under bob's tag) and a bucket of names that are not users.
+btag=$(rcli --raw KEYS 'ctl:*:user:bob' | sed 's/^ctl:{\(.*\)}:user:.*$/\1/')
+rcli SET ctl:fail-addr:192.0.2.7 11 PX 600000 >/dev/null
+rcli SET ctl:fail-addr:2001:db8:1:2::/64 3 PX 300000 >/dev/null
+rcli SET "ctl:{$btag}:fail:bob" 10 PX 120000 >/dev/null
+rcli SET ctl:fail-unknown:00ff 2 PX 60000 >/dev/null
+rcli SET "ctl:{AAAAAAAAAAAAAAAA}:fail:bob" 5 PX 60000 >/dev/null # another tag
+expect 0 "throttle list" "$CTL" -c "$CONF" throttle list
+sed 's/expires_in=[0-9]*s/expires_in=Ns/' "$SG_TMP/out" > "$SG_TMP/list"
+[ "$(cat "$SG_TMP/list")" = "address 192.0.2.7 count=11 expires_in=Ns locked
+address 2001:db8:1:2::/64 count=3 expires_in=Ns
+user bob count=10 expires_in=Ns locked
+bucket 00ff count=2 expires_in=Ns" ] && ok "throttle list: each counter in force, sorted, locked ones marked" || { notok "throttle list lines"; sed 's/^/# /' "$SG_TMP/out"; }
+grep -q '^address 192.0.2.7 count=11 expires_in=\(59[0-9]\|600\)s locked$' "$SG_TMP/out" && ok "throttle list: seconds left in the window" || { notok "throttle list: seconds left"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "throttle list --json" "$CTL" -c "$CONF" throttle list --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["throttles"]; assert [(x["kind"],x["name"],x["count"],x["locked"]) for x in t]==[("address","192.0.2.7",11,True),("address","2001:db8:1:2::/64",3,False),("user","bob",10,True),("bucket","00ff",2,False)], t; assert all(set(x)=={"kind","name","count","expires_in","locked"} and 0<x["expires_in"]<=600 for x in t)' "$SG_TMP/out" && ok "throttle list --json: every counter" || { notok "throttle list --json"; sed 's/^/# /' "$SG_TMP/out"; }
+expect 0 "throttle clear ADDRESS" "$CTL" -c "$CONF" throttle clear 192.0.2.7
+[ "$(rcli EXISTS ctl:fail-addr:192.0.2.7)" = 0 ] && ok "the address counter is gone" || notok "the address counter is gone"
+expect 1 "throttle clear of an address with nothing to clear fails" "$CTL" -c "$CONF" throttle clear 192.0.2.7
+grep -q "no failed logins counted for address 192.0.2.7" "$SG_TMP/err" && ok "says there was nothing to clear" || notok "says there was nothing to clear"
+expect 0 "throttle clear of an IPv6 address clears its /64" "$CTL" -c "$CONF" throttle clear 2001:db8:1:2::99
+[ "$(rcli EXISTS ctl:fail-addr:2001:db8:1:2::/64)" = 0 ] && ok "the /64 counter is gone" || notok "the /64 counter is gone"
+expect 0 "throttle clear USER" "$CTL" -c "$CONF" throttle clear bob
+[ "$(rcli EXISTS "ctl:{$btag}:fail:bob")" = 0 ] && ok "the user counter is gone" || notok "the user counter is gone"
+expect 1 "throttle clear of a user with nothing to clear fails" "$CTL" -c "$CONF" throttle clear bob
+expect 1 "throttle clear of junk fails" "$CTL" -c "$CONF" throttle clear 'no such!'
+expect 2 "throttle clear needs an argument" "$CTL" -c "$CONF" throttle clear
+expect 0 "throttle list after clearing" "$CTL" -c "$CONF" throttle list
+[ "$(cut -d' ' -f1,2 "$SG_TMP/out")" = "bucket 00ff" ] && ok "only the bucket is left" || { notok "only the bucket is left"; sed 's/^/# /' "$SG_TMP/out"; }
 exit 0

@@ -393,6 +393,7 @@ f_fail(struct store *s, enum store_counter c, const char *name,
 	else if (op == STORE_FAIL_UNDO)
 		F(s)->counters[i].n--;
 	if (op == STORE_FAIL_CLEAR || F(s)->counters[i].n <= 0) {
+		*count = op == STORE_FAIL_CLEAR; /* clear: there was one */
 		F(s)->counters[i].name[0] = '\0';
 		return SG_OK;
 	}

@@ -216,6 +216,39 @@ static const struct {
 	{ "listen = 127.0.0.1:0\n", "f.conf:1: listen: bad port" },
 	{ "cookie_samesite = Loose\n",
 	    "f.conf:1: cookie_samesite: must be Strict, Lax or None" },
+	/* issue 14: a near miss names the key meant */
+	{ "idle_timout = 1h\n",
+	    "f.conf:1: unknown key \"idle_timout\" (did you mean "
+	    "idle_timeout?)" },
+	{ "\nlogin_max_failure = 3\n",
+	    "f.conf:2: unknown key \"login_max_failure\" (did you mean "
+	    "login_max_failures?)" },
+	/* issue 14: a '#' that would cut a value is named */
+	{ "redis = redis://:pa#ss@127.0.0.1:6379/0\n",
+	    "f.conf:1: redis: a # starts a comment here: quote the value" },
+	{ "key_prefix = sg#1\n", "f.conf:1: key_prefix: a # starts a comment" },
+	{ "key_prefix = \"sg#1\n",
+	    "f.conf:1: key_prefix: a quoted value "
+	    "needs its closing \"" },
+	{ "key_prefix = \"sg\" x\n",
+	    "f.conf:1: key_prefix: text after the closing quote" },
+	{ "key_prefix = sg # a comment after a blank\n", NULL },
+	{ "  # an indented comment\n", NULL },
+	{ "key_prefix # = x\n", "f.conf:1: expected \"key = value\"" },
+	/* issue 14: yes and no in any case */
+	{ "cookie_name = sid\ncookie_secure = No\n", NULL },
+	{ "cookie_secure = YES\n", NULL },
+	{ "cookie_secure = nope\n",
+	    "f.conf:1: cookie_secure: must be yes or no" },
+	/* login_trusted_addresses */
+	{ "login_trusted_addresses = 192.0.2.7, 10.0.0.0/8 2001:db8::/32\n",
+	    NULL },
+	{ "login_trusted_addresses = 10.1.0.0/8\n",
+	    "f.conf:1: login_trusted_addresses: \"10.1.0.0/8\": host bits" },
+	{ "login_trusted_addresses = 192.0.2.7/33\n",
+	    "f.conf:1: login_trusted_addresses: \"192.0.2.7/33\": a prefix" },
+	{ "login_trusted_addresses = proxy.example\n",
+	    "f.conf:1: login_trusted_addresses: \"proxy.example\": not an" },
 };
 
 static void
@@ -607,6 +640,86 @@ test_key_changed(void **state)
 	}
 }
 
+/* Values that hold a '#': quoted, or escaped. */
+static void
+test_values_with_hash(void **state)
+{
+	struct config c;
+	char	      err[CONFIG_ERRLEN];
+	const char   *text = "key_prefix = \"a#b\\\"c\" # quoted\n"
+			     "redis = redis://:p\\#w@127.0.0.1:6379/0\n"
+			     "cookie_name = sid\ncookie_secure = No\n";
+
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	if (config_parse(&c, "f.conf", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(c.key_prefix, "a#b\"c");
+	assert_string_equal(c.redis_url.password, "p#w");
+	assert_int_equal(c.cookie_secure, 0);
+	config_free(&c);
+	/* a key far from every other: no guess */
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(config_parse(&c, "f.conf", "frobnicate = 1\n", 15, err,
+			     sizeof(err)),
+	    -1);
+	assert_string_equal(err, "f.conf:1: unknown key \"frobnicate\"");
+	config_free(&c);
+}
+
+/* The matcher of login_trusted_addresses. */
+static void
+test_trusted_addresses(void **state)
+{
+	static const struct {
+		const char *addr;
+		int	    in;
+	} cases[] = {
+		{ "192.0.2.7", 1 },
+		{ "192.0.2.8", 0 },
+		{ "::ffff:192.0.2.7", 1 }, /* IPv4-mapped: as IPv4 */
+		{ "10.255.1.2", 1 },
+		{ "11.0.0.1", 0 },
+		{ "172.16.31.255", 1 },
+		{ "172.16.32.0", 0 }, /* /19: the 20th bit differs */
+		{ "2001:db8:1::1", 1 },
+		{ "2001:db9::1", 0 },
+		{ "fe80::1", 0 },
+		{ "", 0 },
+		{ "unknown", 0 },
+		{ "192.0.2.7 ", 0 },
+	};
+	struct config c;
+	char	      err[CONFIG_ERRLEN];
+	const char   *text = "login_trusted_addresses = 192.0.2.7,10.0.0.0/8 "
+			     "172.16.0.0/19 2001:db8::/32\n";
+	size_t	      i;
+
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(c.login_trusted.n, 0);
+	assert_int_equal(cidr_list_match(&c.login_trusted, "192.0.2.7"), 0);
+	assert_int_equal(
+	    config_parse(&c, "f.conf", text, strlen(text), err, sizeof(err)),
+	    0);
+	assert_int_equal(c.login_trusted.n, 4);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cidr_list_match(&c.login_trusted, cases[i].addr) !=
+		    cases[i].in)
+			fail_msg("%s: want %d", cases[i].addr, cases[i].in);
+	assert_int_equal(cidr_list_match(&c.login_trusted, NULL), 0);
+	config_free(&c);
+	/* everything: 0.0.0.0/0 and ::/0 */
+	assert_int_equal(config_defaults(&c), 0);
+	text = "login_trusted_addresses = 0.0.0.0/0 ::/0\n";
+	assert_int_equal(
+	    config_parse(&c, "f.conf", text, strlen(text), err, sizeof(err)),
+	    0);
+	assert_int_equal(cidr_list_match(&c.login_trusted, "203.0.113.9"), 1);
+	assert_int_equal(cidr_list_match(&c.login_trusted, "2001:db8::9"), 1);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -622,6 +735,8 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_sample_config),
+		cmocka_unit_test(test_values_with_hash),
+		cmocka_unit_test(test_trusted_addresses),
 	};
 
 	if (sodium_init() == -1)

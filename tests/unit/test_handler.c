@@ -376,7 +376,12 @@ static const struct {
 	{ "POST", "/login", "application/json", NULL, NULL, "{}", 415, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencodedX", NULL, NULL,
 	    "", 415, 0 },
-	{ "POST", "/login", NULL, NULL, NULL, "", 415, 0 },
+	/* issue 14: no type and no body is an empty form (fetch's POST) */
+	{ "POST", "/login", NULL, NULL, NULL, "", 400, 0 },
+	{ "POST", "/logout", NULL, NULL, NULL, "", 303, 0 },
+	{ "POST", "/logout-all", NULL, NULL, NULL, "", 303, 0 },
+	{ "POST", "/logout", NULL, "https://evil.example", NULL, "", 403, 0 },
+	{ "POST", "/logout", NULL, NULL, NULL, "a=1", 415, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded", NULL, NULL,
 	    "username=%4", 400, 0 },
 	{ "POST", "/login", "application/x-www-form-urlencoded", NULL, NULL,
@@ -797,6 +802,227 @@ test_login_counters(void **state)
 	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "alice"), 0);
 }
 
+/* A request with these params; its answer in r. */
+static void
+nav(const char *role, const char *method, const char *uri, const char *accept,
+    const char *cookie, struct response *r)
+{
+	char	  c[256];
+	struct kv p[] = { { "FCGI_ROLE", role }, { "REQUEST_METHOD", method },
+		{ "REQUEST_URI", uri }, { "HTTP_ACCEPT", accept },
+		{ "HTTP_COOKIE", c }, { NULL, NULL } };
+
+	if (accept == NULL)
+		p[3].k = "unused";
+	if (cookie != NULL)
+		snprintf(c, sizeof(c), "__Host-sid=%s", cookie);
+	else
+		p[4].k = "unused";
+	run(p, NULL, r);
+}
+
+static int
+is_html(const struct response *r)
+{
+	return has_header(r, "Content-Type: text/html; charset=utf-8\r\n") &&
+	    r->body != NULL && strstr(r->body, "<!DOCTYPE html>") != NULL;
+}
+
+/*
+ * Issue 14: a page navigation that is denied or cannot be served gets a
+ * page; JSON only for clients that ask for it.
+ */
+static void
+test_navigation_gets_pages(void **state)
+{
+	static const char *const json[] = { NULL, "application/json",
+		"text/html, application/json", "*/*" };
+	struct response		 r = RESPONSE_EMPTY;
+	char			*saved = cfg.login_redirect;
+	size_t			 i;
+
+	(void)state;
+	/* the store down: 503, "try again in a moment", Retry-After */
+	fake_fail(st, 1);
+	nav("AUTHORIZER", "GET", "/p", "text/html,*/*;q=0.8", alice, &r);
+	assert_int_equal(r.status, 503);
+	assert_true(is_html(&r));
+	assert_non_null(strstr(r.body, "Try again in a moment."));
+	assert_true(has_header(&r, "Retry-After: 1\r\n"));
+	assert_true(has_header(&r, "Cache-Control: no-store\r\n"));
+	response_free(&r);
+	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
+		nav("AUTHORIZER", "GET", "/p", json[i], alice, &r);
+		assert_int_equal(r.status, 503);
+		if (!has_header(&r, "Content-Type: application/json\r\n"))
+			fail_msg("Accept %s: %s", json[i], r.headers);
+		assert_true(has_header(&r, "Retry-After: 1\r\n"));
+		response_free(&r);
+	}
+	/* nginx's check (a Responder) too */
+	nav("RESPONDER", "GET", "/auth", "text/html", alice, &r);
+	assert_int_equal(r.status, 503);
+	assert_true(is_html(&r));
+	response_free(&r);
+	fake_fail(st, 0);
+	/* no login_redirect: a 401 page that links to the login form */
+	cfg.login_redirect = (char *)"";
+	nav("AUTHORIZER", "GET", "/a<b>", "text/html", NULL, &r);
+	cfg.login_redirect = saved;
+	assert_int_equal(r.status, 401);
+	assert_true(is_html(&r));
+	assert_non_null(strstr(r.body, "href=\"/login?next=/a%3Cb%3E\""));
+	assert_null(strstr(r.body, "<b>"));
+	response_free(&r);
+	/* a malformed cookie: 400, a page */
+	nav("AUTHORIZER", "GET", "/", "text/html", "x\x01", &r);
+	assert_int_equal(r.status, 400);
+	assert_true(is_html(&r));
+	response_free(&r);
+	/* the endpoints: 405 keeps its Allow, 404 */
+	nav("RESPONDER", "GET", "/logout", "text/html", NULL, &r);
+	assert_int_equal(r.status, 405);
+	assert_true(is_html(&r));
+	assert_true(has_header(&r, "Allow: POST\r\n"));
+	response_free(&r);
+	nav("RESPONDER", "GET", "/nowhere", "text/html", NULL, &r);
+	assert_int_equal(r.status, 404);
+	assert_true(is_html(&r));
+	response_free(&r);
+	nav("RESPONDER", "GET", "/nowhere", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	assert_true(has_header(&r, "Content-Type: application/json\r\n"));
+	response_free(&r);
+}
+
+/* Issue 14: a login that finds the store down answers with the form. */
+static void
+test_login_unavailable_form(void **state)
+{
+	struct response r = RESPONSE_EMPTY;
+
+	(void)state;
+	fake_fail(st, 1);
+	post_form("/login", NULL, "192.0.2.230",
+	    "username=alice&password=s3cret&next=/x", &r);
+	fake_fail(st, 0);
+	assert_int_equal(r.status, 503);
+	assert_true(is_html(&r));
+	assert_non_null(strstr(r.body, "<form method=\"post\""));
+	assert_non_null(strstr(r.body, "Try again in a moment."));
+	assert_non_null(strstr(r.body, "name=\"next\" value=\"/x\""));
+	assert_true(has_header(&r, "Retry-After: 1\r\n"));
+	assert_null(strstr(r.headers, "Set-Cookie"));
+	response_free(&r);
+}
+
+/* Issue 14: the password change page, behind a session. */
+static void
+test_password_page(void **state)
+{
+	struct response r = RESPONSE_EMPTY;
+	char		c[128];
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/password" },
+		      { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		      { "HTTP_ACCEPT", "text/html" }, { "HTTP_COOKIE", c },
+		      { NULL, NULL } };
+
+	(void)state;
+	nav("RESPONDER", "GET", "/password", "text/html", alice, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(is_html(&r));
+	assert_non_null(
+	    strstr(r.body, "<form method=\"post\" action=\"/password\">"));
+	assert_non_null(strstr(r.body, "name=\"current_password\""));
+	assert_non_null(strstr(r.body, "name=\"new_password\""));
+	assert_non_null(strstr(r.body, "value=\"alice\""));
+	assert_true(has_header(&r, "Cache-Control: no-store\r\n"));
+	response_free(&r);
+	nav("RESPONDER", "HEAD", "/password", NULL, alice, &r);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	/* without a session: as any unauthenticated request */
+	nav("RESPONDER", "GET", "/password", "text/html", NULL, &r);
+	assert_int_equal(r.status, 302);
+	assert_true(has_header(&r, "Location: /login?next=/password\r\n"));
+	response_free(&r);
+	nav("RESPONDER", "GET", "/password", NULL,
+	    "AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &r);
+	assert_int_equal(r.status, 401);
+	assert_true(has_header(&r, "Content-Type: application/json\r\n"));
+	response_free(&r);
+	fake_fail(st, 1);
+	nav("RESPONDER", "GET", "/password", "text/html", alice, &r);
+	fake_fail(st, 0);
+	assert_int_equal(r.status, 503);
+	assert_true(is_html(&r));
+	response_free(&r);
+	/* a wrong current password: the form again for a browser, 403 */
+	snprintf(c, sizeof(c), "__Host-sid=%s", alice);
+	run(p, "current_password=nope&new_password=x", &r);
+	assert_int_equal(r.status, 403);
+	assert_true(is_html(&r));
+	assert_non_null(strstr(r.body, "The current password is not right."));
+	response_free(&r);
+	p[3].v = "application/json";
+	run(p, "current_password=nope&new_password=x", &r);
+	assert_int_equal(r.status, 403);
+	assert_true(has_header(&r, "Content-Type: application/json\r\n"));
+	response_free(&r);
+	assert_int_equal(check_status(alice), 200);
+}
+
+/*
+ * login_trusted_addresses: attempts from those addresses are not counted
+ * per address (a proxy would lock everyone out), per user they are.
+ */
+static void
+test_login_trusted_address(void **state)
+{
+	struct password_cost pc = { 1, 8192 };
+	struct response	     r = RESPONSE_EMPTY;
+	char		     h[PASSWORD_HASHLEN], err[128];
+	int		     i;
+
+	(void)state;
+	assert_int_equal(cidr_list_parse(&cfg.login_trusted,
+			     "198.51.100.0/24 2001:db8:77::/48", err,
+			     sizeof(err)),
+	    0);
+	assert_int_equal(password_hash(h, "pw", 2, &pc), 0);
+	assert_int_equal(store_user_add(st, "trent", h), SG_OK);
+	for (i = 0; i < 10; i++) {
+		post_form("/login", NULL,
+		    i % 2 ? "198.51.100.9" : "2001:db8:77::9",
+		    "username=trent&password=wrong", &r);
+		assert_int_equal(r.status, 401);
+		response_free(&r);
+	}
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.100.9"), 0);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "2001:db8:77::/64"),
+	    0);
+	assert_int_equal(fake_counter(st, STORE_FAIL_USER, "trent"), 10);
+	/* the user's budget is spent: 429, from a trusted address too */
+	post_form("/login", NULL, "198.51.100.9", "username=trent&password=pw",
+	    &r);
+	assert_int_equal(r.status, 429);
+	response_free(&r);
+	/* another user from the same address is not locked out */
+	post_form("/login", NULL, "198.51.100.9",
+	    "username=alice&password=s3cret", &r);
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.100.9"), 0);
+	/* an address outside the list still counts */
+	post_form("/login", NULL, "198.51.101.9", "username=ghost&password=x",
+	    &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	assert_int_equal(fake_counter(st, STORE_FAIL_ADDR, "198.51.101.9"), 1);
+	cfg.login_trusted.n = 0;
+}
+
 /*
  * An answer started over a response that still holds a body frees it
  * (LeakSanitizer fails the test otherwise): the check's allow and
@@ -863,6 +1089,10 @@ main(void)
 		cmocka_unit_test(test_login_busy_log_is_bounded),
 		cmocka_unit_test(test_log_lines_are_not_forged),
 		cmocka_unit_test(test_login_counters),
+		cmocka_unit_test(test_login_trusted_address),
+		cmocka_unit_test(test_navigation_gets_pages),
+		cmocka_unit_test(test_login_unavailable_form),
+		cmocka_unit_test(test_password_page),
 		cmocka_unit_test(test_answer_over_a_body),
 	};
 

@@ -3,11 +3,11 @@
 -- 'try' counts an attempt before its password is verified (so parallel
 -- attempts can never all pass a check made before any of them counted),
 -- 'undo' takes one back (a login that succeeded), 'clear' forgets.
--- Returns {count, ms until the window resets}.
+-- Returns {count, ms until the window resets}; 'clear' returns
+-- {1, 0} if there was a counter to forget, else {0, 0}.
 local op = ARGV[2]
 if op == 'clear' then
-  redis.call('DEL', KEYS[1])
-  return {0, 0}
+  return {redis.call('DEL', KEYS[1]), 0}
 end
 if op == 'undo' then
   local n = tonumber(redis.call('GET', KEYS[1]) or '0')
