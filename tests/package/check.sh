@@ -44,8 +44,11 @@ deps=$(apt-get install -s "$deb" | sed -n 's/^Inst \([^ ]*\) .*/\1/p' | grep -vx
 [ -z "$deps" ] || apt-get install -y -q --no-install-recommends $deps >>/tmp/apt.out 2>&1 ||
     { cat /tmp/apt.out; die "apt-get (dependencies)"; }
 
-echo "# lintian $(dpkg-query -W -f='${Version}' lintian):"
-lintian --info "$deb" >/tmp/lintian.out 2>&1
+echo "# lintian $(dpkg-query -W -f='${Version}' lintian) --display-info (as nobody):"
+cp "$deb" /tmp/
+chmod 0644 "/tmp/$(basename "$deb")"
+(cd /tmp && HOME=/tmp runuser -u nobody -- lintian --display-info "$(basename "$deb")") \
+    >/tmp/lintian.out 2>&1
 sed 's/^/#   /' /tmp/lintian.out
 DESC="lintian reports no error" check sh -c '! grep -q "^E: " /tmp/lintian.out'
 
@@ -61,13 +64,15 @@ server {
 }
 NGINX
 
-# Everything but package and apt bookkeeping, with owners and modes, and
-# the users and groups.
+# Everything but package and apt bookkeeping (and what logrotate and
+# nginx keep of their own runs), with owners and modes, and the users and
+# groups.
 snapshot() {
 	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run \
 	    -o -path /tmp -o -path /root -o -path /var/lib/dpkg \
 	    -o -path /var/lib/apt -o -path /var/cache -o -path /var/log/apt \
-	    -o -path /var/lib/logrotate -o -name '*-old' \) -prune -o \
+	    -o -path /var/lib/logrotate -o -path /var/lib/nginx \
+	    -o -name '*-old' \) -prune -o \
 	    ! -path /var/log/dpkg.log ! -path /var/log/alternatives.log \
 	    ! -path /etc/passwd- ! -path /etc/group- ! -path /etc/shadow- \
 	    ! -path /etc/gshadow- -printf '%p %u %g %m\n' | sort
@@ -124,6 +129,7 @@ while ! grep -q "listening\|serving\|worker" $T/sessgate.log 2>/dev/null && [ $i
 	sleep 0.1; i=$((i + 1))
 done
 sleep 0.5
+sed 's/^/#   sessgate: /' $T/sessgate.log
 DESC="sessgate runs as _sessgate" check test "$(stat -c %U /proc/"$pid")" = _sessgate
 DESC="the socket as sessgate.socket says: root:www-data 0660" \
     check test "$(stat -c '%U:%G %a' /run/sessgate/sessgate.sock)" = "root:www-data 660"
@@ -161,6 +167,7 @@ rm -rf /run/sessgate
 echo "# purging"
 apt-get purge -y -q sessgate >/tmp/purge.out 2>&1
 DESC="apt-get purge sessgate" check test $? -eq 0
+grep -i 'warn\|error\|sessgate' /tmp/purge.out | sed 's/^/#   /'
 snapshot >/tmp/after
 DESC="purge leaves the system as it was before the install" check cmp -s /tmp/before /tmp/after
 diff /tmp/before /tmp/after | sed 's/^/#   /'
