@@ -156,6 +156,12 @@ DESC="logrotate rotates it" check test $? -eq 0 -a -f /var/log/sessgate/audit.lo
 DESC="and makes a new one, _sessgate:adm 0640" \
     check test "$(stat -c '%U:%G %a' /var/log/sessgate/audit.log)" = "_sessgate:adm 640"
 
+secret=$(sha256sum </etc/sessgate/secret)
+apt-get install -y -q --reinstall "$deb" >>/tmp/install.out 2>&1
+DESC="a reinstall keeps the secret and the edited configuration" \
+    check test "$(sha256sum </etc/sessgate/secret)" = "$secret" -a \
+    -n "$(grep "^redis = unix:$T/redis.sock" /etc/sessgate/sessgate.conf)"
+
 kill -TERM "$pid"
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -181,7 +187,7 @@ DESC="configure and make without cmocka" check test $? -eq 0
 (cd /tmp/nocmocka && make check >/tmp/check.out 2>&1)
 DESC="make check fails" check test $? -ne 0
 DESC="saying libcmocka-dev is missing" check grep -q "install libcmocka-dev" /tmp/check.out
-grep cmocka /tmp/check.out | sed 's/^/#   /'
+grep '^make check:' /tmp/check.out | sed 's/^/#   /'
 
 echo "1..$n"
 [ $failed -eq 0 ] || { echo "# $failed of $n failed"; exit 1; }
