@@ -1,4 +1,5 @@
 """contrib/systemd: the units verify and are hardened (systemd-analyze),
+the service (made from sessgate.service.in) names the configured paths,
 and socket activation works as the units describe it: the socket made as
 sessgate.socket says, ExecStart run with it on fd 0, ExecReload's SIGHUP
 and the stop signal handled. PID 1 is not systemd in the test sandbox, so
@@ -20,15 +21,24 @@ import harness  # noqa: E402
 T = harness.TAP()
 S = harness.Stack()
 UNITS = os.path.join(harness.TOP_SRCDIR, "contrib", "systemd")
+# the service is generated in the build tree, with the configured paths
+BUILT_UNITS = os.path.join(harness.TOP_BUILDDIR, "contrib", "systemd")
+SBIN_SESSGATE = os.path.join(os.environ.get("SG_SBINDIR", "/usr/sbin"),
+                             "sessgate")
 SESSGATE = os.path.abspath(os.path.join(harness.TOP_BUILDDIR, "sessgate"))
 ANALYZE = harness.need("systemd-analyze", "systemd-analyze")
+
+
+def unit_path(name):
+    return os.path.join(BUILT_UNITS if name.endswith(".service") else UNITS,
+                        name)
 
 
 def unit(name):
     p = configparser.ConfigParser(strict=False, interpolation=None,
                                   delimiters=("=",))
     p.optionxform = str
-    with open(os.path.join(UNITS, name)) as f:
+    with open(unit_path(name)) as f:
         p.read_string(f.read())
     return p
 
@@ -38,8 +48,8 @@ def local_units():
     d = os.path.join(S.tmp, "units")
     os.makedirs(d, exist_ok=True)
     for name in ("sessgate.service", "sessgate.socket"):
-        with open(os.path.join(UNITS, name)) as f:
-            text = f.read().replace("/usr/sbin/sessgate", SESSGATE)
+        with open(unit_path(name)) as f:
+            text = f.read().replace(SBIN_SESSGATE, SESSGATE)
         with open(os.path.join(d, name), "w") as f:
             f.write(text)
     return d
@@ -56,10 +66,18 @@ def units_verify():
 
 
 @T.test
+def service_names_the_configured_paths():
+    argv = shlex.split(unit("sessgate.service")["Service"]["ExecStart"])
+    conf = os.path.join(os.environ["SG_SYSCONFDIR"], "sessgate.conf")
+    assert argv == [SBIN_SESSGATE, "-d", "-c", conf], argv
+
+
+@T.test
 def service_is_hardened():
     svc = unit("sessgate.service")["Service"]
     for key, want in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"),
                       ("PrivateTmp", "yes"), ("DynamicUser", "yes"),
+                      ("User", "_sessgate"),
                       ("StandardInput", "socket"),
                       ("StandardOutput", "journal")):
         assert svc.get(key) == want, (key, svc.get(key))
@@ -89,7 +107,7 @@ def socket_activation_reload_and_stop():
     S.write_config("listen = unix:%s/unused.sock\n" % S.tmp)
     S.add_user("sam", "sam-pw")
     argv = shlex.split(svc["ExecStart"])
-    assert argv[0] == "/usr/sbin/sessgate" and "-d" in argv
+    assert argv[0] == SBIN_SESSGATE and "-d" in argv
     argv[0] = SESSGATE
     argv[argv.index("-c") + 1] = S.conf
     p = S.spawn(argv, "activated.log", stdin=ls.fileno())
