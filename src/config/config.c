@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "config/account.h"
 #include "core/audit.h"
 #include "core/text.h"
 
@@ -68,6 +69,8 @@ static const char *check_key_prefix(struct config *, const char *, char *,
 static const char *check_local_or_empty(struct config *, const char *, char *,
     size_t);
 static const char *check_audit(struct config *, const char *, char *, size_t);
+static const char *check_user(struct config *, const char *, char *, size_t);
+static const char *check_group(struct config *, const char *, char *, size_t);
 
 /* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
@@ -115,6 +118,10 @@ static const struct config_key keys[] = {
 	STR(audit, "syslog", check_audit),
 	STR(status_path, "", check_local_or_empty),
 	STR(ping_path, "", check_local_or_empty),
+	{ OFF(socket_owner), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
+	{ OFF(socket_group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
+	{ OFF(user), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
+	{ OFF(group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
 };
 #undef OFF
 #undef STR
@@ -208,6 +215,27 @@ check_audit(struct config *cfg, const char *v, char *buf, size_t len)
 	    strcmp(v, "off") == 0 || v[0] == '/')
 		return NULL;
 	return "must be syslog, stderr, off or an absolute file path";
+}
+
+/* user, socket_owner: a user's name or number (config/account.c). */
+static const char *
+check_user(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	uid_t uid;
+	gid_t gid;
+
+	(void)cfg;
+	return account_user(v, &uid, &gid, buf, len) == 0 ? NULL : buf;
+}
+
+/* group, socket_group: a group's name or number. */
+static const char *
+check_group(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	gid_t gid;
+
+	(void)cfg;
+	return account_group(v, &gid, buf, len) == 0 ? NULL : buf;
 }
 
 /* Leading digits of s, then a unit from units; -1 if none matches. */
@@ -676,6 +704,7 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 	    set_at[find_key("redis_sentinel_password_file") - keys];
 	cfg->secret_file_line = set_at[find_key("secret_file") - keys];
 	cfg->audit_line = set_at[find_key("audit") - keys];
+	cfg->listen_line = set_at[find_key("listen") - keys];
 	return 0;
 }
 
