@@ -116,7 +116,7 @@ listen_check_dir(const struct listen_addr *a, char *err, size_t errlen)
 	for (;;) { /* the first directory on the way that exists */
 		if (stat(dir, &st) == 0)
 			break;
-		if (errno != ENOENT)
+		if (errno != ENOENT && errno != ENOTDIR)
 			return fail(err, errlen, "unix:%s: %s: %s", a->path,
 			    dir, strerror(errno));
 		if ((slash = strrchr(dir, '/')) == NULL)
