@@ -248,7 +248,8 @@ names_read(const struct ctl *c, struct names *l, const char *what)
 		names_free(l);
 		return store_failed(c->store, what);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), names_cmp);
+	if (l->n > 1) /* (no users: l->v is NULL, which qsort may not take) */
+		qsort(l->v, l->n, sizeof(*l->v), names_cmp);
 	for (i = j = 0; i < l->n; i++)
 		if (j == 0 || strcmp(l->v[i], l->v[j - 1]) != 0)
 			l->v[j++] = l->v[i];

@@ -410,6 +410,30 @@ def redis_outage_logged_once_and_its_end():
     stop(p)
 
 
+@T.test
+def every_logout_is_logged_without_the_token():
+    path = os.path.join(S.tmp, "logout.sock")
+    p = started("logout", "listen = unix:%s\n" % path)
+    connect = unix_connect(path)
+    harness.wait_for(lambda: _serves(connect), "the socket")
+    for _ in range(2):
+        cookie = login_cookie(connect)
+        out = harness.fcgi_request(connect(), harness.RESPONDER, {
+            "REQUEST_METHOD": "POST", "REQUEST_URI": "/logout",
+            "HTTP_COOKIE": "__Host-sid=" + cookie,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": "0"}, b"").decode()
+        assert out.startswith("Status: 303"), out
+        assert check_request(connect, cookie).startswith(b"Status: 401")
+    stop(p)
+    log = read_log("logout.log")
+    lines = [x for x in log.splitlines() if "logged out" in x]
+    assert len(lines) == 2, log
+    assert all(x.startswith("sessgate: uma logged out (session ")
+               for x in lines), lines
+    assert cookie not in log and cookie.split(".")[1] not in log
+
+
 S.start_redis()
 user_session()
 sys.exit(T.run())
