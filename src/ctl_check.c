@@ -92,8 +92,8 @@ login_steps(const struct redis_url *u, struct redis_conn *rc)
 	char	    db[16];
 	const char *sel[2] = { "SELECT", db }, *ping[1] = { "PING" };
 
-	if (redis_conn_open(rc, u->host, u->port, u->is_unix ? u->path : NULL) ==
-	    -1)
+	if (redis_conn_open(rc, u->host, u->port,
+		u->is_unix ? u->path : NULL) == -1)
 		return failed("connect", rc->err);
 	printf("ok: connected to %s\n", rc->node);
 	if (u->password[0] == '\0')

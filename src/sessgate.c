@@ -136,8 +136,7 @@ serve(struct config *cfg, const char *file, int foreground)
 
 	if (privs_resolve(cfg, &privs, err, sizeof(err)) == -1)
 		return fatal(foreground, err);
-	if ((fd = open_listener(cfg, &privs, &spawned, err, sizeof(err))) ==
-	    -1)
+	if ((fd = open_listener(cfg, &privs, &spawned, err, sizeof(err))) == -1)
 		return fatal(foreground, err);
 	unix_path = unix_socket_path(cfg, spawned);
 	if (become_user(cfg, &privs, file, foreground) != 0)

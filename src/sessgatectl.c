@@ -22,8 +22,8 @@
 
 #include "config/config.h"
 #include "core/audit.h"
-#include "ctl_check.h"
 #include "core/user.h"
+#include "ctl_check.h"
 #include "session/password.h"
 #include "session/session.h"
 #include "store/outage.h"

@@ -25,8 +25,7 @@ account_number(const char *s, unsigned long long *v)
 }
 
 int
-account_user(const char *s, uid_t *uid, gid_t *gid, char *errbuf,
-    size_t errlen)
+account_user(const char *s, uid_t *uid, gid_t *gid, char *errbuf, size_t errlen)
 {
 	struct passwd	  *pw;
 	unsigned long long v;

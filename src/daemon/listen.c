@@ -61,8 +61,7 @@ parent_dir(const char *path, char *dir, size_t len)
 
 /* Make one directory of the socket's path, or accept the one there. */
 static int
-make_one(const char *dir, const struct listen_opts *o, char *err,
-    size_t errlen)
+make_one(const char *dir, const struct listen_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -71,7 +70,8 @@ make_one(const char *dir, const struct listen_opts *o, char *err,
 		if (chmod(dir, 0755) == -1 ||
 		    ((o->dir_uid != (uid_t)-1 || o->dir_gid != (gid_t)-1) &&
 			chown(dir, o->dir_uid, o->dir_gid) == -1))
-			return fail(err, errlen, "%s: %s", dir, strerror(errno));
+			return fail(err, errlen, "%s: %s", dir,
+			    strerror(errno));
 		return 0;
 	}
 	if (errno != EEXIST)
@@ -233,8 +233,7 @@ open_tcp(const struct listen_addr *a, int backlog, char *err, size_t errlen)
 		    gai_strerror(rv));
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
-		-1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, backlog) == -1) {
 		saved = errno;
@@ -249,8 +248,8 @@ open_tcp(const struct listen_addr *a, int backlog, char *err, size_t errlen)
 }
 
 int
-listen_open(const struct listen_addr *a, const struct listen_opts *o,
-    char *err, size_t errlen)
+listen_open(const struct listen_addr *a, const struct listen_opts *o, char *err,
+    size_t errlen)
 {
 	return a->is_unix ? open_unix(a, o, err, errlen) :
 			    open_tcp(a, o->backlog, err, errlen);

@@ -35,8 +35,8 @@ preflight_redis(const struct config *cfg)
 		log_info("redis maxmemory-policy noeviction");
 	else if (rv == SG_OK) {
 		log_errx("redis maxmemory-policy is %s: evicted keys would "
-			  "break the session cap, revocation by ID and login "
-			  "throttling; refused (set it to noeviction)",
+			 "break the session cap, revocation by ID and login "
+			 "throttling; refused (set it to noeviction)",
 		    policy);
 		ok = -1;
 	} else

@@ -98,8 +98,8 @@ privs_drop(const struct privs *p, char *err, size_t errlen)
 	if (set_groups(p) == -1 || setgid(p->gid) == -1 ||
 	    (p->uid != (uid_t)-1 && setuid(p->uid) == -1)) {
 		snprintf(err, errlen, "becoming uid %d gid %u: %s",
-		    p->uid == (uid_t)-1 ? 0 : (int)p->uid,
-		    (unsigned int)p->gid, strerror(errno));
+		    p->uid == (uid_t)-1 ? 0 : (int)p->uid, (unsigned int)p->gid,
+		    strerror(errno));
 		return -1;
 	}
 	if (p->uid != (uid_t)-1 && p->uid != 0 && setuid(0) != -1) {

@@ -530,7 +530,7 @@ server_run(int listen_fd, const struct config *cfg, void (*on_ready)(void),
 	}
 	if ((n = start_workers(workers, all)) < all)
 		_exit(1); /* (threads that started hold the structures) */
-	on_ready(); /* the listening socket is in the acceptor's epoll */
+	on_ready();	  /* the listening socket is in the acceptor's epoll */
 	rv = acceptor_run(acc);
 	if (rv & ACCEPTOR_BUSY) /* threads hold requests: no joining them */
 		_exit(rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0);

@@ -128,8 +128,8 @@ end_one(const struct session_ctx *c, const struct token *t, void *arg)
 		session_audit(c, AUDIT_LOGOUT, user, id, arg);
 		if (arg == NULL) { /* one line per logout; the reference only */
 			token_ref(id, ref);
-			log_info("%s logged out (session %s) from %s", user, ref,
-			    c->addr);
+			log_info("%s logged out (session %s) from %s", user,
+			    ref, c->addr);
 		}
 	}
 	return SG_NO_SESSION; /* on to the next cookie */

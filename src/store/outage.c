@@ -20,8 +20,8 @@
 
 static struct {
 	pthread_mutex_t lock;
-	pid_t		pid;	    /* whose state this is */
-	unsigned long	failed;	    /* since the outage began; 0: none */
+	pid_t		pid;	     /* whose state this is */
+	unsigned long	failed;	     /* since the outage began; 0: none */
 	int64_t		began, said; /* first failure, last line (ms) */
 	int		quiet;
 } o = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0 };
