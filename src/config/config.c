@@ -217,7 +217,7 @@ check_audit(struct config *cfg, const char *v, char *buf, size_t len)
 	return "must be syslog, stderr, off or an absolute file path";
 }
 
-/* user, socket_owner: a user's name or number (config/account.c). */
+/* user, socket_owner: empty (unset), a user's name or number. */
 static const char *
 check_user(struct config *cfg, const char *v, char *buf, size_t len)
 {
@@ -225,17 +225,21 @@ check_user(struct config *cfg, const char *v, char *buf, size_t len)
 	gid_t gid;
 
 	(void)cfg;
-	return account_user(v, &uid, &gid, buf, len) == 0 ? NULL : buf;
+	if (v[0] == '\0' || account_user(v, &uid, &gid, buf, len) == 0)
+		return NULL;
+	return buf;
 }
 
-/* group, socket_group: a group's name or number. */
+/* group, socket_group: empty (unset), a group's name or number. */
 static const char *
 check_group(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	gid_t gid;
 
 	(void)cfg;
-	return account_group(v, &gid, buf, len) == 0 ? NULL : buf;
+	if (v[0] == '\0' || account_group(v, &gid, buf, len) == 0)
+		return NULL;
+	return buf;
 }
 
 /* Leading digits of s, then a unit from units; -1 if none matches. */
