@@ -3,12 +3,18 @@
  * Redis (and with the same key layout) as the daemon. One table names
  * every command with its arguments and its function; usage is checked
  * from the table before anything is read or opened.
+ *
+ * Every command that changes something (C_LOG in the table) is logged to
+ * syslog, facility authpriv, as "sessgatectl[PID]: user del alice: done
+ * (uid 0)": who ran what, and whether it worked. A session is named by
+ * its short reference, never more.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,9 +24,11 @@
 #include "config/config.h"
 #include "core/audit.h"
 #include "core/user.h"
+#include "ctl_check.h"
 #include "session/password.h"
 #include "session/session.h"
 #include "session/throttle.h"
+#include "store/outage.h"
 #include "store/store.h"
 
 #define EXIT_USAGE 2
@@ -37,6 +45,7 @@ usage(int status)
 	    "       sessgatectl [-c FILE] users rekey [OLD_SECRET_FILE]\n"
 	    "       sessgatectl [-c FILE] throttle list [--json]\n"
 	    "       sessgatectl [-c FILE] throttle clear ADDRESS|USER\n"
+	    "       sessgatectl [-c FILE] check\n"
 	    "The password of user add and user passwd is the first line of "
 	    "standard input.\n");
 	exit(status);
@@ -243,7 +252,8 @@ names_read(const struct ctl *c, struct names *l, const char *what)
 		names_free(l);
 		return store_failed(c->store, what);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), names_cmp);
+	if (l->n > 1) /* (no users: l->v is NULL, which qsort may not take) */
+		qsort(l->v, l->n, sizeof(*l->v), names_cmp);
 	for (i = j = 0; i < l->n; i++)
 		if (j == 0 || strcmp(l->v[i], l->v[j - 1]) != 0)
 			l->v[j++] = l->v[i];
@@ -770,9 +780,16 @@ cmd_throttle_clear(const struct ctl *c)
 	}
 }
 
-/* What a command accepts besides its words. */
+static int
+cmd_check(const struct ctl *c)
+{
+	return ctl_check(c->cfg, c->store);
+}
+
+/* What a command accepts besides its words, and whether it is logged. */
 #define C_JSON 1 /* --json */
 #define C_ALL  2 /* --all instead of NAME, and nothing after it */
+#define C_LOG  4 /* it changes something: syslog says who did it */
 
 static const struct command {
 	const char *noun, *verb;
@@ -781,16 +798,40 @@ static const struct command {
 	int	    flags;
 	int (*fn)(const struct ctl *);
 } commands[] = {
-	{ "user", "add", 3, 3, 1, 0, cmd_user_add },
-	{ "user", "passwd", 3, 3, 1, 0, cmd_user_passwd },
-	{ "user", "del", 3, 3, 1, 0, cmd_user_del },
+	{ "user", "add", 3, 3, 1, C_LOG, cmd_user_add },
+	{ "user", "passwd", 3, 3, 1, C_LOG, cmd_user_passwd },
+	{ "user", "del", 3, 3, 1, C_LOG, cmd_user_del },
 	{ "user", "list", 2, 2, 0, C_JSON, cmd_user_list },
 	{ "session", "list", 3, 3, 1, C_JSON | C_ALL, cmd_session_list },
-	{ "session", "revoke", 3, 4, 1, C_ALL, cmd_session_revoke },
-	{ "users", "rekey", 2, 3, 0, 0, cmd_users_rekey },
+	{ "session", "revoke", 3, 4, 1, C_ALL | C_LOG, cmd_session_revoke },
+	{ "users", "rekey", 2, 3, 0, C_LOG, cmd_users_rekey },
 	{ "throttle", "list", 2, 2, 0, C_JSON, cmd_throttle_list },
-	{ "throttle", "clear", 3, 3, 0, 0, cmd_throttle_clear },
+	{ "throttle", "clear", 3, 3, 0, C_LOG, cmd_throttle_clear },
+	{ "check", NULL, 1, 1, 0, 0, cmd_check },
 };
+
+/*
+ * The action, its arguments (a session ID cut to its reference) and
+ * its outcome, to syslog (authpriv).
+ */
+static void
+log_action(const struct command *cmd, int argc, char **argv, int all, int rv)
+{
+	char line[512];
+	int  i, o;
+
+	o = snprintf(line, sizeof(line), "%s %s%s", cmd->noun, cmd->verb,
+	    all ? " --all" : "");
+	for (i = 2; i < argc && o > 0 && (size_t)o < sizeof(line); i++)
+		o += snprintf(line + o, sizeof(line) - (size_t)o, " %.*s",
+		    i == 3 && strcmp(cmd->noun, "session") == 0 ? TOKEN_REFLEN :
+								  64,
+		    argv[i]);
+	openlog("sessgatectl", LOG_PID, LOG_AUTHPRIV);
+	syslog(rv == 0 ? LOG_NOTICE : LOG_WARNING, "%s: %s (uid %u)", line,
+	    rv == 0 ? "done" : "failed", (unsigned int)getuid());
+	closelog();
+}
 
 /* Take the options among the words (--json, --all) out of argv. */
 static int
@@ -817,11 +858,12 @@ command_find(int argc, char **argv, int json, int all)
 	const struct command *c;
 	size_t		      i;
 
-	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
+	for (i = 0; argc >= 1 && i < sizeof(commands) / sizeof(commands[0]);
 	     i++) {
 		c = &commands[i];
 		if (strcmp(argv[0], c->noun) != 0 ||
-		    strcmp(argv[1], c->verb) != 0)
+		    (c->verb != NULL &&
+			(argc < 2 || strcmp(argv[1], c->verb) != 0)))
 			continue;
 		if ((json && !(c->flags & C_JSON)) ||
 		    (all && !(c->flags & C_ALL)))
@@ -883,7 +925,10 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	outage_quiet(); /* a failure is said on stderr, by the command */
 	rv = cmd->fn(&c);
+	if (cmd->flags & C_LOG)
+		log_action(cmd, argc, argv, c.all, rv);
 	store_close(c.store);
 	config_free(&cfg);
 	return rv;

@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "config/account.h"
 #include "core/audit.h"
 #include "core/text.h"
 
@@ -70,6 +71,8 @@ static const char *check_local_or_empty(struct config *, const char *, char *,
     size_t);
 static const char *check_audit(struct config *, const char *, char *, size_t);
 static const char *check_trusted(struct config *, const char *, char *, size_t);
+static const char *check_user(struct config *, const char *, char *, size_t);
+static const char *check_group(struct config *, const char *, char *, size_t);
 
 /* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
@@ -118,6 +121,10 @@ static const struct config_key keys[] = {
 	STR(audit, "syslog", check_audit),
 	STR(status_path, "", check_local_or_empty),
 	STR(ping_path, "", check_local_or_empty),
+	{ OFF(socket_owner), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
+	{ OFF(socket_group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
+	{ OFF(user), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
+	{ OFF(group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
 };
 #undef OFF
 #undef STR
@@ -218,6 +225,31 @@ static const char *
 check_trusted(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	if (cidr_list_parse(&cfg->login_trusted, v, buf, len) == 0)
+		return NULL;
+	return buf;
+}
+
+/* user, socket_owner: empty (unset), a user's name or number. */
+static const char *
+check_user(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	uid_t uid;
+	gid_t gid;
+
+	(void)cfg;
+	if (v[0] == '\0' || account_user(v, &uid, &gid, buf, len) == 0)
+		return NULL;
+	return buf;
+}
+
+/* group, socket_group: empty (unset), a group's name or number. */
+static const char *
+check_group(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	gid_t gid;
+
+	(void)cfg;
+	if (v[0] == '\0' || account_group(v, &gid, buf, len) == 0)
 		return NULL;
 	return buf;
 }
@@ -801,6 +833,7 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 	    set_at[find_key("redis_sentinel_password_file") - keys];
 	cfg->secret_file_line = set_at[find_key("secret_file") - keys];
 	cfg->audit_line = set_at[find_key("audit") - keys];
+	cfg->listen_line = set_at[find_key("listen") - keys];
 	return 0;
 }
 

@@ -64,11 +64,16 @@ struct config {
 	char		  *audit;	/* syslog, stderr, off or a file path */
 	char		  *status_path; /* "": off */
 	char		  *ping_path;	/* "": off */
+	char		  *socket_owner; /* unset: the starting user */
+	char		  *socket_group; /* unset: the starting user's group */
+	char		  *user;	 /* unset: stay who we started as */
+	char		  *group;	 /* unset: user's primary group */
 	/* the lines that set the keys naming files, for FILE:LINE; 0 unset */
 	unsigned int redis_password_file_line;
 	unsigned int redis_sentinel_password_file_line;
 	unsigned int secret_file_line;
 	unsigned int audit_line;
+	unsigned int listen_line;
 };
 
 /* Fill cfg with the defaults of every key. */

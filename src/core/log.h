@@ -3,7 +3,13 @@
 #define SG_CORE_LOG_H
 
 void log_init(int foreground);
-/* log_warn appends strerror(errno); log_warnx does not. */
+/*
+ * Priorities: log_err* (LOG_ERR) for what stops sessgate or a reload,
+ * log_warn* (LOG_WARNING), log_info (LOG_INFO). The ones without x append
+ * strerror(errno).
+ */
+void log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

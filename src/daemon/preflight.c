@@ -27,16 +27,16 @@ preflight_redis(const struct config *cfg)
 	int	       ok = 0;
 
 	if ((s = session_store_open(cfg)) == NULL) {
-		log_warnx("maxmemory-policy not checked: out of memory");
+		log_errx("maxmemory-policy not checked: out of memory");
 		return -1;
 	}
 	rv = store_maxmemory_policy(s, policy, sizeof(policy));
 	if (rv == SG_OK && strcmp(policy, "noeviction") == 0)
 		log_info("redis maxmemory-policy noeviction");
 	else if (rv == SG_OK) {
-		log_warnx("redis maxmemory-policy is %s: evicted keys would "
-			  "break the session cap, revocation by ID and login "
-			  "throttling; refused (set it to noeviction)",
+		log_errx("redis maxmemory-policy is %s: evicted keys would "
+			 "break the session cap, revocation by ID and login "
+			 "throttling; refused (set it to noeviction)",
 		    policy);
 		ok = -1;
 	} else

@@ -499,7 +499,8 @@ start_workers(struct worker *workers, unsigned int n)
 }
 
 int
-server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
+server_run(int listen_fd, const struct config *cfg, void (*on_ready)(void),
+    void (*on_stop)(void))
 {
 	struct worker	*workers = NULL;
 	struct acceptor *acc = NULL;
@@ -529,6 +530,7 @@ server_run(int listen_fd, const struct config *cfg, void (*on_stop)(void))
 	}
 	if ((n = start_workers(workers, all)) < all)
 		_exit(1); /* (threads that started hold the structures) */
+	on_ready();	  /* the listening socket is in the acceptor's epoll */
 	rv = acceptor_run(acc);
 	if (rv & ACCEPTOR_BUSY) /* threads hold requests: no joining them */
 		_exit(rv & ACCEPTOR_FAILED ? SERVER_EXIT_LISTEN : 0);

@@ -31,6 +31,11 @@
  *   (SIGKILL after STOP_WAIT_MS) and returns 0.
  * - SIGCHLD: a worker ended.
  * Workers ask the kernel for SIGTERM should the parent die first.
+ *
+ * systemd (Type=notify) hears READY=1 once every first worker has said
+ * it accepts (SIG_READY), RELOADING=1 at a SIGHUP and READY=1 again with
+ * the "reloaded" line (or at once if the configuration was kept), and
+ * STOPPING=1 when a stop begins (notify.c).
  */
 #include "daemon/supervisor.h"
 
@@ -49,6 +54,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "daemon/notify.h"
 #include "daemon/preflight.h"
 #include "daemon/server.h"
 #include "daemon/slots.h"
@@ -61,6 +67,7 @@
 #define RELOAD_LATE    2
 #define STOP_WAIT_MS   15000 /* the workers' grace period, and some */
 #define SIG_STOPPED    SIGRTMIN
+#define SIG_READY      (SIGRTMIN + 1)
 /* worker processes at once: the workers, and old ones after reloads */
 #define SLOTS	    256
 #define THREADS_MAX 2049 /* threads, login_concurrency (their bounds), 1 */
@@ -75,6 +82,7 @@ struct kid {
 	int64_t	       started;
 	enum kid_state state;
 	int	       acked; /* K_OLD: no longer accepts */
+	int	       ready; /* has said it accepts */
 	int	       slot;  /* in slots.c and metrics.c; -1: none */
 };
 
@@ -89,6 +97,7 @@ static struct {
 	int	       quick; /* quick deaths in a row */
 	int64_t	       next_start;
 	int	       reloading, stopping, killed, status;
+	int	       ready_sent; /* READY=1 told systemd at start */
 	int64_t	       reload_at, stop_at;
 } sv;
 
@@ -126,15 +135,29 @@ kids_running(void)
 	return n;
 }
 
-/* A worker, in its old process: tell the parent it no longer accepts. */
+/* A worker: tell the parent (SIG_READY or SIG_STOPPED). */
 static void
-notify_stopped(void)
+tell_parent(int sig)
 {
 	union sigval v;
 
 	v.sival_int = 0;
-	if (sigqueue(getppid(), SIG_STOPPED, v) == -1)
+	if (sigqueue(getppid(), sig, v) == -1)
 		log_warn("telling the parent");
+}
+
+/* A worker, in its process: it accepts connections now. */
+static void
+notify_ready(void)
+{
+	tell_parent(SIG_READY);
+}
+
+/* A worker, in its old process: tell the parent it no longer accepts. */
+static void
+notify_stopped(void)
+{
+	tell_parent(SIG_STOPPED);
 }
 
 static void
@@ -148,7 +171,7 @@ worker_child(void)
 	/* so that pkill -x sessgate finds the parent only */
 	prctl(PR_SET_NAME, "sessgate-worker");
 	sigprocmask(SIG_SETMASK, &sv.oldmask, NULL);
-	rv = server_run(sv.listen_fd, sv.cfg, notify_stopped);
+	rv = server_run(sv.listen_fd, sv.cfg, notify_ready, notify_stopped);
 	config_free(sv.cfg);
 	free(sv.kids);
 	exit(rv);
@@ -187,6 +210,7 @@ spawn(int64_t now)
 	k->started = now;
 	k->state = K_RUN;
 	k->acked = 0;
+	k->ready = 0;
 	k->slot = slot;
 	metrics_workers((unsigned int)kids_running());
 	return 0;
@@ -295,6 +319,7 @@ begin_stop(int sig)
 		log_info("signal %d: finishing requests in flight", sig);
 	if (sv.stopping)
 		return;
+	notify_send("STOPPING=1");
 	sv.stopping = 1;
 	sv.stop_at = clock_ms() + STOP_WAIT_MS;
 	signal_all(SIGTERM);
@@ -309,14 +334,17 @@ reload(int64_t now)
 	const char   *fixed;
 	size_t	      i;
 
+	notify_send("RELOADING=1");
 	if (config_load(&n, sv.file, err, sizeof(err)) == -1) {
-		log_warnx("reload: %s; keeping the configuration", err);
+		log_errx("reload: %s; keeping the configuration", err);
+		notify_send("READY=1");
 		return;
 	}
 	if (preflight_redis(&n) == -1) {
-		log_warnx("reload: Redis may evict keys; keeping the "
-			  "configuration");
+		log_errx("reload: Redis may evict keys; keeping the "
+			 "configuration");
 		config_free(&n);
+		notify_send("READY=1");
 		return;
 	}
 	/* with a socket on fd 0, listen and socket_mode do not apply */
@@ -372,6 +400,7 @@ reload_check(int64_t now)
 	if ((n = kids_unacked()) == 0) {
 		sv.reloading = 0;
 		log_info("configuration reloaded from %s", sv.file);
+		notify_send("READY=1");
 	} else if (sv.reloading == RELOAD_WAITING && now >= sv.reload_at) {
 		sv.reloading = RELOAD_LATE;
 		log_warnx("reload from %s not done: %zu old worker%s not "
@@ -390,6 +419,25 @@ acked(pid_t pid)
 
 	if ((k = kid_find(pid)) != NULL)
 		k->acked = 1;
+}
+
+/* A worker accepts: once the first ones all do, tell systemd. */
+static void
+ready(pid_t pid)
+{
+	struct kid *k;
+	size_t	    i, n = 0;
+
+	if ((k = kid_find(pid)) != NULL)
+		k->ready = 1;
+	if (sv.ready_sent || sv.stopping)
+		return;
+	for (i = 0; i < sv.n; i++)
+		n += sv.kids[i].state == K_RUN && sv.kids[i].ready;
+	if (n < sv.cfg->workers)
+		return;
+	sv.ready_sent = 1;
+	notify_send("READY=1");
 }
 
 /* Milliseconds until something is due; -1 if nothing is. */
@@ -434,6 +482,8 @@ on_signal(int sig, const siginfo_t *si, int64_t now)
 		begin_stop(sig);
 	else if (sig == SIG_STOPPED)
 		acked(si->si_pid);
+	else if (sig == SIG_READY)
+		ready(si->si_pid);
 }
 
 /* Room for the connections the workers hold: as many fds as allowed. */
@@ -464,7 +514,7 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 	/* the workers share it: one that loses the race gets EAGAIN */
 	if ((fl = fcntl(listen_fd, F_GETFL)) == -1 ||
 	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		log_warn("setting up the listening socket");
+		log_err("setting up the listening socket");
 		config_free(cfg);
 		return 1;
 	}
@@ -482,6 +532,7 @@ supervisor_run(int listen_fd, int spawned, const char *file, struct config *cfg)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIG_STOPPED);
+	sigaddset(&set, SIG_READY);
 	sigprocmask(SIG_BLOCK, &set, &sv.oldmask);
 	log_info("serving with %u workers of %u threads", cfg->workers,
 	    cfg->threads);

@@ -16,6 +16,7 @@
 #include "http/form.h"
 #include "http/html.h"
 #include "http/url.h"
+#include "store/outage.h"
 
 struct session_ctx
 endpoint_session(const struct handler_ctx *h, const struct request *req)
@@ -30,8 +31,9 @@ void
 endpoint_unavailable(const struct handler_ctx *h, const struct request *req,
     struct response *resp, const char *what)
 {
-	log_warnx("%s %s: store failed: %s", what, req->remote_addr,
-	    store_error(h->store));
+	if (!outage_ongoing()) /* else logged by the outage, not each time */
+		log_warnx("%s %s: store failed: %s", what, req->remote_addr,
+		    store_error(h->store));
 	response_unavailable(resp);
 }
 

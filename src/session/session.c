@@ -119,12 +119,18 @@ static enum sg_result
 end_one(const struct session_ctx *c, const struct token *t, void *arg)
 {
 	char user[USER_NAME_MAX + 1], id[TOKEN_IDLEN + 1];
+	char ref[TOKEN_REFLEN + 1];
 
 	if (store_session_destroy(c->store, t, user) != SG_OK)
 		return SG_UNAVAILABLE;
 	if (user[0] != '\0') {
 		token_id(t, id);
 		session_audit(c, AUDIT_LOGOUT, user, id, arg);
+		if (arg == NULL) { /* one line per logout; the reference only */
+			token_ref(id, ref);
+			log_info("%s logged out (session %s) from %s", user,
+			    ref, c->addr);
+		}
 	}
 	return SG_NO_SESSION; /* on to the next cookie */
 }

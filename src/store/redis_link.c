@@ -24,6 +24,10 @@
  * few confirmed, the operation fails (503), although it ran on the
  * master: nobody is told that a session ended when a failover could
  * bring it back, or handed a cookie for a session a failover could lose.
+ *
+ * Failures are logged by the outage (outage.c), not one by one: every
+ * command's end is reported there, but for a write that ran and that too
+ * few replicas confirmed, which is not Redis failing to answer.
  */
 #include "store/redis_link.h"
 
@@ -35,6 +39,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/outage.h"
 
 /* One command or script to run. */
 struct request {
@@ -227,6 +232,7 @@ replicated(struct redis_link *l, struct redis_conn *conn, redisReply *r,
 		    l->replicas_ack, (long long)l->timeout_ms);
 	snprintf(l->err, l->errlen,
 	    "redis: the write ran on the master, but %s", why);
+	l->unconfirmed = n >= 0;
 	freeReplyObject(r);
 	return NULL;
 }
@@ -320,10 +326,16 @@ run(struct redis_link *l, const struct request *rq, int flags)
 static redisReply *
 counted(struct redis_link *l, const struct request *rq, int flags)
 {
-	redisReply *r = run(l, rq, flags);
+	redisReply *r;
 
-	if (r == NULL)
+	l->unconfirmed = 0;
+	if ((r = run(l, rq, flags)) != NULL)
+		outage_answered();
+	else {
 		metrics_add(M_REDIS_ERROR, 1);
+		if (!l->unconfirmed)
+			outage_failed(l->err);
+	}
 	return r;
 }
 

@@ -38,6 +38,7 @@ struct redis_link {
 	int64_t			asked_at; /* when Sentinel last named it, ms */
 	char			master[256]; /* where conn goes (sentinel) */
 	int			master_port;
+	int			unconfirmed; /* failed: too few replicas */
 	char		       *err;
 	size_t			errlen;
 };

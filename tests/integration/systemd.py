@@ -154,5 +154,33 @@ def socket_activation_reload_and_stop():
     ls.close()
 
 
+@T.test
+def type_notify_is_what_the_daemon_does():
+    """Type=notify: the service is started only once sessgate says
+    READY=1 on $NOTIFY_SOCKET, which it does once its workers accept."""
+    svc = unit("sessgate.service")["Service"]
+    assert svc["Type"] == "notify" and svc.get("NotifyAccess") == "main"
+    npath = os.path.join(S.tmp, "notify.sock")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(npath)
+    ns.settimeout(10)
+    path = os.path.join(S.tmp, "notify-activated.sock")
+    ls = socket.socket(socket.AF_UNIX)
+    ls.bind(path)
+    ls.listen(128)
+    S.write_config("")
+    argv = shlex.split(svc["ExecStart"])
+    argv[0] = SESSGATE
+    argv[argv.index("-c") + 1] = S.conf
+    env = dict(os.environ, NOTIFY_SOCKET=npath)
+    p = S.spawn(argv, "notify.log", stdin=ls.fileno(), env=env)
+    assert ns.recv(4096) == b"READY=1"
+    p.send_signal(signal.SIGTERM)
+    assert ns.recv(4096) == b"STOPPING=1"
+    assert p.wait(30) == 0
+    ns.close()
+    ls.close()
+
+
 S.start_redis()
 sys.exit(T.run())
