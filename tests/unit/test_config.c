@@ -717,66 +717,67 @@ test_trusted_addresses(void **state)
 	    0);
 	assert_int_equal(cidr_list_match(&c.login_trusted, "203.0.113.9"), 1);
 	assert_int_equal(cidr_list_match(&c.login_trusted, "2001:db8::9"), 1);
-	/* user, group, socket_owner, socket_group: names or numbers that exist.
-	 */
-	static void test_accounts(void **state)
-	{
-		struct config c, d;
-		char	      err[CONFIG_ERRLEN];
-		const char   *ok = "user = root\ngroup = 0\nsocket_owner = 0\n"
-				   "socket_group = root\n";
-		const char   *bad = "threads = 2\nuser = no-such-user-here\n";
-		const char   *badg = "socket_group = no-such-group-here\n";
+	config_free(&c);
+}
 
-		(void)state;
-		assert_int_equal(config_defaults(&c), 0);
-		assert_null(c.user);
-		assert_null(c.socket_group);
-		assert_int_equal(
-		    config_parse(&c, "f", ok, strlen(ok), err, sizeof(err)), 0);
-		assert_string_equal(c.user, "root");
-		assert_string_equal(c.socket_group, "root");
-		assert_int_equal(config_defaults(&d), 0);
-		assert_string_equal(config_fixed_changed(&d, &c),
-		    "socket_owner");
-		config_free(&d);
-		config_free(&c);
-		assert_int_equal(config_defaults(&c), 0);
-		assert_int_equal(
-		    config_parse(&c, "f", bad, strlen(bad), err, sizeof(err)),
-		    -1);
-		assert_string_equal(err,
-		    "f:2: user: no such user \"no-such-user-here\"");
-		config_free(&c);
-		assert_int_equal(config_defaults(&c), 0);
-		assert_int_equal(
-		    config_parse(&c, "f", badg, strlen(badg), err, sizeof(err)),
-		    -1);
-		assert_string_equal(err,
-		    "f:1: socket_group: no such group \"no-such-group-here\"");
-		config_free(&c);
-	}
+/* user, group, socket_owner, socket_group: names or numbers that exist. */
+static void
+test_accounts(void **state)
+{
+	struct config c, d;
+	char	      err[CONFIG_ERRLEN];
+	const char   *ok = "user = root\ngroup = 0\nsocket_owner = 0\n"
+			   "socket_group = root\n";
+	const char   *bad = "threads = 2\nuser = no-such-user-here\n";
+	const char   *badg = "socket_group = no-such-group-here\n";
 
-	int main(void)
-	{
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_fixed_keys),
-			cmocka_unit_test(test_key_changed),
-			cmocka_unit_test(test_defaults),
-			cmocka_unit_test(test_durations),
-			cmocka_unit_test(test_sizes),
-			cmocka_unit_test(test_files),
-			cmocka_unit_test(test_path_length),
-			cmocka_unit_test(test_values_set),
-			cmocka_unit_test(test_load),
-			cmocka_unit_test(test_secret_file),
-			cmocka_unit_test(test_sample_config),
-			cmocka_unit_test(test_values_with_hash),
-			cmocka_unit_test(test_trusted_addresses),
-			cmocka_unit_test(test_accounts),
-		};
+	(void)state;
+	assert_int_equal(config_defaults(&c), 0);
+	assert_null(c.user);
+	assert_null(c.socket_group);
+	assert_int_equal(
+	    config_parse(&c, "f", ok, strlen(ok), err, sizeof(err)), 0);
+	assert_string_equal(c.user, "root");
+	assert_string_equal(c.socket_group, "root");
+	assert_int_equal(config_defaults(&d), 0);
+	assert_string_equal(config_fixed_changed(&d, &c), "socket_owner");
+	config_free(&d);
+	config_free(&c);
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(
+	    config_parse(&c, "f", bad, strlen(bad), err, sizeof(err)), -1);
+	assert_string_equal(err,
+	    "f:2: user: no such user \"no-such-user-here\"");
+	config_free(&c);
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(
+	    config_parse(&c, "f", badg, strlen(badg), err, sizeof(err)), -1);
+	assert_string_equal(err,
+	    "f:1: socket_group: no such group \"no-such-group-here\"");
+	config_free(&c);
+}
 
-		if (sodium_init() == -1)
-			return 1;
-		return cmocka_run_group_tests(tests, NULL, NULL);
-	}
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_keys),
+		cmocka_unit_test(test_key_changed),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_path_length),
+		cmocka_unit_test(test_values_set),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_sample_config),
+		cmocka_unit_test(test_values_with_hash),
+		cmocka_unit_test(test_trusted_addresses),
+		cmocka_unit_test(test_accounts),
+	};
+
+	if (sodium_init() == -1)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
