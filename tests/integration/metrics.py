@@ -187,8 +187,9 @@ def ping_follows_redis():
         took = time.monotonic() - t0
         assert status_of(out) == 503, out
         assert b"Retry-After: 1\r\n" in out, out
-        # redis_timeout (200 ms), tried twice at most, and some slack
-        assert took < 0.2 * 2 + 0.3, took
+        # redis_timeout (200 ms), tried twice at most, and slack for a
+        # loaded machine; a ping that waited for Redis would never end
+        assert took < 0.2 * 2 + 1.0, took
         harness.note("ping: 503 after %.0f ms with Redis stopped"
                      % (took * 1000))
     finally:
