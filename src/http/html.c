@@ -49,68 +49,6 @@ html_escape(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-/* A macro, so that the compiler checks the format against its arguments. */
-#define PAGE \
-	"<!DOCTYPE html>\n" \
-	"<html lang=\"en\">\n" \
-	"<head>\n" \
-	"<meta charset=\"utf-8\">\n" \
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" \
-	"<title>Sign in</title>\n" \
-	"<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto;" \
-	"padding:0 1rem}label,input,button{display:block;width:100%%;" \
-	"box-sizing:border-box;font-size:1rem}input{margin:.25rem 0 1rem;" \
-	"padding:.5rem}button{padding:.6rem}" \
-	"p[role=alert]{color:#a00;font-weight:bold}</style>\n" \
-	"</head>\n" \
-	"<body>\n" \
-	"<main>\n" \
-	"<h1>Sign in</h1>\n" \
-	"%s%s%s" \
-	"<form method=\"post\" action=\"%s\">\n" \
-	"<label for=\"username\">User name</label>\n" \
-	"<input id=\"username\" name=\"username\" autocomplete=\"username\" " \
-	"autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\n" \
-	"<label for=\"password\">Password</label>\n" \
-	"<input id=\"password\" name=\"password\" type=\"password\" " \
-	"autocomplete=\"current-password\" required>\n" \
-	"<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
-	"<button type=\"submit\">Sign in</button>\n" \
-	"</form>\n" \
-	"</main>\n" \
-	"</body>\n" \
-	"</html>\n"
-
-char *
-html_login_page(const char *action, const char *next, const char *message,
-    size_t *len)
-{
-	char   m[512], *a, *n, *out = NULL;
-	size_t alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
-	size_t nlen = strlen(next) * 6 + 1;
-	int    rv;
-
-	a = malloc(alen);
-	n = malloc(nlen);
-	if (a == NULL || n == NULL)
-		goto fail;
-	if (html_escape(action, a, alen) == -1 ||
-	    html_escape(next, n, nlen) == -1 ||
-	    html_escape(message != NULL ? message : "", m, sizeof(m)) == -1)
-		goto fail;
-	rv = snprintf(NULL, 0, PAGE, message ? "<p role=\"alert\">" : "", m,
-	    message ? "</p>\n" : "", a, n);
-	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
-		goto fail;
-	snprintf(out, (size_t)rv + 1, PAGE, message ? "<p role=\"alert\">" : "",
-	    m, message ? "</p>\n" : "", a, n);
-	*len = (size_t)rv;
-fail:
-	free(a);
-	free(n);
-	return out;
-}
-
 /* The head and style every page shares; %s is the title. */
 #define HEAD \
 	"<!DOCTYPE html>\n" \
@@ -129,6 +67,53 @@ fail:
 	"<main>\n" \
 	"<h1>%s</h1>\n"
 #define TAIL "</main>\n</body>\n</html>\n"
+
+/* Macros, so that the compiler checks the formats against their arguments. */
+#define PAGE \
+	HEAD \
+	    "%s%s%s" \
+	    "<form method=\"post\" action=\"%s\">\n" \
+	    "<label for=\"username\">User name</label>\n" \
+	    "<input id=\"username\" name=\"username\" autocomplete=\"username\" " \
+	    "autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\n" \
+	    "<label for=\"password\">Password</label>\n" \
+	    "<input id=\"password\" name=\"password\" type=\"password\" " \
+	    "autocomplete=\"current-password\" required>\n" \
+	    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	    "<button type=\"submit\">Sign in</button>\n" \
+	    "</form>\n" TAIL
+
+char *
+html_login_page(const char *action, const char *next, const char *message,
+    size_t *len)
+{
+	char   m[512], *a, *n, *out = NULL;
+	size_t alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
+	size_t nlen = strlen(next) * 6 + 1;
+	int    rv;
+
+	a = malloc(alen);
+	n = malloc(nlen);
+	if (a == NULL || n == NULL)
+		goto fail;
+	if (html_escape(action, a, alen) == -1 ||
+	    html_escape(next, n, nlen) == -1 ||
+	    html_escape(message != NULL ? message : "", m, sizeof(m)) == -1)
+		goto fail;
+	rv = snprintf(NULL, 0, PAGE, "Sign in", "Sign in",
+	    message ? "<p role=\"alert\">" : "", m, message ? "</p>\n" : "", a,
+	    n);
+	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
+		goto fail;
+	snprintf(out, (size_t)rv + 1, PAGE, "Sign in", "Sign in",
+	    message ? "<p role=\"alert\">" : "", m, message ? "</p>\n" : "", a,
+	    n);
+	*len = (size_t)rv;
+fail:
+	free(a);
+	free(n);
+	return out;
+}
 
 #define PASSWORD_PAGE \
 	HEAD \
