@@ -179,25 +179,3 @@ lane_stop(struct lane *l)
 	pthread_cond_broadcast(&l->rcv);
 	pthread_mutex_unlock(&l->mu);
 }
-
-size_t
-lane_waiting(struct lane *l)
-{
-	size_t n;
-
-	pthread_mutex_lock(&l->mu);
-	n = l->n;
-	pthread_mutex_unlock(&l->mu);
-	return n;
-}
-
-size_t
-lane_running(struct lane *l)
-{
-	size_t n;
-
-	pthread_mutex_lock(&l->mu);
-	n = l->running;
-	pthread_mutex_unlock(&l->mu);
-	return n;
-}

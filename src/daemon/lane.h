@@ -32,9 +32,6 @@ int lane_refuse(struct lane *, void *job);
 void *lane_refused(struct lane *);
 /* No more pushes: the threads in lane_pop() finish the queue and leave. */
 void lane_stop(struct lane *);
-/* Jobs waiting, and jobs popped whose lane_done() has not come yet. */
-size_t lane_waiting(struct lane *);
-size_t lane_running(struct lane *);
 /* A job lane_pop() gave is done. */
 void lane_done(struct lane *);
 
