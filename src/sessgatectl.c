@@ -331,6 +331,19 @@ print_json(cJSON *root)
 	return 0;
 }
 
+/*
+ * The end of a listing: with --json and no failure, print root; free it
+ * either way. The listing's exit status.
+ */
+static int
+json_done(int json, cJSON *root, int rv)
+{
+	if (rv == 0 && json)
+		return print_json(root);
+	cJSON_Delete(root);
+	return rv;
+}
+
 /* A new {"key":[]} document, its array in *array; NULL if out of memory. */
 static cJSON *
 json_doc(const char *key, cJSON **array)
@@ -381,7 +394,7 @@ list_users(const struct ctl *c, char *const *names, size_t n)
 			return store_failed(c->store, "session list");
 		}
 	}
-	return c->json ? print_json(root) : 0;
+	return json_done(c->json, root, 0);
 }
 
 static int
@@ -447,10 +460,7 @@ cmd_user_list(const struct ctl *c)
 			rv = 1;
 		}
 	}
-	if (rv == 0 && c->json)
-		rv = print_json(root);
-	else
-		cJSON_Delete(root);
+	rv = json_done(c->json, root, rv);
 	names_free(&l);
 	return rv;
 }
@@ -700,10 +710,7 @@ cmd_throttle_list(const struct ctl *c)
 			rv = 1;
 		}
 	}
-	if (rv == 0 && c->json)
-		rv = print_json(root);
-	else
-		cJSON_Delete(root);
+	rv = json_done(c->json, root, rv);
 	free(l.v);
 	return rv;
 }
