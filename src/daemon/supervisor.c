@@ -261,8 +261,8 @@ died(const struct kid *k, int st, const char *held, int64_t now)
 		return;
 	}
 	if (held != NULL) {
-		log_warnx("worker %d %s while serving %s; that is lost; "
-			  "starting another",
+		log_warnx("worker %d %s while serving %s; the connections it "
+			  "held are lost; starting another",
 		    (int)k->pid, what, held);
 		sv.next_start = now;
 		return;
