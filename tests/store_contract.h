@@ -10,7 +10,10 @@
  * The includer defines, before including this file:
  *   static struct store *contract_open(const char *extra);
  * a new store, holding nothing, with these configuration lines on top of
- * the defaults; and calls user_keys_init(&pub, NULL, 0) in main().
+ * the defaults;
+ *   static void contract_tick(void);
+ * lets the store's clock move on (Redis's: a few ms); and calls
+ * user_keys_init(&pub, NULL, 0) in main().
  */
 #ifndef SG_TESTS_STORE_CONTRACT_H
 #define SG_TESTS_STORE_CONTRACT_H
@@ -47,7 +50,7 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 
 	user_tag(&pub, u->name, strlen(u->name), tag);
 	token_new(t, tag);
-	assert_int_equal(store_session_create(s, u, t, &created, NULL), SG_OK);
+	assert_int_equal(store_session_create(s, u, t, NULL, &created, NULL), SG_OK);
 }
 
 static enum sg_result
@@ -173,7 +176,7 @@ test_password_change_ends_sessions(void **state)
 	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/* A login that verified the old password cannot land afterwards. */
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created, NULL),
+	assert_int_equal(store_session_create(s, &stale, &late, NULL, &created, NULL),
 	    SG_STALE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(store_user_get(s, "ivan", &u), SG_OK);
@@ -186,7 +189,7 @@ test_password_change_ends_sessions(void **state)
 	stale = u;
 	assert_int_equal(store_user_add(s, "ivan", HASH), SG_OK);
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, &created, NULL),
+	assert_int_equal(store_session_create(s, &stale, &late, NULL, &created, NULL),
 	    SG_STALE);
 	store_close(s);
 }
@@ -298,7 +301,7 @@ test_contract_cap_evict_oldest(void **state)
 	for (i = 0; i < 5; i++) {
 		token_new(&t[i], tag);
 		assert_int_equal(
-		    store_session_create(s, &u, &t[i], &created, NULL), SG_OK);
+		    store_session_create(s, &u, &t[i], NULL, &created, NULL), SG_OK);
 		assert_true(created > last); /* one after the other */
 		last = created;
 	}
@@ -323,13 +326,13 @@ test_contract_cap_reject(void **state)
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
 	token_new(&t[3], t[0].tag);
-	assert_int_equal(store_session_create(s, &u, &t[3], &created, NULL),
+	assert_int_equal(store_session_create(s, &u, &t[3], NULL, &created, NULL),
 	    SG_LIMIT);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(check(s, &t[i]), i < 3 ? SG_OK : SG_DENY);
 	/* a session ended makes room */
 	assert_int_equal(store_session_destroy(s, &t[0], NULL), SG_OK);
-	assert_int_equal(store_session_create(s, &u, &t[3], &created, NULL),
+	assert_int_equal(store_session_create(s, &u, &t[3], NULL, &created, NULL),
 	    SG_OK);
 	assert_int_equal(check(s, &t[3]), SG_OK);
 	store_close(s);
@@ -386,6 +389,74 @@ test_contract_failure_counters(void **state)
 }
 
 /* The cases above, for the includer's list of tests. */
+/*
+ * What a login records for the user's sessions page (address, browser,
+ * lifetime), and step-up: confirm records a later password time in the
+ * same live session of the same user, and never brings one back.
+ */
+static void
+test_login_record_and_confirm(void **state)
+{
+	struct store_login in = { "192.0.2.7", "Firefox on Linux", 5000000 };
+	struct store	  *s;
+	struct store_user  u, v;
+	struct store_seen  seen, again;
+	struct token	   t, plain;
+	struct listed	   l = { 0 };
+	char		   tag[TOKEN_TAGLEN + 1];
+	int64_t		   created;
+
+	(void)state;
+	s = contract_open("idle_timeout = 1h\nabsolute_timeout = 2h\n");
+	add_user(s, "olga", &u);
+	add_user(s, "pete", &v);
+	user_tag(&pub, "olga", 4, tag);
+	token_new(&t, tag);
+	assert_int_equal(store_session_create(s, &u, &t, &in, &created, NULL),
+	    SG_OK);
+	new_session(s, &u, &plain);
+	assert_int_equal(store_session_list(s, "olga", collect, &l), SG_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.rec[0].addr, "192.0.2.7");
+	assert_string_equal(l.rec[0].agent, "Firefox on Linux");
+	assert_int_equal(l.rec[0].deadline - l.rec[0].created, 5000000);
+	assert_int_equal(l.rec[0].confirmed, l.rec[0].created);
+	assert_string_equal(l.rec[1].addr, ""); /* nothing given */
+	assert_int_equal(l.rec[1].deadline - l.rec[1].created, 7200000);
+	assert_int_equal(store_session_seen(s, &t, 0, &seen), SG_OK);
+	assert_string_equal(seen.user, "olga");
+	assert_int_equal(seen.confirmed, l.rec[0].confirmed);
+	assert_int_equal(store_session_seen(s, &t, STORE_CHECK_PASSIVE, &again),
+	    SG_OK);
+	assert_int_equal(again.confirmed, seen.confirmed);
+	/* not pete's session; then olga's, later */
+	assert_int_equal(store_session_confirm(s, &t, "pete"), SG_DENY);
+	contract_tick();
+	assert_int_equal(store_session_confirm(s, &t, "olga"), SG_OK);
+	assert_int_equal(store_session_seen(s, &t, 0, &again), SG_OK);
+	assert_true(again.confirmed > seen.confirmed);
+	l.n = 0;
+	assert_int_equal(store_session_list(s, "olga", collect, &l), SG_OK);
+	assert_int_equal(l.rec[0].confirmed, again.confirmed);
+	assert_int_equal(l.rec[0].deadline - l.rec[0].created, 5000000);
+	assert_string_equal(l.rec[0].agent, "Firefox on Linux");
+	/* an ended session is not confirmed back to life */
+	assert_int_equal(store_session_destroy(s, &t, NULL), SG_OK);
+	assert_int_equal(store_session_confirm(s, &t, "olga"), SG_DENY);
+	assert_int_equal(check(s, &t), SG_DENY);
+	/* what cannot be stored is left out, not refused */
+	in.addr = "a\"b";
+	in.agent = "x\ny";
+	token_new(&t, tag);
+	assert_int_equal(store_session_create(s, &u, &t, &in, &created, NULL),
+	    SG_OK);
+	l.n = 0;
+	assert_int_equal(store_session_list(s, "olga", collect, &l), SG_OK);
+	assert_string_equal(l.rec[l.n - 1].addr, "");
+	assert_string_equal(l.rec[l.n - 1].agent, "");
+	store_close(s);
+}
+
 #define STORE_CONTRACT_TESTS \
 	cmocka_unit_test(test_users), \
 	    cmocka_unit_test(test_create_check_destroy), \
@@ -395,6 +466,7 @@ test_contract_failure_counters(void **state)
 	    cmocka_unit_test(test_password_change_needs_its_generation), \
 	    cmocka_unit_test(test_contract_cap_evict_oldest), \
 	    cmocka_unit_test(test_contract_cap_reject), \
-	    cmocka_unit_test(test_contract_failure_counters)
+	    cmocka_unit_test(test_contract_failure_counters), \
+	    cmocka_unit_test(test_login_record_and_confirm)
 
 #endif

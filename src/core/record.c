@@ -31,6 +31,24 @@ get_ms(const cJSON *obj, const char *name, int64_t *out)
 	return 0;
 }
 
+/*
+ * An optional text member into out (absent: ""): 0, or -1 unless it is
+ * what record_text_ok() allows.
+ */
+static int
+get_text(const cJSON *obj, const char *name, char *out, size_t max)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	out[0] = '\0';
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsString(v) || !record_text_ok(v->valuestring, max))
+		return -1;
+	memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
+	return 0;
+}
+
 int
 record_decode(struct record *r, const char *json, size_t len)
 {
@@ -51,11 +69,32 @@ record_decode(struct record *r, const char *json, size_t len)
 	if (get_ms(root, "c", &r->created) == -1 ||
 	    get_ms(root, "a", &r->deadline) == -1 || r->deadline < r->created)
 		goto fail;
+	if (cJSON_GetObjectItemCaseSensitive(root, "p") == NULL)
+		r->confirmed = r->created;
+	else if (get_ms(root, "p", &r->confirmed) == -1)
+		goto fail;
+	if (get_text(root, "ip", r->addr, RECORD_ADDR_MAX) == -1 ||
+	    get_text(root, "ua", r->agent, RECORD_AGENT_MAX) == -1)
+		goto fail;
 	memcpy(r->user, u->valuestring, strlen(u->valuestring) + 1);
 	rv = 0;
 fail:
 	cJSON_Delete(root);
 	return rv;
+}
+
+int
+record_text_ok(const char *s, size_t max)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i == max || s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' ||
+		    s[i] == '\\')
+			return 0;
+	return 1;
 }
 
 int
@@ -65,7 +104,13 @@ record_encode(const struct record *r, char *out, size_t outlen)
 
 	if (!user_name_valid(r->user, strlen(r->user)))
 		return -1;
-	n = snprintf(out, outlen, "{\"u\":\"%s\",\"c\":%lld,\"a\":%lld}",
-	    r->user, (long long)r->created, (long long)r->deadline);
+	if (!record_text_ok(r->addr, RECORD_ADDR_MAX) ||
+	    !record_text_ok(r->agent, RECORD_AGENT_MAX))
+		return -1;
+	n = snprintf(out, outlen,
+	    "{\"u\":\"%s\",\"c\":%lld,\"a\":%lld,\"p\":%lld,\"ip\":\"%s\","
+	    "\"ua\":\"%s\"}",
+	    r->user, (long long)r->created, (long long)r->deadline,
+	    (long long)r->confirmed, r->addr, r->agent);
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }

@@ -85,19 +85,34 @@ each_token(const struct session_ctx *c, token_fn fn, void *arg)
 }
 
 static enum sg_result
-check_one(const struct session_ctx *c, const struct token *t, void *user)
+check_one(const struct session_ctx *c, const struct token *t, void *arg)
 {
-	enum sg_result rv = store_session_check(c->store, t, user);
+	struct session_found *f = arg;
+	enum sg_result	      rv;
 
+	rv = store_session_seen(c->store, t, c->check_flags, &f->seen);
 	if (rv == SG_STALE) /* under an old tag: denied like an unknown one */
 		log_warnx("check from %s: %s", c->addr, store_error(c->store));
+	if (rv == SG_OK)
+		token_id(t, f->id);
 	return rv == SG_DENY || rv == SG_STALE ? SG_NO_SESSION : rv;
+}
+
+enum sg_result
+session_find_seen(const struct session_ctx *c, struct session_found *f)
+{
+	return each_token(c, check_one, f);
 }
 
 enum sg_result
 session_find(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 {
-	return each_token(c, check_one, user);
+	struct session_found f;
+	enum sg_result	     rv;
+
+	if ((rv = session_find_seen(c, &f)) == SG_OK)
+		memcpy(user, f.seen.user, sizeof(f.seen.user));
+	return rv;
 }
 
 void
@@ -253,6 +268,7 @@ static enum sg_result
 create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out)
 {
+	struct store_login   in = { c->addr, NULL, 0 };
 	struct store_evicted ev;
 	char		     tag[TOKEN_TAGLEN + 1];
 	int64_t		     created;
@@ -261,7 +277,7 @@ create_session(const struct session_ctx *c, const struct store_user *u,
 
 	user_tag(&c->cfg->keys, u->name, strlen(u->name), tag);
 	token_new(out, tag);
-	rv = store_session_create(c->store, u, out, &created, &ev);
+	rv = store_session_create(c->store, u, out, &in, &created, &ev);
 	if (rv == SG_OK && ev.n > 0)
 		metrics_add(M_EVICTION, (uint64_t)ev.n);
 	for (i = 0; rv == SG_OK && i < ev.n && i < STORE_EVICTED_MAX; i++)

@@ -22,6 +22,13 @@ struct session_ctx {
 	const char	    *cookie; /* the Cookie header, or NULL */
 	const char	    *addr;   /* the client address */
 	const char	    *host;   /* the Host it named, or NULL (audit) */
+	unsigned	     check_flags; /* STORE_CHECK_PASSIVE: no slide */
+};
+
+/* The live session a request presented. */
+struct session_found {
+	struct store_seen seen;		   /* user, password last entered */
+	char		  id[TOKEN_IDLEN + 1]; /* its stored id */
 };
 
 /* The store's parameters, from the configuration. */
@@ -36,6 +43,9 @@ struct store *session_store_open(const struct config *);
  */
 enum sg_result session_find(const struct session_ctx *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
+/* session_find, telling what the store saw and which session it was. */
+enum sg_result session_find_seen(const struct session_ctx *,
+    struct session_found *) SG_MUST;
 /*
  * What a log line may call the name a login was tried with: the name if
  * it is a user's, else "unknown user (bucket B)" (its throttling bucket,

@@ -82,28 +82,58 @@ foreign_tag(struct store *s, const struct token *t, char *user)
 }
 
 enum sg_result
-store_session_check(struct store *s, const struct token *t,
-    char user[USER_NAME_MAX + 1])
+store_session_seen(struct store *s, const struct token *t, unsigned flags,
+    struct store_seen *seen)
 {
 	enum sg_result rv;
 
-	rv = expect(s, "check", s->ops->check(s, t, user), R(SG_DENY));
+	rv = expect(s, "check", s->ops->check(s, t, flags, seen), R(SG_DENY));
 	if (rv != SG_OK)
 		return rv;
-	return foreign_tag(s, t, user);
+	return foreign_tag(s, t, seen->user);
+}
+
+enum sg_result
+store_session_check(struct store *s, const struct token *t,
+    char user[USER_NAME_MAX + 1])
+{
+	struct store_seen seen;
+	enum sg_result	  rv;
+
+	if ((rv = store_session_seen(s, t, 0, &seen)) == SG_OK)
+		memcpy(user, seen.user, sizeof(seen.user));
+	return rv;
 }
 
 enum sg_result
 store_session_create(struct store *s, const struct store_user *u,
-    const struct token *t, int64_t *created_us, struct store_evicted *ev)
+    const struct token *t, const struct store_login *in, int64_t *created_us,
+    struct store_evicted *ev)
 {
-	struct store_evicted none;
+	static const struct store_login none_in;
+	struct store_evicted		none;
+	struct store_login		l;
 
 	if (ev == NULL)
 		ev = &none;
 	ev->n = 0;
-	return expect(s, "create", s->ops->create(s, u, t, created_us, ev),
+	l = in ? *in : none_in;
+	if (!record_text_ok(l.addr, RECORD_ADDR_MAX))
+		l.addr = "";
+	if (!record_text_ok(l.agent, RECORD_AGENT_MAX))
+		l.agent = "";
+	if (l.lifetime <= 0)
+		l.lifetime = s->params.absolute_timeout;
+	return expect(s, "create", s->ops->create(s, u, t, &l, created_us, ev),
 	    R(SG_LIMIT) | R(SG_STALE));
+}
+
+enum sg_result
+store_session_confirm(struct store *s, const struct token *t, const char *user)
+{
+	if (!name_ok(user))
+		return SG_DENY;
+	return expect(s, "confirm", s->ops->confirm(s, t, user), R(SG_DENY));
 }
 
 enum sg_result

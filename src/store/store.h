@@ -81,24 +81,51 @@ void	      store_close(struct store *);
 const char *store_error(const struct store *);
 
 /* Sessions. */
+/* What a check saw of a live session. */
+struct store_seen {
+	char	user[USER_NAME_MAX + 1];
+	int64_t confirmed; /* the password was last entered, ms (Redis) */
+};
+#define STORE_CHECK_PASSIVE 1 /* checked, but the idle expiry stays */
+
 /*
- * The session's user, sliding its idle expiry: SG_OK or SG_DENY. A
- * session whose user is gone or has another gen than the session was
- * made under is dead (and removed). SG_STALE: the cookie's tag is not
- * the tag of the record's user under the store's keys (a session made
- * under another site secret); it was refused and deleted, and
- * store_error() says so, for one log line (no token in it).
+ * Is the session live? SG_OK with *seen filled, sliding its idle expiry
+ * unless flags has STORE_CHECK_PASSIVE; SG_DENY. A session whose user is
+ * gone or has another gen than the session was made under is dead (and
+ * removed). SG_STALE: the cookie's tag is not the tag of the record's
+ * user under the store's keys (a session made under another site
+ * secret); it was refused and deleted, and store_error() says so, for
+ * one log line (no token in it).
  */
+enum sg_result store_session_seen(struct store *, const struct token *,
+    unsigned flags, struct store_seen *) SG_MUST;
+/* store_session_seen, sliding, for the user only. */
 enum sg_result store_session_check(struct store *, const struct token *,
     char user[USER_NAME_MAX + 1]) SG_MUST;
+
+/* Where a login came from (the user's sessions page), and for how long. */
+struct store_login {
+	const char *addr;     /* client address, or NULL */
+	const char *agent;    /* short browser description, or NULL */
+	int64_t	    lifetime; /* ms; 0: absolute_timeout */
+};
+
 /*
  * A new session for u, made under u->gen: SG_OK, SG_LIMIT (reject at
  * the cap), SG_STALE (the user is gone or u->gen is no longer current).
- * ev, unless NULL, gets the sessions it evicted at the cap.
+ * in may be NULL (nothing recorded, absolute_timeout). ev, unless NULL,
+ * gets the sessions it evicted at the cap.
  */
 enum sg_result store_session_create(struct store *, const struct store_user *,
-    const struct token *, int64_t *created_us,
+    const struct token *, const struct store_login *in, int64_t *created_us,
     struct store_evicted *ev) SG_MUST;
+/*
+ * The password was entered again (step-up) in the live session of user
+ * that t names: record the time in it (same ID, deadline and idle
+ * expiry). SG_OK, or SG_DENY if there is no such session.
+ */
+enum sg_result store_session_confirm(struct store *, const struct token *,
+    const char *user) SG_MUST;
 /*
  * End one session (absent is fine): SG_OK. user, unless NULL, gets the
  * user whose session ended, or "" if none did.

@@ -19,9 +19,12 @@ enum store_fail_op {
 struct store_ops {
 	/* sessions */
 	enum sg_result (*check)(struct store *, const struct token *,
-	    char user[USER_NAME_MAX + 1]);
+	    unsigned flags, struct store_seen *);
 	enum sg_result (*create)(struct store *, const struct store_user *,
-	    const struct token *, int64_t *created_us, struct store_evicted *);
+	    const struct token *, const struct store_login *,
+	    int64_t *created_us, struct store_evicted *);
+	enum sg_result (*confirm)(struct store *, const struct token *,
+	    const char *user);
 	enum sg_result (*destroy)(struct store *, const struct token *,
 	    char user[USER_NAME_MAX + 1]);
 	enum sg_result (

@@ -78,6 +78,7 @@ script_flags(const struct lua_script *sc)
 		int			 flags;
 	} t[] = {
 		{ &lua_check, LINK_IDEMPOTENT },
+		{ &lua_confirm, LINK_IDEMPOTENT },
 		{ &lua_list, LINK_IDEMPOTENT },
 		{ &lua_destroy, LINK_IDEMPOTENT | LINK_DURABLE },
 		{ &lua_destroy_all, LINK_IDEMPOTENT | LINK_DURABLE },
@@ -388,12 +389,13 @@ cluster_user_key(struct redis_store *rs, const char *skey, const char *tag,
 }
 
 static enum sg_result
-redis_check(struct store *s, const struct token *t,
-    char user[USER_NAME_MAX + 1])
+redis_check(struct store *s, const struct token *t, unsigned flags,
+    struct store_seen *seen)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char	       id[TOKEN_IDLEN + 1], k[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
-	const char    *args[4];
+	const char    *args[5];
+	redisReply   **e;
 	redisReply    *r;
 	enum sg_result rv = SG_UNAVAILABLE;
 	int	       nkeys = 1;
@@ -408,15 +410,20 @@ redis_check(struct store *s, const struct token *t,
 	}
 	args[nkeys] = rs->idle;
 	args[nkeys + 1] = pfx;
-	if ((r = eval(rs, &lua_check, nkeys, nkeys + 2, args)) == NULL)
+	args[nkeys + 2] = flags & STORE_CHECK_PASSIVE ? "1" : "0";
+	if ((r = eval(rs, &lua_check, nkeys, nkeys + 3, args)) == NULL)
 		return SG_UNAVAILABLE;
 	rv = SG_UNAVAILABLE;
+	e = r->element;
 	if (r->type == REDIS_REPLY_NIL)
 		rv = SG_DENY;
-	else if (r->type == REDIS_REPLY_STRING &&
-	    user_name_valid(r->str, r->len)) {
-		memcpy(user, r->str, r->len);
-		user[r->len] = '\0';
+	else if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    e[0]->type == REDIS_REPLY_STRING &&
+	    user_name_valid(e[0]->str, e[0]->len) &&
+	    e[1]->type == REDIS_REPLY_INTEGER && e[1]->integer >= 0) {
+		memcpy(seen->user, e[0]->str, e[0]->len);
+		seen->user[e[0]->len] = '\0';
+		seen->confirmed = e[1]->integer;
 		rv = SG_OK;
 	} else
 		seterr(rs, "redis script check: unexpected reply");
@@ -512,18 +519,17 @@ create_reply(struct redis_store *rs, redisReply *r, const char *tag,
  */
 static enum sg_result
 redis_create(struct store *s, const struct store_user *u, const struct token *t,
-    int64_t *created, struct store_evicted *ev)
+    const struct store_login *in, int64_t *created, struct store_evicted *ev)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX], k3[KEYMAX],
 	    pfx[KEYMAX], abs[24], max[24];
-	const char    *keys[3], *argv[8];
+	const char    *keys[3], *argv[10];
 	struct members m;
 	redisReply    *r;
 
 	token_id(t, id);
-	snprintf(abs, sizeof(abs), "%lld",
-	    (long long)s->params.absolute_timeout);
+	snprintf(abs, sizeof(abs), "%lld", (long long)in->lifetime);
 	snprintf(max, sizeof(max), "%u", s->params.max_sessions);
 	keys[0] = key(k1, s, t->tag, "s:", id);
 	keys[1] = key(k2, s, t->tag, "idx:", u->name);
@@ -536,13 +542,29 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	argv[5] = max;
 	argv[6] = s->params.reject ? "reject" : "evict-oldest";
 	argv[7] = u->gen;
+	argv[8] = in->addr;
+	argv[9] = in->agent;
 	if (members_read(rs, k2, pfx, &m) != SG_OK)
 		return SG_UNAVAILABLE;
-	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 8);
+	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 10);
 	members_free(&m);
 	if (r == NULL)
 		return SG_UNAVAILABLE;
 	return create_reply(rs, r, t->tag, u->name, created, ev);
+}
+
+/* Step-up: confirm.lua on the session. */
+static enum sg_result
+redis_confirm(struct store *s, const struct token *t, const char *user)
+{
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    id[TOKEN_IDLEN + 1], k[KEYMAX];
+	const char	   *args[2];
+
+	token_id(t, id);
+	args[0] = key(k, s, t->tag, "s:", id);
+	args[1] = user;
+	return yes_no(rs, eval(rs, &lua_confirm, 1, 2, args), SG_DENY);
 }
 
 /* logout: destroy.lua on the session, then the id out of its index. */
@@ -1237,6 +1259,7 @@ redis_close(struct store *s)
 static const struct store_ops redis_ops = {
 	.check = redis_check,
 	.create = redis_create,
+	.confirm = redis_confirm,
 	.destroy = redis_destroy,
 	.destroy_all = redis_destroy_all,
 	.list = redis_list,

@@ -91,7 +91,7 @@ store_new(const struct config *c, const char *state)
 
 	if (st == NULL || store_user_add(st, "alice", alice_hash) != SG_OK ||
 	    store_user_get(st, "alice", &u) != SG_OK ||
-	    store_session_create(st, &u, &live, &created, NULL) != SG_OK)
+	    store_session_create(st, &u, &live, NULL, &created, NULL) != SG_OK)
 		abort();
 	if (state != NULL && strcmp(state, "down") == 0)
 		fake_fail(st, 1);

@@ -23,7 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r.created >= 0 && r.deadline >= r.created);
 	FUZZ_ASSERT(record_encode(&r, out, sizeof(out)) == 0);
 	FUZZ_ASSERT(record_decode(&again, out, strlen(out)) == 0);
+	FUZZ_ASSERT(record_text_ok(r.addr, RECORD_ADDR_MAX) &&
+	    record_text_ok(r.agent, RECORD_AGENT_MAX));
 	FUZZ_ASSERT(strcmp(again.user, r.user) == 0 &&
-	    again.created == r.created && again.deadline == r.deadline);
+	    again.created == r.created && again.deadline == r.deadline &&
+	    again.confirmed == r.confirmed &&
+	    strcmp(again.addr, r.addr) == 0 &&
+	    strcmp(again.agent, r.agent) == 0);
 	return 0;
 }

@@ -90,6 +90,13 @@ contract_open(const char *extra)
 	return open_store(extra, p, sizeof(p));
 }
 
+/* Redis's clock, in ms: let it move on. */
+static void
+contract_tick(void)
+{
+	msleep(5);
+}
+
 #include "../store_contract.h"
 
 static long long
@@ -154,7 +161,7 @@ create_thread(void *arg)
 	user_tag(&pub, "carol", 5, tag);
 	token_new(&r->t, tag);
 	pthread_barrier_wait(r->go);
-	r->rv = store_session_create(s, &u, &r->t, &r->created, NULL);
+	r->rv = store_session_create(s, &u, &r->t, NULL, &r->created, NULL);
 	store_close(s);
 	return NULL;
 }
@@ -263,6 +270,39 @@ test_idle_timeout_slides(void **state)
 	    SG_DENY); /* unused: ended after 1 s */
 	msleep(1300);
 	assert_int_equal(check(s, &t), SG_DENY); /* now unused for 1.3 s */
+	store_close(s);
+}
+
+/* A passive check answers like any other but never slides. */
+static void
+test_passive_check_does_not_slide(void **state)
+{
+	struct store	 *s;
+	struct store_user u;
+	struct store_seen seen;
+	struct token	  t, active;
+	char		  p[16];
+	int		  i;
+
+	(void)state;
+	s = open_store("idle_timeout = 1s\nabsolute_timeout = 60s\n", p,
+	    sizeof(p));
+	add_user(s, "polly", &u);
+	new_session(s, &u, &t);
+	new_session(s, &u, &active);
+	/* polled every 250 ms: live, and still ends 1 s after its login */
+	for (i = 0; i < 2; i++) {
+		msleep(250);
+		assert_int_equal(
+		    store_session_seen(s, &t, STORE_CHECK_PASSIVE, &seen),
+		    SG_OK);
+		assert_string_equal(seen.user, "polly");
+		assert_int_equal(check(s, &active), SG_OK);
+	}
+	msleep(800);
+	assert_int_equal(store_session_seen(s, &t, STORE_CHECK_PASSIVE, &seen),
+	    SG_DENY);
+	assert_int_equal(check(s, &active), SG_OK); /* slid all along */
 	store_close(s);
 }
 
@@ -906,7 +946,7 @@ test_lost_commands(void **state)
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_NO_REPLY;
-	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
+	assert_int_equal(store_session_create(s, &u, &late, NULL, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &t[0]), SG_OK);
 	assert_int_equal(check(s, &late), SG_OK);
@@ -915,7 +955,7 @@ test_lost_commands(void **state)
 	token_new(&late, t[0].tag);
 	px.skip = 1;
 	px.mode = PROXY_DROP;
-	assert_int_equal(store_session_create(s, &u, &late, &created, NULL),
+	assert_int_equal(store_session_create(s, &u, &late, NULL, &created, NULL),
 	    SG_UNAVAILABLE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(check(s, &t[0]), SG_OK);
@@ -948,7 +988,7 @@ test_replicas_ack_unmet(void **state)
 	user_tag(&pub, "wes", 3, tag);
 	token_new(&t, tag);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	assert_int_equal(store_session_create(s, &u, &t, &created, NULL),
+	assert_int_equal(store_session_create(s, &u, &t, NULL, &created, NULL),
 	    SG_UNAVAILABLE);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
@@ -1180,7 +1220,7 @@ test_secret_tags_and_rekey(void **state)
 	assert_string_not_equal(tag, ptag);
 	token_new(&t, tag);
 	assert_int_equal(
-	    store_session_create(secs, &u, &t, &(int64_t){ 0 }, NULL), SG_OK);
+	    store_session_create(secs, &u, &t, NULL, &(int64_t){ 0 }, NULL), SG_OK);
 	assert_int_equal(check(secs, &t), SG_OK);
 	memcpy(t.tag, ptag, sizeof(t.tag)); /* the same secret, public tag */
 	assert_int_equal(check(secs, &t), SG_DENY);
@@ -1368,6 +1408,7 @@ main(void)
 		cmocka_unit_test(test_cap_evict_oldest_parallel),
 		cmocka_unit_test(test_cap_reject_parallel),
 		cmocka_unit_test(test_idle_timeout_slides),
+		cmocka_unit_test(test_passive_check_does_not_slide),
 		cmocka_unit_test(test_absolute_timeout),
 		cmocka_unit_test(test_ttl_never_past_deadline),
 		cmocka_unit_test(test_check_racing_revoke),

@@ -26,7 +26,9 @@ struct fake {
 		char	id[TOKEN_IDLEN + 1];
 		char	user[USER_NAME_MAX + 1];
 		char	gen[STORE_GENLEN];
-		int64_t created;
+		int64_t created, confirmed, lifetime;
+		char	addr[RECORD_ADDR_MAX + 1];
+		char	agent[RECORD_AGENT_MAX + 1];
 	} sess[NSESS];
 	struct store_user users[NUSERS];
 	struct {
@@ -107,7 +109,8 @@ new_gen(struct store *s, char gen[STORE_GENLEN])
 }
 
 static enum sg_result
-f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
+f_check(struct store *s, const struct token *t, unsigned flags,
+    struct store_seen *seen)
 {
 	int i;
 
@@ -118,7 +121,23 @@ f_check(struct store *s, const struct token *t, char user[USER_NAME_MAX + 1])
 		F(s)->sess[i].id[0] = '\0';
 		return SG_DENY;
 	}
-	memcpy(user, F(s)->sess[i].user, USER_NAME_MAX + 1);
+	(void)flags; /* (no idle expiry here to slide) */
+	memcpy(seen->user, F(s)->sess[i].user, USER_NAME_MAX + 1);
+	seen->confirmed = F(s)->sess[i].confirmed;
+	return SG_OK;
+}
+
+/* Step-up, as confirm.lua: the time, in the live session of user. */
+static enum sg_result
+f_confirm(struct store *s, const struct token *t, const char *user)
+{
+	int i;
+
+	ENTER(s, "confirm");
+	if ((i = find_sess(s, t)) == -1 ||
+	    strcmp(F(s)->sess[i].user, user) != 0)
+		return SG_DENY;
+	F(s)->sess[i].confirmed = ++F(s)->clock;
 	return SG_OK;
 }
 
@@ -141,7 +160,7 @@ count_live(struct store *s, const char *user, int *oldest)
 
 static enum sg_result
 f_create(struct store *s, const struct store_user *u, const struct token *t,
-    int64_t *created, struct store_evicted *ev)
+    const struct store_login *in, int64_t *created, struct store_evicted *ev)
 {
 	struct store_user *cur;
 	int		   i, oldest;
@@ -166,6 +185,12 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 	snprintf(F(s)->sess[i].user, sizeof(F(s)->sess[i].user), "%s", u->name);
 	memcpy(F(s)->sess[i].gen, u->gen, STORE_GENLEN);
 	F(s)->sess[i].created = *created = ++F(s)->clock;
+	F(s)->sess[i].confirmed = F(s)->sess[i].created;
+	F(s)->sess[i].lifetime = in->lifetime;
+	snprintf(F(s)->sess[i].addr, sizeof(F(s)->sess[i].addr), "%s",
+	    in->addr);
+	snprintf(F(s)->sess[i].agent, sizeof(F(s)->sess[i].agent), "%s",
+	    in->agent);
 	return SG_OK;
 }
 
@@ -325,7 +350,10 @@ f_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 		memcpy(ss.id, F(s)->sess[i].id, sizeof(ss.id));
 		memcpy(ss.rec.user, F(s)->sess[i].user, sizeof(ss.rec.user));
 		ss.rec.created = after;
-		ss.rec.deadline = after + s->params.absolute_timeout;
+		ss.rec.deadline = after + F(s)->sess[i].lifetime;
+		ss.rec.confirmed = F(s)->sess[i].confirmed;
+		memcpy(ss.rec.addr, F(s)->sess[i].addr, sizeof(ss.rec.addr));
+		memcpy(ss.rec.agent, F(s)->sess[i].agent, sizeof(ss.rec.agent));
 		ss.ttl = s->params.idle_timeout < s->params.absolute_timeout ?
 		    s->params.idle_timeout :
 		    s->params.absolute_timeout;
@@ -419,6 +447,7 @@ f_close(struct store *s)
 static const struct store_ops fake_ops = {
 	.check = f_check,
 	.create = f_create,
+	.confirm = f_confirm,
 	.destroy = f_destroy,
 	.destroy_all = f_destroy_all,
 	.list = f_list,

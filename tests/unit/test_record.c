@@ -35,6 +35,17 @@ static const struct {
 	{ "{\"u\":\"alice\",\"c\":1,\"a\":1e300}", 0 },
 	{ "{\"u\":\"alice\",\"c\":3,\"a\":2}", 0 },
 	{ "{\"U\":\"alice\",\"c\":1,\"a\":2}", 0 },
+	/* the sessions page's members: optional, bounded, printable */
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"p\":2,\"ip\":\"::1\",\"ua\":\"X\"}", 1 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"p\":-1}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"p\":\"2\"}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"ip\":7}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"ua\":\"a\\nb\"}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"ua\":\"<\\\"x\"}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"ua\":"
+	  "\"0123456789012345678901234567890123456789X\"}", 0 },
+	{ "{\"u\":\"a\",\"c\":1,\"a\":2,\"ip\":"
+	  "\"0123456789012345678901234567890123456789012345X\"}", 0 },
 };
 
 static void
@@ -64,12 +75,24 @@ test_fields(void **state)
 	assert_string_equal(r.user, "alice");
 	assert_int_equal(r.created, 1700000000123LL);
 	assert_int_equal(r.deadline, 1700604800123LL);
+	/* a record from before the members p, ip and ua */
+	assert_int_equal(r.confirmed, r.created);
+	assert_string_equal(r.addr, "");
+	assert_string_equal(r.agent, "");
+	j = "{\"u\":\"alice\",\"c\":1,\"a\":9,\"p\":5,\"ip\":\"::1\","
+	    "\"ua\":\"Firefox on Linux\",\"g\":\"x\"}";
+	assert_int_equal(record_decode(&r, j, strlen(j)), 0);
+	assert_int_equal(r.confirmed, 5);
+	assert_string_equal(r.addr, "::1");
+	assert_string_equal(r.agent, "Firefox on Linux");
 }
 
 static void
 test_encode_roundtrip(void **state)
 {
-	struct record r = { "bob", 1000, 2000 }, back;
+	struct record r = { "bob", 1000, 2000, 1500, "192.0.2.1",
+		"Chrome on Android" },
+		      back;
 	char	      buf[RECORD_MAX];
 
 	(void)state;
@@ -78,6 +101,9 @@ test_encode_roundtrip(void **state)
 	assert_string_equal(back.user, "bob");
 	assert_int_equal(back.created, 1000);
 	assert_int_equal(back.deadline, 2000);
+	assert_int_equal(back.confirmed, 1500);
+	assert_string_equal(back.addr, "192.0.2.1");
+	assert_string_equal(back.agent, "Chrome on Android");
 	snprintf(r.user, sizeof(r.user), "b\"ob");
 	assert_int_equal(record_encode(&r, buf, sizeof(buf)), -1);
 }

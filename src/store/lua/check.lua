@@ -3,7 +3,8 @@
 -- user key, as the caller read it from the record (declared, so that a
 -- slot migration sends the script where both keys are); ARGV[1] idle
 -- timeout (ms), ARGV[2] the prefix of user keys in the cookie's slot
--- ("P{T}:user:").
+-- ("P{T}:user:"), ARGV[3] "1" for a passive check (a page polling in the
+-- background: checked like any other, but the idle expiry does not move).
 -- A session is live only while its user exists with the generation it
 -- was made under (field g of the record, field gen of the user), so that
 -- a password change, logout everywhere or the user's deletion ends it
@@ -11,8 +12,9 @@
 -- here from the record's user name (the caller cannot know it before the
 -- record is read, and one round trip is all a check may cost); it carries
 -- the same hash tag {T} as KEYS[1], so it is in the same cluster slot.
--- Returns the user name, or nil for no session (absent, revoked, expired,
--- or made under another generation: such a record is deleted).
+-- Returns {user name, when the password was last entered (ms)}, or nil
+-- for no session (absent, revoked, expired, or made under another
+-- generation: such a record is deleted).
 -- PEXPIRE never recreates a key, so a revoked session cannot come back.
 local v = redis.call('GET', KEYS[1])
 if not v then return nil end
@@ -31,7 +33,10 @@ end
 local t = redis.call('TIME')
 local left = r.a - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 if left <= 0 then return nil end
+local p = r.p
+if type(p) ~= 'number' then p = r.c end
+if ARGV[3] == '1' then return {r.u, p} end
 local idle = tonumber(ARGV[1])
 if idle < left then left = idle end
 redis.call('PEXPIRE', KEYS[1], left)
-return r.u
+return {r.u, p}

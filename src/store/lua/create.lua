@@ -6,7 +6,10 @@
 -- ARGV[1] user, ARGV[2] session key prefix (prefix .. id = session key),
 -- ARGV[3] new session id, ARGV[4] idle ms, ARGV[5] absolute ms,
 -- ARGV[6] max sessions (0: no limit), ARGV[7] 'evict-oldest' or 'reject',
--- ARGV[8] the user's generation seen when the password was verified.
+-- ARGV[8] the user's generation seen when the password was verified,
+-- ARGV[9] the client's address, ARGV[10] its browser's short description
+-- (for the user's sessions page; either may be empty). ARGV[5] is this
+-- session's lifetime: absolute_timeout, or remember_timeout.
 -- The record keeps that generation (g): check.lua ends the session once
 -- the user's generation changes. The index lives as long as its longest
 -- session: its TTL only ever grows (another sessgate, or this one before
@@ -60,7 +63,8 @@ if max > 0 and #live >= max then
   end
 end
 local idle, abs = tonumber(ARGV[4]), tonumber(ARGV[5])
-local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs, g = gen})
+local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs, g = gen,
+  p = now, ip = ARGV[9], ua = ARGV[10]})
 if not redis.call('SET', KEYS[1], rec, 'PX', math.min(idle, abs), 'NX') then
   return {-3}
 end
