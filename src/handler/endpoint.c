@@ -22,7 +22,7 @@ struct session_ctx
 endpoint_session(const struct handler_ctx *h, const struct request *req)
 {
 	struct session_ctx c = { h->store, h->cfg, req->cookie,
-		req->remote_addr, req->host, 0 };
+		req->remote_addr, req->host, 0, req->user_agent };
 
 	return c;
 }

@@ -53,6 +53,7 @@ request_init(struct request *r, request_param_fn get, request_read_fn read,
 	r->origin = get("HTTP_ORIGIN", arg);
 	r->referer = get("HTTP_REFERER", arg);
 	r->host = get("HTTP_HOST", arg);
+	r->user_agent = get("HTTP_USER_AGENT", arg);
 	r->remote_addr = or_empty(get("REMOTE_ADDR", arg));
 	r->redirect_status = get("REDIRECT_STATUS", arg);
 	r->auth_subrequest = get("SESSGATE_AUTH", arg) != NULL;

@@ -25,6 +25,7 @@ struct request {
 	const char	 *origin;
 	const char	 *referer;
 	const char	 *host;
+	const char	 *user_agent;  /* HTTP_USER_AGENT or NULL */
 	const char	 *scheme;      /* "https" or "http" */
 	const char	 *remote_addr; /* never NULL ("" if absent) */
 	const char	 *redirect_status;

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "http/agent.h"
 #include "http/cookie.h"
 #include "session/password.h"
 #include "session/throttle.h"
@@ -270,11 +271,13 @@ create_session(const struct session_ctx *c, const struct store_user *u,
 {
 	struct store_login   in = { c->addr, NULL, 0 };
 	struct store_evicted ev;
-	char		     tag[TOKEN_TAGLEN + 1];
+	char		     tag[TOKEN_TAGLEN + 1], agent[RECORD_AGENT_MAX + 1];
 	int64_t		     created;
 	enum sg_result	     rv;
 	int		     i;
 
+	agent_describe(c->agent, agent, sizeof(agent));
+	in.agent = agent;
 	user_tag(&c->cfg->keys, u->name, strlen(u->name), tag);
 	token_new(out, tag);
 	rv = store_session_create(c->store, u, out, &in, &created, &ev);

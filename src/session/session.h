@@ -23,11 +23,12 @@ struct session_ctx {
 	const char	    *addr;   /* the client address */
 	const char	    *host;   /* the Host it named, or NULL (audit) */
 	unsigned	     check_flags; /* STORE_CHECK_PASSIVE: no slide */
+	const char	    *agent; /* User-Agent, or NULL (login: agent.c) */
 };
 
 /* The live session a request presented. */
 struct session_found {
-	struct store_seen seen;		   /* user, password last entered */
+	struct store_seen seen;		       /* user, password last entered */
 	char		  id[TOKEN_IDLEN + 1]; /* its stored id */
 };
 
