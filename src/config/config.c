@@ -121,6 +121,7 @@ static const struct config_key keys[] = {
 	STR(audit, "syslog", check_audit),
 	STR(status_path, "", check_local_or_empty),
 	STR(ping_path, "", check_local_or_empty),
+	STR(sessions_path, "/sessions", check_local_or_empty),
 	{ OFF(socket_owner), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
 	{ OFF(socket_group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
 	{ OFF(user), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
@@ -751,6 +752,31 @@ errorf(char *errbuf, size_t errlen, const char *file, unsigned int line,
 }
 
 /* Checks between keys; each message starts with the key it blames. */
+/* Two endpoints at one path: the second would never be reached. */
+static const char *
+path_collision(const struct config *cfg)
+{
+#define SAME(k) \
+	{ \
+		cfg->k, "sessions_path: the same path as " #k \
+	}
+	const struct {
+		const char *path, *msg;
+	} p[] = { SAME(login_path), SAME(logout_path), SAME(logout_all_path),
+		SAME(password_path), SAME(auth_path), SAME(status_path),
+		SAME(ping_path) };
+#undef SAME
+	size_t i;
+
+	if (cfg->sessions_path == NULL || cfg->sessions_path[0] == '\0')
+		return NULL;
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (p[i].path != NULL &&
+		    strcmp(p[i].path, cfg->sessions_path) == 0)
+			return p[i].msg;
+	return NULL;
+}
+
 static const char *
 cross_check(const struct config *cfg)
 {
@@ -768,7 +794,7 @@ cross_check(const struct config *cfg)
 	    cfg->redis_sentinel_password_file[0] != '\0' &&
 	    !cfg->redis_url.is_sentinel)
 		return "redis_sentinel_password_file: needs a sentinel:// redis URL";
-	return NULL;
+	return path_collision(cfg);
 }
 
 /*

@@ -47,6 +47,7 @@ struct config {
 	char		  *logout_all_path;
 	char		  *password_path;
 	char		  *auth_path;
+	char		  *sessions_path;
 	char		  *login_redirect;
 	unsigned long long password_opslimit;
 	size_t		   password_memlimit;

@@ -23,6 +23,7 @@
 #include "handler/endpoint_login.h"
 #include "handler/endpoint_logout.h"
 #include "handler/endpoint_password.h"
+#include "handler/endpoint_sessions.h"
 #include "handler/endpoint_status.h"
 #include "http/cookie.h"
 #include "http/form.h"
@@ -46,6 +47,8 @@ static const struct route routes[] = {
 	{ PATH(logout_all_path), 0, NULL, endpoint_logout_all, "POST", 0 },
 	{ PATH(password_path), 0, endpoint_password_form, endpoint_password,
 	    "GET, HEAD, POST", 1 },
+	{ PATH(sessions_path), 0, endpoint_sessions, endpoint_sessions_end,
+	    "GET, HEAD, POST", 0 },
 	{ PATH(status_path), 0, endpoint_status, NULL, "GET, HEAD", 0 },
 	{ PATH(ping_path), 0, endpoint_ping, NULL, "GET, HEAD", 0 },
 };

@@ -206,3 +206,22 @@ fail:
 	free(lt);
 	return out;
 }
+
+#define FRAME_PAGE HEAD "%s" TAIL
+
+char *
+html_frame(const char *title, const char *body, size_t *len)
+{
+	char *t = escaped(title), *out = NULL;
+	int   rv;
+
+	if (t == NULL)
+		return NULL;
+	rv = snprintf(NULL, 0, FRAME_PAGE, t, t, body);
+	if (rv >= 0 && (out = malloc((size_t)rv + 1)) != NULL) {
+		snprintf(out, (size_t)rv + 1, FRAME_PAGE, t, t, body);
+		*len = (size_t)rv;
+	}
+	free(t);
+	return out;
+}

@@ -23,6 +23,12 @@ char *html_password_page(const char *action, const char *user,
  */
 char *html_message_page(const char *title, const char *message,
     const char *link, const char *link_text, size_t *len);
+/*
+ * The page every other one is: the shared head and style, title (escaped)
+ * as <title> and <h1>, then body, which the caller escaped. A malloc'ed
+ * page and its length, or NULL.
+ */
+char *html_frame(const char *title, const char *body, size_t *len);
 /* HTML-escape s into out; 0, or -1 if it does not fit. */
 int html_escape(const char *s, char *out, size_t outlen);
 
