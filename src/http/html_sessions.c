@@ -101,6 +101,7 @@ html_sessions_page(const char *action, const char *user,
 	char  *body = NULL, *page;
 	size_t blen = 0, i, others = 0;
 	FILE  *f;
+	int    bad;
 
 	if ((f = open_memstream(&body, &blen)) == NULL)
 		return NULL;
@@ -121,7 +122,8 @@ html_sessions_page(const char *action, const char *user,
 	if (others > 0)
 		put_form(f, action, "others", "1", "Sign out everywhere else",
 		    NULL);
-	if ((ferror(f) != 0) | (fclose(f) != 0)) {
+	bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad) {
 		free(body);
 		return NULL;
 	}

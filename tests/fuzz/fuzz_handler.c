@@ -4,12 +4,15 @@
  * guards and the endpoints, over the unit tests' in-memory store
  * (tests/unit/fake_store.c), which holds a user alice (password s3cret)
  * and one live session whose cookie is fixed (fuzz_handler.c prints it
- * with FUZZ_PRINT_COOKIE=1, for the seeds). The param FUZZ_CONFIG (0 to
- * 3) picks one of four configurations, FUZZ_STORE (down, throttled) a
- * state of the store.
+ * with FUZZ_PRINT_COOKIE=1, for the seeds, with the references of
+ * alice's second session and of bob's one, for the sessions page's). The param
+ * FUZZ_CONFIG (0 to 3) picks one of four configurations, FUZZ_STORE (down,
+ * throttled) a state of the store.
  *
  * Promises checked: a session check allows (200 with REMOTE_USER) only
- * for a request carrying the live session's secret; a Location is always
+ * for a request carrying the live session's secret; bob's session (whose
+ * cookie no seed holds) outlives every request that does not carry its
+ * secret, whatever reference the sessions page is sent; a Location is always
  * a local path; every header line is one line with no control bytes; every
  * answer fits (no 500); the head is well-formed; nothing leaks or crashes.
  */
@@ -46,6 +49,28 @@ static struct config cfg[NCONFIGS];
 static char	     alice_hash[PASSWORD_HASHLEN];
 static struct token  live; /* alice's session, the same every run */
 static char	     live_cookie[TOKEN_COOKIELEN + 1];
+static struct token  second;  /* alice's other session (not at max 1) */
+static struct token  foreign; /* bob's */
+static char	     foreign_secret[TOKEN_COOKIELEN + 1];
+
+/* A fixed token of user, its secret bytes all fill. */
+static void
+fixed_token(struct token *t, const char *user, int fill)
+{
+	user_tag(&cfg[0].keys, user, strlen(user), t->tag);
+	memset(t->secret, fill, sizeof(t->secret));
+}
+
+/* The sessions page's reference of t. */
+static void
+print_ref(const char *what, const struct token *t)
+{
+	char id[TOKEN_IDLEN + 1], ref[TOKEN_REFLEN + 1];
+
+	token_id(t, id);
+	token_ref(id, ref);
+	printf("%s %s\n", what, ref);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -71,8 +96,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(live.secret, 0x5a, sizeof(live.secret));
 	if (token_encode(&live, live_cookie, sizeof(live_cookie)) != 0)
 		abort();
-	if (getenv("FUZZ_PRINT_COOKIE") != NULL)
+	fixed_token(&second, "alice", 0x3c);
+	fixed_token(&foreign, "bob", 0x6b);
+	if (token_encode(&foreign, foreign_secret, sizeof(foreign_secret)) != 0)
+		abort();
+	if (getenv("FUZZ_PRINT_COOKIE") != NULL) {
 		printf("%s\n", live_cookie);
+		print_ref("alice's second session", &second);
+		print_ref("bob's session", &foreign);
+	}
 	return 0;
 }
 
@@ -92,6 +124,15 @@ store_new(const struct config *c, const char *state)
 	if (st == NULL || store_user_add(st, "alice", alice_hash) != SG_OK ||
 	    store_user_get(st, "alice", &u) != SG_OK ||
 	    store_session_create(st, &u, &live, NULL, &created, NULL) != SG_OK)
+		abort();
+	/* at max_sessions = 1 (reject) alice has only the one */
+	if (store_session_create(st, &u, &second, NULL, &created, NULL) ==
+	    SG_UNAVAILABLE)
+		abort();
+	if (store_user_add(st, "bob", alice_hash) != SG_OK ||
+	    store_user_get(st, "bob", &u) != SG_OK ||
+	    store_session_create(st, &u, &foreign, NULL, &created, NULL) !=
+		SG_OK)
 		abort();
 	if (state != NULL && strcmp(state, "down") == 0)
 		fake_fail(st, 1);
@@ -198,6 +239,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	which = fuzz_param("FUZZ_STORE", &p);
 	if (which != NULL && strcmp(which, "down") == 0) /* never allows */
 		FUZZ_ASSERT(header(&resp, "Variable-REMOTE_USER") == NULL);
+	else if (req.cookie == NULL ||
+	    strstr(req.cookie, foreign_secret + TOKEN_TAGLEN + 1) == NULL) {
+		char user[USER_NAME_MAX + 1];
+
+		/* no request but bob's own ends bob's session */
+		FUZZ_ASSERT(
+		    store_session_check(h.store, &foreign, user) == SG_OK);
+	}
 	response_free(&resp);
 	request_free(&req);
 	store_close(h.store);
