@@ -151,13 +151,16 @@ class Chromium:
 class Page:
     """The one tab: navigation, input, snapshots, and what it recorded."""
 
-    def __init__(self, browser, out):
+    def __init__(self, browser, out, tid=None):
+        """The first tab, or the target tid (a tab of another browser
+        context: sessions.py's second browser)."""
         self.b = browser
         self.out = out
         targets = browser.call("Target.getTargets")["targetInfos"]
         pages = [t for t in targets if t["type"] == "page"]
-        tid = pages[0]["targetId"] if pages else browser.call(
-            "Target.createTarget", {"url": "about:blank"})["targetId"]
+        if tid is None:
+            tid = pages[0]["targetId"] if pages else browser.call(
+                "Target.createTarget", {"url": "about:blank"})["targetId"]
         self.sid = browser.call("Target.attachToTarget", {
             "targetId": tid, "flatten": True})["sessionId"]
         self.frame = self.call("Page.getFrameTree")["frameTree"]["frame"]["id"]
@@ -462,6 +465,18 @@ def journey(page, out, base, user, password):
                       **page.snapshot("6-back-after-sign-out"))
 
 
+# Chromium's command line, here and in sessions_drive.py.
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--no-first-run", "--no-default-browser-check",
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-extensions", "--disable-breakpad",
+    "--disable-dev-shm-usage", "--password-store=basic",
+    "--disable-features=Translate,MediaRouter",
+    "--hide-scrollbars", "--mute-audio",
+]
+
+
 def main():
     env = os.environ
     os.makedirs(env["SG_ARTIFACTS"], exist_ok=True)
@@ -469,15 +484,8 @@ def main():
            "failedRequests": []}
     browser = page = None
     try:
-        browser = Chromium(env.get("SG_CHROMIUM") or "/usr/bin/chromium", [
-            "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--no-default-browser-check",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-extensions", "--disable-breakpad",
-            "--disable-dev-shm-usage", "--password-store=basic",
-            "--disable-features=Translate,MediaRouter",
-            "--hide-scrollbars", "--mute-audio",
-        ])
+        browser = Chromium(env.get("SG_CHROMIUM") or "/usr/bin/chromium",
+                           ARGS)
         out["browserVersion"] = browser.call(
             "Browser.getVersion", timeout=60)["product"]
         # The certificate is self-signed: accept it, for this browser only.
@@ -496,4 +504,5 @@ def main():
     sys.stdout.write(json.dumps(out, indent=1) + "\n")
 
 
-main()
+if __name__ == "__main__":
+    main()
