@@ -9,6 +9,9 @@ mod_fcgid (contrib/apache/sessgate-fcgid.conf), each included unchanged.
 (lighttpd: browser.py, over HTTPS.) Plain HTTP on loopback here, so the
 cookie is `sid` without Secure, as in the demo.
 
+The sessions page (sessions_path) is reached through each of them too:
+listed, one session ended by a same-site POST, a cross-site one refused.
+
 Needs chromium, nginx, apache2 and mod_fcgid; a missing one fails under
 CI=true and skips elsewhere."""
 
@@ -89,6 +92,53 @@ def apache_authnz_shows_nothing_after_sign_out():
 @T.test
 def apache_fcgid_shows_nothing_after_sign_out():
     signs_out_for_good("fcgid")
+
+
+def sessions_page_through(name):
+    """The sessions page through this server's shipped config: listed as
+    JSON and as a page, one session ended from another (a same-site form
+    POST), the ended one denied at once."""
+    site = harness.Site(PORTS[name], cookie="sid", probe="/private/",
+                        origin=True)
+    a = site.login(USER, PASSWORD, next_="/sessions")[0]
+    b = site.login(USER, PASSWORD)[0]
+    r = site.get("/sessions", a, {"Accept": "application/json",
+                                  "User-Agent": "curl/8.0"})
+    assert r.status == 200, (name, r.status, r.body)
+    assert r.header("Cache-Control") == "no-store", (name, r.headers)
+    mine = json.loads(r.body)["sessions"]
+    other = [x for x in mine if not x["current"]][0]
+    assert other["agent"] == "Unknown browser", (name, other)
+    assert other["address"] == "127.0.0.1", (name, other)
+    r = site.get("/sessions", a, {"Accept": "text/html"})
+    assert r.status == 200 and b"Your sessions" in r.body, (name, r.status)
+    assert site.alive(b), name
+    r = site.post("/sessions", {"id": other["id"]}, a, site.same_origin())
+    assert r.status == 303 and r.header("Location") == "/sessions", (
+        name, r.status, r.headers)
+    assert not site.alive(b) and site.alive(a), name
+    r = site.post("/sessions", {"id": other["id"]}, a, site.same_origin())
+    assert r.status == 404, (name, r.status)
+    r = site.post("/sessions", {"others": "1"}, a,
+                  {"Origin": "http://evil.example"})
+    assert r.status == 403, (name, r.status)
+    harness.note("%s: the sessions page lists, ends and refuses as "
+                 "sessgate answers it" % name)
+
+
+@T.test
+def nginx_routes_the_sessions_page():
+    sessions_page_through("nginx")
+
+
+@T.test
+def apache_authnz_routes_the_sessions_page():
+    sessions_page_through("authnz")
+
+
+@T.test
+def apache_fcgid_routes_the_sessions_page():
+    sessions_page_through("fcgid")
 
 
 def setup():
