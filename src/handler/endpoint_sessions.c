@@ -305,6 +305,16 @@ ref_find(const struct listing *l, const char *ref)
 }
 
 /*
+ * A revocation that found nothing to end: the session ended meanwhile
+ * (or its user was deleted), which is what was asked.
+ */
+static int
+gone(enum sg_result rv)
+{
+	return rv == SG_DENY || rv == SG_NO_USER;
+}
+
+/*
  * 404: to a browser posting the page's form (the session may have ended
  * since the page was shown), a page with the way back; else JSON.
  */
@@ -355,7 +365,7 @@ end_one(const struct handler_ctx *h, const struct request *req,
 	rv = store_session_revoke(h->store, f->seen.user, id);
 	if (rv == SG_OK)
 		ended(c, f->seen.user, id, "sessions_page");
-	else if (rv != SG_DENY) { /* SG_DENY: it ended meanwhile, as asked */
+	else if (!gone(rv)) {
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}
@@ -383,7 +393,7 @@ end_others(const struct handler_ctx *h, const struct request *req,
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}
-	for (i = 0; i < l.n && (rv == SG_OK || rv == SG_DENY); i++) {
+	for (i = 0; i < l.n && (rv == SG_OK || gone(rv)); i++) {
 		if (strcmp(l.v[i].id, f->id) == 0)
 			continue;
 		if ((rv = store_session_revoke(h->store, f->seen.user,
@@ -392,7 +402,7 @@ end_others(const struct handler_ctx *h, const struct request *req,
 			    "sessions_page_others");
 	}
 	listing_free(&l);
-	if (rv != SG_OK && rv != SG_DENY) {
+	if (rv != SG_OK && !gone(rv)) {
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}
