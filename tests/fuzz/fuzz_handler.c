@@ -12,7 +12,9 @@
  * Promises checked: a session check allows (200 with REMOTE_USER) only
  * for a request carrying the live session's secret; bob's session (whose
  * cookie no seed holds) outlives every request that does not carry its
- * secret, whatever reference the sessions page is sent; a Location is always
+ * secret, whatever reference the sessions page is sent, and alice's
+ * second session every request that carries neither its secret nor that
+ * of alice's live one; a Location is always
  * a local path; every header line is one line with no control bytes; every
  * answer fits (no 500); the head is well-formed; nothing leaks or crashes.
  */
@@ -52,6 +54,7 @@ static char	     live_cookie[TOKEN_COOKIELEN + 1];
 static struct token  second;  /* alice's other session (not at max 1) */
 static struct token  foreign; /* bob's */
 static char	     foreign_secret[TOKEN_COOKIELEN + 1];
+static char	     second_secret[TOKEN_COOKIELEN + 1];
 
 /* A fixed token of user, its secret bytes all fill. */
 static void
@@ -98,7 +101,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	fixed_token(&second, "alice", 0x3c);
 	fixed_token(&foreign, "bob", 0x6b);
-	if (token_encode(&foreign, foreign_secret, sizeof(foreign_secret)) != 0)
+	if (token_encode(&foreign, foreign_secret, sizeof(foreign_secret)) !=
+		0 ||
+	    token_encode(&second, second_secret, sizeof(second_secret)) != 0)
 		abort();
 	if (getenv("FUZZ_PRINT_COOKIE") != NULL) {
 		printf("%s\n", live_cookie);
@@ -216,6 +221,14 @@ check_response(const struct response *resp, const struct request *req)
 	FUZZ_ASSERT(response_head(resp, head, sizeof(head)) > 0);
 }
 
+/* Does the request's Cookie header hold the secret of cookie value v? */
+static int
+carries(const struct request *req, const char *v)
+{
+	return req->cookie != NULL &&
+	    strstr(req->cookie, v + TOKEN_TAGLEN + 1) != NULL;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -224,7 +237,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct request	   req;
 	struct response	   resp = RESPONSE_EMPTY;
 	const char	  *which;
+	char		   user[USER_NAME_MAX + 1];
 	size_t		   c = 0;
+	int		   down, had_second;
 
 	fuzz_params_parse(&p, data, size);
 	if ((which = fuzz_param("FUZZ_CONFIG", &p)) != NULL &&
@@ -232,21 +247,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c = (size_t)(which[0] - '0');
 	h.cfg = &cfg[c];
 	h.store = store_new(h.cfg, fuzz_param("FUZZ_STORE", &p));
+	which = fuzz_param("FUZZ_STORE", &p);
+	down = which != NULL && strcmp(which, "down") == 0;
+	had_second =
+	    !down && store_session_check(h.store, &second, user) == SG_OK;
 	request_init(&req, fuzz_param, fuzz_read, &p);
 	response_reset(&resp, 0);
 	handler_handle(&h, &req, &resp);
 	check_response(&resp, &req);
-	which = fuzz_param("FUZZ_STORE", &p);
-	if (which != NULL && strcmp(which, "down") == 0) /* never allows */
+	if (down) /* never allows */
 		FUZZ_ASSERT(header(&resp, "Variable-REMOTE_USER") == NULL);
-	else if (req.cookie == NULL ||
-	    strstr(req.cookie, foreign_secret + TOKEN_TAGLEN + 1) == NULL) {
-		char user[USER_NAME_MAX + 1];
-
-		/* no request but bob's own ends bob's session */
+	/* no request but bob's own ends bob's session */
+	if (!down && !carries(&req, foreign_secret))
 		FUZZ_ASSERT(
 		    store_session_check(h.store, &foreign, user) == SG_OK);
-	}
+	/* nor alice's second but one that holds alice's live session */
+	if (had_second && !carries(&req, second_secret) &&
+	    !carries(&req, live_cookie))
+		FUZZ_ASSERT(
+		    store_session_check(h.store, &second, user) == SG_OK);
 	response_free(&resp);
 	request_free(&req);
 	store_close(h.store);
