@@ -150,14 +150,27 @@ line_of(const char *text, const char *at)
 	return n;
 }
 
+/* How many {{content}} text holds; *second: where the second one is. */
+static size_t
+contents(const char *text, const char **second)
+{
+	const char	*p, *at;
+	size_t		 n, count = 0;
+	enum placeholder ph;
+
+	for (p = text; (ph = placeholder_next(p, &at, &n)) != PH_NONE;
+	     p = at + n)
+		if (ph == PH_CONTENT && ++count == 2)
+			*second = at;
+	return count;
+}
+
 int
 html_frame_parse(struct html_frame *f, const char *text, size_t len,
     char *errbuf, size_t errlen)
 {
-	const char	*p, *at, *first = NULL;
-	char		*copy;
-	size_t		 n;
-	enum placeholder ph;
+	const char *second = NULL;
+	char	   *copy;
 
 	if (len > HTML_TEMPLATE_MAX) {
 		snprintf(errbuf, errlen, "larger than %d KiB",
@@ -174,27 +187,23 @@ html_frame_parse(struct html_frame *f, const char *text, size_t len,
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	for (p = copy; (ph = placeholder_next(p, &at, &n)) != PH_NONE;
-	     p = at + n) {
-		if (ph == PH_CONTENT && first != NULL) {
-			snprintf(errbuf, errlen,
-			    "a second %s at line %zu: it must be there once",
-			    HTML_CONTENT, line_of(copy, at));
-			free(copy);
-			return -1;
-		}
-		if (ph == PH_CONTENT)
-			first = at;
-	}
-	if (first == NULL) {
+	switch (contents(copy, &second)) {
+	case 1:
+		f->text = copy;
+		f->len = len;
+		return 0;
+	case 0:
 		snprintf(errbuf, errlen, "no %s, where sessgate's page goes",
 		    HTML_CONTENT);
-		free(copy);
-		return -1;
+		break;
+	default:
+		snprintf(errbuf, errlen,
+		    "a second %s at line %zu: it must be there once",
+		    HTML_CONTENT, line_of(copy, second));
+		break;
 	}
-	f->text = copy;
-	f->len = len;
-	return 0;
+	free(copy);
+	return -1;
 }
 
 void
