@@ -45,6 +45,10 @@ struct store_ops {
 	    const char *old, const char *gen, const char *hash);
 	enum sg_result (*users_rekey)(struct store *,
 	    const struct user_keys *old, struct store_rekey *);
+	/* the secret's fingerprint; NULL if the backend keeps none */
+	enum sg_result (*secret_id)(struct store *, char *id, size_t len);
+	enum sg_result (
+	    *secret_id_set)(struct store *, const char *id, int replace);
 	/* the eviction policy; NULL if the backend has none */
 	enum sg_result (
 	    *maxmemory_policy)(struct store *, char *policy, size_t len);
@@ -63,6 +67,7 @@ struct store {
 	const struct store_ops *ops;
 	struct store_params	params;
 	char			err[STORE_ERRLEN]; /* last error, for logs */
+	int			secret_id_known;   /* claimed, or seen there */
 };
 
 /* Set the store's last error. */
