@@ -252,12 +252,11 @@ store_secret_id_write(struct store *s, int replace)
 void
 store_secret_id_claim(struct store *s)
 {
-	enum sg_result rv;
-
-	if (s->secret_id_known)
+	if (s->secret_id_claimed)
 		return;
-	if ((rv = store_secret_id_write(s, 0)) == SG_OK || rv == SG_EXISTS)
-		s->secret_id_known = 1;
+	s->secret_id_claimed = 1; /* once, whatever it answers */
+	if (store_secret_id_write(s, 0) == SG_UNAVAILABLE)
+		return; /* counted and logged as Redis errors are */
 }
 
 enum sg_result

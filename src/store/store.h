@@ -182,9 +182,9 @@ enum sg_result store_secret_id(struct store *,
 enum sg_result store_secret_id_write(struct store *, int replace) SG_MUST;
 /*
  * After a login, which proves that the users are under the store's keys:
- * store_secret_id_write(s, 0) until it has answered SG_OK or SG_EXISTS
- * once (a failure waits for the next login; the outage is logged), then
- * nothing more.
+ * the first time, store_secret_id_write(s, 0); then nothing more (a
+ * failure, logged as any Redis error, is left to the other stores of the
+ * process, the other processes and the next start).
  */
 void store_secret_id_claim(struct store *);
 

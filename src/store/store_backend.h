@@ -67,7 +67,7 @@ struct store {
 	const struct store_ops *ops;
 	struct store_params	params;
 	char			err[STORE_ERRLEN]; /* last error, for logs */
-	int			secret_id_known;   /* claimed, or seen there */
+	int			secret_id_claimed; /* the claim was tried */
 };
 
 /* Set the store's last error. */

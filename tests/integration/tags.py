@@ -356,7 +356,9 @@ def an_evicting_redis_is_refused_at_start():
 @T.test
 def noeviction_is_logged_and_a_reload_onto_eviction_is_refused():
     g = harness.Gate(S, "policy", base())
-    assert "maxmemory-policy noeviction" in g.log(), g.log()
+    # the socket accepts from its bind on, before the preflight logs
+    harness.wait_for(lambda: "maxmemory-policy noeviction" in g.log(),
+                     "the preflight's line", 5)
     S.redis_cmd("CONFIG", "SET", "maxmemory-policy", "volatile-lru")
     try:
         g.proc.send_signal(signal.SIGHUP)
