@@ -3,7 +3,9 @@
  * does, with the configured credentials, and says step by step what
  * works: connected, authenticated, database selected, PING, the
  * maxmemory-policy (sessgate refuses anything but noeviction), and how
- * many keys lie under key_prefix. For sentinel:// and cluster:// the
+ * many keys lie under key_prefix, and whether the users in Redis were
+ * made under the configured secret_file (its fingerprint, secret_id.c:
+ * under another one, every login fails). For sentinel:// and cluster:// the
  * store itself is asked (PING of every master, the policy); the steps of
  * one connection are then the store's business and keys are not counted.
  * Exit 0 if sessgate could run on it, 1 at the first step that fails.
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "session/secret_id.h"
 #include "store/redis_conn.h"
 
 #define SCAN_BATCH "1000"
@@ -136,6 +139,35 @@ policy_step(struct store *s)
 	return 0;
 }
 
+/* The secret's fingerprint in Redis: this configuration's, or none yet. */
+static int
+secret_step(const struct config *cfg, struct store *s)
+{
+	char mine[USER_SECRET_IDLEN + 1], theirs[USER_SECRET_IDLEN + 1];
+	char msg[SECRET_ID_MSGLEN], line[SECRET_ID_MSGLEN + 64];
+
+	switch (secret_id_match(s, &cfg->keys, mine, theirs)) {
+	case SECRET_ID_SAME:
+		printf("ok: secret_file: the users in Redis were made under it "
+		       "(fingerprint %s)\n",
+		    mine);
+		return 0;
+	case SECRET_ID_NONE:
+		printf("ok: secret_file: no fingerprint in Redis yet "
+		       "(%ssecret-id; the next login or user add writes it)\n",
+		    cfg->key_prefix);
+		return 0;
+	case SECRET_ID_OTHER:
+		secret_id_mismatch(msg, sizeof(msg), cfg->key_prefix,
+		    "this configuration's", mine, theirs);
+		snprintf(line, sizeof(line),
+		    "%s: logins will fail (README, \"Troubleshooting\")", msg);
+		return failed("secret_file", line);
+	default:
+		return failed("secret_file fingerprint", store_error(s));
+	}
+}
+
 int
 ctl_check(const struct config *cfg, struct store *s)
 {
@@ -150,7 +182,9 @@ ctl_check(const struct config *cfg, struct store *s)
 		if (store_ping(s) != SG_OK)
 			return failed("PING of every master", store_error(s));
 		printf("ok: every master answers PING\n");
-		return policy_step(s);
+		if (policy_step(s) != 0)
+			return 1;
+		return secret_step(cfg, s);
 	}
 	tv.tv_sec = cfg->redis_timeout / 1000;
 	tv.tv_usec = (cfg->redis_timeout % 1000) * 1000;
@@ -163,5 +197,7 @@ ctl_check(const struct config *cfg, struct store *s)
 			    n == 1 ? "" : "s", cfg->key_prefix);
 	}
 	redis_conn_close(&rc);
+	if (rv == 0)
+		rv = secret_step(cfg, s);
 	return rv;
 }

@@ -26,6 +26,7 @@
 #include "core/user.h"
 #include "ctl_check.h"
 #include "session/password.h"
+#include "session/secret_id.h"
 #include "session/session.h"
 #include "session/throttle.h"
 #include "store/outage.h"
@@ -101,23 +102,6 @@ store_failed(struct store *s, const char *what)
 	return 1;
 }
 
-/* Exit status and message for a store answer; ended sessions counted. */
-static int
-ended(struct store *s, enum sg_result rv, int n, const char *what,
-    const char *name)
-{
-	switch (rv) {
-	case SG_OK:
-		printf("%d session%s ended\n", n, n == 1 ? "" : "s");
-		return 0;
-	case SG_NO_USER:
-		fprintf(stderr, "sessgatectl: no such user: %s\n", name);
-		return 1;
-	default:
-		return store_failed(s, what);
-	}
-}
-
 struct ctl {
 	const struct config *cfg;
 	struct store	    *store;
@@ -126,6 +110,61 @@ struct ctl {
 	int		     all;  /* --all: every user */
 	int		     json; /* --json: one JSON document */
 };
+
+/*
+ * What the fingerprint of the secret in Redis says of this
+ * configuration's: nothing when they agree; a warning when they differ
+ * (the users were made under another secret_file: this one finds none of
+ * them). write: put this configuration's there if there is none (a user
+ * was just added or found under its keys).
+ */
+static void
+secret_note(const struct ctl *c, int write)
+{
+	char mine[USER_SECRET_IDLEN + 1], theirs[USER_SECRET_IDLEN + 1];
+	char msg[SECRET_ID_MSGLEN];
+
+	switch (secret_id_match(c->store, &c->cfg->keys, mine, theirs)) {
+	case SECRET_ID_NONE:
+		if (write &&
+		    store_secret_id_write(c->store, 0) == SG_UNAVAILABLE)
+			fprintf(stderr,
+			    "sessgatectl: warning: the fingerprint of "
+			    "secret_file not written: %s\n",
+			    store_error(c->store));
+		break;
+	case SECRET_ID_OTHER:
+		secret_id_mismatch(msg, sizeof(msg), c->cfg->key_prefix,
+		    "this configuration's", mine, theirs);
+		fprintf(stderr, "sessgatectl: warning: %s\n", msg);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+no_such_user(const struct ctl *c, const char *name)
+{
+	fprintf(stderr, "sessgatectl: no such user: %s\n", name);
+	secret_note(c, 0);
+	return 1;
+}
+
+/* Exit status and message for a store answer; ended sessions counted. */
+static int
+ended(const struct ctl *c, enum sg_result rv, int n, const char *what)
+{
+	switch (rv) {
+	case SG_OK:
+		printf("%d session%s ended\n", n, n == 1 ? "" : "s");
+		return 0;
+	case SG_NO_USER:
+		return no_such_user(c, c->name);
+	default:
+		return store_failed(c->store, what);
+	}
+}
 
 /* An audit line of sessgatectl: no client address, no Host. */
 static void
@@ -152,6 +191,7 @@ cmd_user_add(const struct ctl *c)
 	switch (store_user_add(c->store, c->name, hash)) {
 	case SG_OK:
 		audit(c, AUDIT_USER_ADD, c->name, NULL, NULL);
+		secret_note(c, 1);
 		return 0;
 	case SG_EXISTS:
 		fprintf(stderr, "sessgatectl: user exists: %s\n", c->name);
@@ -172,9 +212,11 @@ cmd_user_passwd(const struct ctl *c)
 		return 1;
 	/* an administrator's reset: whatever the generation is now */
 	rv = store_user_passwd(c->store, c->name, hash, NULL, NULL, &n);
-	if (rv == SG_OK)
+	if (rv == SG_OK) {
 		audit(c, AUDIT_USER_PASSWD, c->name, NULL, NULL);
-	return ended(c->store, rv, n, "user passwd", c->name);
+		secret_note(c, 1);
+	}
+	return ended(c, rv, n, "user passwd");
 }
 
 static int
@@ -186,7 +228,7 @@ cmd_user_del(const struct ctl *c)
 	rv = store_user_del(c->store, c->name, &n);
 	if (rv == SG_OK)
 		audit(c, AUDIT_USER_DEL, c->name, NULL, NULL);
-	return ended(c->store, rv, n, "user del", c->name);
+	return ended(c, rv, n, "user del");
 }
 
 static void
@@ -369,8 +411,7 @@ user_exists(const struct ctl *c, const char *name, const char *what)
 		sodium_memzero(&u, sizeof(u));
 		return 0;
 	case SG_NO_USER:
-		fprintf(stderr, "sessgatectl: no such user: %s\n", name);
-		return 1;
+		return no_such_user(c, name);
 	default:
 		return store_failed(c->store, what);
 	}
@@ -559,7 +600,7 @@ cmd_session_revoke(const struct ctl *c)
 	rv = store_session_destroy_all(c->store, c->name, &n);
 	if (rv == SG_OK)
 		audit(c, AUDIT_REVOKE, c->name, NULL, "all");
-	return ended(c->store, rv, n, "session revoke", c->name);
+	return ended(c, rv, n, "session revoke");
 }
 
 static const char *
@@ -591,6 +632,8 @@ cmd_users_rekey(const struct ctl *c)
 	}
 	if (store_users_rekey(c->store, &old, &r) != SG_OK)
 		rv = store_failed(c->store, "users rekey");
+	else if (store_secret_id_write(c->store, 1) != SG_OK)
+		rv = store_failed(c->store, "users rekey: the fingerprint");
 	if (r.moved + r.removed + r.ended > 0)
 		audit(c, AUDIT_REKEY, NULL, NULL, NULL);
 	printf("%d user%s moved\n", r.moved, plural(r.moved));

@@ -70,6 +70,8 @@ static const char *check_key_prefix(struct config *, const char *, char *,
 static const char *check_local_or_empty(struct config *, const char *, char *,
     size_t);
 static const char *check_audit(struct config *, const char *, char *, size_t);
+static const char *check_template(struct config *, const char *, char *,
+    size_t);
 static const char *check_trusted(struct config *, const char *, char *, size_t);
 static const char *check_user(struct config *, const char *, char *, size_t);
 static const char *check_group(struct config *, const char *, char *, size_t);
@@ -121,6 +123,7 @@ static const struct config_key keys[] = {
 	STR(audit, "syslog", check_audit),
 	STR(status_path, "", check_local_or_empty),
 	STR(ping_path, "", check_local_or_empty),
+	STR(page_template, NULL, check_template),
 	STR(sessions_path, "/sessions", check_local_or_empty),
 	{ OFF(socket_owner), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
 	{ OFF(socket_group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
@@ -219,6 +222,16 @@ check_audit(struct config *cfg, const char *v, char *buf, size_t len)
 	    strcmp(v, "off") == 0 || v[0] == '/')
 		return NULL;
 	return "must be syslog, stderr, off or an absolute file path";
+}
+
+/* page_template: unset, or an absolute path (workers run in /). */
+static const char *
+check_template(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	(void)cfg, (void)buf, (void)len;
+	if (v[0] == '\0' || v[0] == '/')
+		return NULL;
+	return "must be an absolute file path";
 }
 
 /* Addresses and networks whose login attempts count per user only. */
@@ -512,6 +525,7 @@ config_free(struct config *cfg)
 	}
 	sodium_memzero(&cfg->redis_url, sizeof(cfg->redis_url));
 	sodium_memzero(&cfg->keys, sizeof(cfg->keys));
+	html_frame_free(&cfg->page_frame);
 }
 
 const char *
@@ -860,6 +874,7 @@ config_parse(struct config *cfg, const char *file, const char *text, size_t len,
 	cfg->secret_file_line = set_at[find_key("secret_file") - keys];
 	cfg->audit_line = set_at[find_key("audit") - keys];
 	cfg->listen_line = set_at[find_key("listen") - keys];
+	cfg->page_template_line = set_at[find_key("page_template") - keys];
 	return 0;
 }
 
@@ -997,6 +1012,50 @@ check_audit_file(const struct config *cfg, const char *file, char *errbuf,
 	    cfg->audit, strerror(errno));
 }
 
+/* The page template's text, or NULL with a message in msg. */
+static char *
+template_read(const char *path, size_t *len, char *msg, size_t msglen)
+{
+	struct stat st;
+	char	   *text;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(msg, msglen, "not a regular file");
+		return NULL;
+	}
+	if ((text = read_file(path, HTML_TEMPLATE_MAX, len)) != NULL)
+		return text;
+	if (errno == EFBIG)
+		snprintf(msg, msglen, "larger than %d KiB",
+		    HTML_TEMPLATE_MAX / 1024);
+	else
+		snprintf(msg, msglen, "%s", strerror(errno));
+	return NULL;
+}
+
+/*
+ * The page template, read by whoever loads the configuration: sessgate -n
+ * as root checks it as user, who will read it again at each reload.
+ */
+static int
+load_template(struct config *cfg, const char *file, char *errbuf, size_t errlen)
+{
+	char   msg[CONFIG_ERRLEN - 64];
+	char  *text;
+	size_t len;
+	int    rv = -1;
+
+	if ((text = template_read(cfg->page_template, &len, msg,
+		 sizeof(msg))) != NULL)
+		rv = html_frame_parse(&cfg->page_frame, text, len, msg,
+		    sizeof(msg));
+	free(text);
+	if (rv == -1)
+		return errorf(errbuf, errlen, file, cfg->page_template_line,
+		    "page_template %s: %s", cfg->page_template, msg);
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 {
@@ -1027,6 +1086,8 @@ config_load(struct config *cfg, const char *file, char *errbuf, size_t errlen)
 		rv = load_secret(cfg, file, errbuf, errlen);
 	if (rv == 0)
 		rv = check_audit_file(cfg, file, errbuf, errlen);
+	if (rv == 0 && is_set(cfg->page_template))
+		rv = load_template(cfg, file, errbuf, errlen);
 	if (rv == -1)
 		config_free(cfg);
 	return rv;

@@ -14,6 +14,7 @@
 #include "config/listen_addr.h"
 #include "config/redisurl.h"
 #include "core/user.h"
+#include "http/html.h"
 
 #define CONFIG_ERRLEN 512
 
@@ -75,6 +76,10 @@ struct config {
 	unsigned int secret_file_line;
 	unsigned int audit_line;
 	unsigned int listen_line;
+	unsigned int page_template_line;
+	/* an HTML file (unset: the built-in frame), and the frame it holds */
+	char		 *page_template;
+	struct html_frame page_frame;
 };
 
 /* Fill cfg with the defaults of every key. */

@@ -77,6 +77,30 @@ user_tag(const struct user_keys *k, const char *name, size_t len,
 }
 
 void
+user_secret_id(const struct user_keys *k, char out[USER_SECRET_IDLEN + 1])
+{
+	static const char context[] = "sessgate/secret-id";
+	unsigned char	  h[crypto_generichash_BYTES_MIN];
+
+	crypto_generichash(h, sizeof(h), k->tag, k->taglen,
+	    (const unsigned char *)context, strlen(context));
+	sodium_bin2hex(out, USER_SECRET_IDLEN + 1, h, USER_SECRET_IDLEN / 2);
+}
+
+int
+user_secret_id_public(const char *id)
+{
+	struct user_keys k;
+	char		 pub[USER_SECRET_IDLEN + 1];
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.tag, public_tag_key, sizeof(public_tag_key));
+	k.taglen = sizeof(public_tag_key);
+	user_secret_id(&k, pub);
+	return strcmp(id, pub) == 0;
+}
+
+void
 user_bucket(const struct user_keys *k, const char *name, size_t len,
     char out[5])
 {

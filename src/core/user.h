@@ -30,6 +30,17 @@ int user_keys_init(struct user_keys *, const unsigned char *secret, size_t len);
 /* The user's tag: base64url of a keyed BLAKE2b of the name, 16 chars. */
 void user_tag(const struct user_keys *, const char *name, size_t len,
     char tag[TOKEN_TAGLEN + 1]);
+/*
+ * The fingerprint of the keys, which names the secret_file the users
+ * were made under without revealing anything of it: 16 hex digits of a
+ * BLAKE2b of the tag key under a fixed context (the tag key is itself a
+ * BLAKE2b of the secret). Keys of no secret (the public constant) have
+ * a fingerprint too, the same everywhere.
+ */
+#define USER_SECRET_IDLEN 16
+void user_secret_id(const struct user_keys *, char out[USER_SECRET_IDLEN + 1]);
+/* 1 if id is the fingerprint of no secret (the public tag key). */
+int user_secret_id_public(const char *id);
 /* The name's bucket among USER_BUCKETS, a keyed hash: 4 hex digits. */
 #define USER_BUCKETS 65536
 void user_bucket(const struct user_keys *, const char *name, size_t len,

@@ -52,7 +52,8 @@ endpoint_form_page(const struct handler_ctx *h, struct response *resp,
 
 	response_reset(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
-	page = html_login_page(h->cfg->login_path, next, message, &len);
+	page = html_login_page(&h->cfg->page_frame, h->cfg->login_path, next,
+	    message, &len);
 	response_body_owned(resp, "text/html; charset=utf-8", page, len);
 }
 
@@ -250,7 +251,8 @@ endpoint_error_page(const struct handler_ctx *h, const struct request *req,
 			snprintf(href, sizeof(href), "%s", link);
 		link = href;
 	}
-	page = html_message_page(title, message, link, "Sign in", &len);
+	page = html_message_page(&h->cfg->page_frame, title, message, link,
+	    "Sign in", &len);
 	response_reset(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
 	if (has_retry)

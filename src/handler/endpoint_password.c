@@ -24,7 +24,8 @@ password_page(const struct handler_ctx *h, struct response *resp, int status,
 
 	response_reset(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
-	page = html_password_page(h->cfg->password_path, user, message, &len);
+	page = html_password_page(&h->cfg->page_frame, h->cfg->password_path,
+	    user, message, &len);
 	response_body_owned(resp, "text/html; charset=utf-8", page, len);
 }
 

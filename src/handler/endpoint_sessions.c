@@ -200,8 +200,8 @@ sessions_answer(const struct handler_ctx *h, const struct request *req,
 		if (json && (body = rows_json(rows, l->n)) != NULL)
 			len = strlen(body);
 		else if (!json)
-			body = html_sessions_page(h->cfg->sessions_path, user,
-			    rows, l->n, &len);
+			body = html_sessions_page(&h->cfg->page_frame,
+			    h->cfg->sessions_path, user, rows, l->n, &len);
 	}
 	free(rows);
 	free(refs);
@@ -329,7 +329,7 @@ not_found(const struct handler_ctx *h, const struct request *req,
 		response_error(resp, 404, "no such session");
 		return;
 	}
-	page = html_message_page("No such session",
+	page = html_message_page(&h->cfg->page_frame, "No such session",
 	    "That session has ended already, or it is not one of yours.",
 	    h->cfg->sessions_path, "Back to your sessions", &len);
 	response_reset(resp, 404);

@@ -95,8 +95,8 @@ put_session(FILE *f, const char *action, const struct html_session *s)
 }
 
 char *
-html_sessions_page(const char *action, const char *user,
-    const struct html_session *s, size_t n, size_t *len)
+html_sessions_page(const struct html_frame *frame, const char *action,
+    const char *user, const struct html_session *s, size_t n, size_t *len)
 {
 	char  *body = NULL, *page;
 	size_t blen = 0, i, others = 0;
@@ -127,7 +127,7 @@ html_sessions_page(const char *action, const char *user,
 		free(body);
 		return NULL;
 	}
-	page = html_frame("Your sessions", body, len);
+	page = html_page(frame, "Your sessions", body, len);
 	free(body);
 	return page;
 }

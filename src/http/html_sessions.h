@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/html.h"
+
 /* One session as the page shows it (times in UNIX seconds). */
 struct html_session {
 	const char *ref;   /* its short reference, the form's id */
@@ -15,12 +17,13 @@ struct html_session {
 };
 
 /*
- * The page listing s[0..n) in that order for user, each other session
+ * The page listing s[0..n) in that order for user, framed in frame (see
+ * html_page()), each other session
  * with a form posting id=REF to action, and "Sign out everywhere else"
  * (others=1) when there are others; everything escaped. A malloc'ed page
  * and its length, or NULL.
  */
-char *html_sessions_page(const char *action, const char *user,
-    const struct html_session *s, size_t n, size_t *len);
+char *html_sessions_page(const struct html_frame *frame, const char *action,
+    const char *user, const struct html_session *s, size_t n, size_t *len);
 
 #endif

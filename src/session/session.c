@@ -22,6 +22,7 @@
 #include "http/agent.h"
 #include "http/cookie.h"
 #include "session/password.h"
+#include "session/secret_id.h"
 #include "session/throttle.h"
 
 void
@@ -329,6 +330,9 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 		maybe_rehash(c, &u, pw);
 	password_gate_leave();
 	login_who(&t, who);
+	if (rv == SG_DENY && t.kind == STORE_FAIL_UNKNOWN)
+		secret_id_login_hint(c->store, &c->cfg->keys,
+		    c->cfg->key_prefix);
 	if (rv != SG_OK)
 		return rv;
 	throttle_success(c->store, c->cfg, &t);
@@ -337,6 +341,8 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 	/* the user changed password or was deleted since: a failed login */
 	if ((rv = create_session(c, &u, out)) == SG_STALE)
 		return SG_DENY;
+	if (rv == SG_OK) /* the user is under this gate's keys */
+		store_secret_id_claim(c->store);
 	return rv;
 }
 

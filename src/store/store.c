@@ -259,6 +259,37 @@ store_ping(struct store *s)
 }
 
 enum sg_result
+store_secret_id(struct store *s, char id[USER_SECRET_IDLEN + 1])
+{
+	if (s->ops->secret_id == NULL)
+		return SG_DENY; /* a store in memory: none kept */
+	return expect(s, "secret_id",
+	    s->ops->secret_id(s, id, USER_SECRET_IDLEN + 1), R(SG_DENY));
+}
+
+enum sg_result
+store_secret_id_write(struct store *s, int replace)
+{
+	char id[USER_SECRET_IDLEN + 1];
+
+	if (s->ops->secret_id_set == NULL)
+		return SG_OK;
+	user_secret_id(&s->params.keys, id);
+	return expect(s, "secret_id_set", s->ops->secret_id_set(s, id, replace),
+	    R(SG_EXISTS));
+}
+
+void
+store_secret_id_claim(struct store *s)
+{
+	if (s->secret_id_claimed)
+		return;
+	s->secret_id_claimed = 1; /* once, whatever it answers */
+	if (store_secret_id_write(s, 0) == SG_UNAVAILABLE)
+		return; /* counted and logged as Redis errors are */
+}
+
+enum sg_result
 store_maxmemory_policy(struct store *s, char *policy, size_t len)
 {
 	if (s->ops->maxmemory_policy == NULL) {

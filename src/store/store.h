@@ -196,6 +196,26 @@ enum sg_result store_users_rekey(struct store *, const struct user_keys *old,
     struct store_rekey *r) SG_MUST;
 
 /*
+ * The fingerprint of the secret the users were made under (user.h), kept
+ * in Redis as Psecret-id so that a gate with another secret_file can say
+ * why its logins fail. Into id: SG_OK, SG_DENY if none was written.
+ */
+enum sg_result store_secret_id(struct store *,
+    char id[USER_SECRET_IDLEN + 1]) SG_MUST;
+/*
+ * Write the fingerprint of the store's keys: SG_OK, or SG_EXISTS when
+ * one is there already and replace is 0 (nothing changed).
+ */
+enum sg_result store_secret_id_write(struct store *, int replace) SG_MUST;
+/*
+ * After a login, which proves that the users are under the store's keys:
+ * the first time, store_secret_id_write(s, 0); then nothing more (a
+ * failure, logged as any Redis error, is left to the other stores of the
+ * process, the other processes and the next start).
+ */
+void store_secret_id_claim(struct store *);
+
+/*
  * The store's eviction policy (Redis's maxmemory-policy) into policy:
  * SG_OK, or SG_UNAVAILABLE if it would not say (CONFIG renamed, denied,
  * or no answer: store_error() has what it answered). In a cluster, the

@@ -48,6 +48,10 @@ struct store_ops {
 	    const char *old, const char *gen, const char *hash);
 	enum sg_result (*users_rekey)(struct store *,
 	    const struct user_keys *old, struct store_rekey *);
+	/* the secret's fingerprint; NULL if the backend keeps none */
+	enum sg_result (*secret_id)(struct store *, char *id, size_t len);
+	enum sg_result (
+	    *secret_id_set)(struct store *, const char *id, int replace);
 	/* the eviction policy; NULL if the backend has none */
 	enum sg_result (
 	    *maxmemory_policy)(struct store *, char *policy, size_t len);
@@ -66,6 +70,7 @@ struct store {
 	const struct store_ops *ops;
 	struct store_params	params;
 	char			err[STORE_ERRLEN]; /* last error, for logs */
+	int			secret_id_claimed; /* the claim was tried */
 };
 
 /* Set the store's last error. */

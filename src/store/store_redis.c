@@ -15,6 +15,8 @@
  *   Pfail-addr:ADDR  string: login attempts from one client address
  *   Pfail-unknown:B  string: login attempts for names that are not users,
  *                    in bucket B of USER_BUCKETS (a keyed hash of the name)
+ *   Psecret-id       string: the fingerprint of the secret the users were
+ *                    made under (user_secret_id), never the secret
  * ID is token_id() of the secret, never the secret. The braces make every
  * key of one user hash to the same Redis Cluster slot; the cookie carries
  * T, so the check finds the slot from the cookie alone. Each script
@@ -1200,6 +1202,55 @@ redis_fails(struct store *s, store_fail_cb cb, void *arg)
 	return rv;
 }
 
+/* GET Psecret-id: SG_OK, or SG_DENY if there is none. */
+static enum sg_result
+redis_secret_id(struct store *s, char *id, size_t len)
+{
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX];
+	const char	   *argv[2] = { "GET", k };
+	redisReply	   *r;
+	enum sg_result	    rv = SG_UNAVAILABLE;
+
+	snprintf(k, sizeof(k), "%ssecret-id", s->params.key_prefix);
+	if ((r = command(rs, 2, argv)) == NULL)
+		return SG_UNAVAILABLE;
+	if (r->type == REDIS_REPLY_NIL)
+		rv = SG_DENY;
+	else if (copy_field(id, len, r) == -1)
+		seterr(rs, "redis GET %s: unexpected reply", k);
+	else
+		rv = SG_OK;
+	freeReplyObject(r);
+	return rv;
+}
+
+/*
+ * SET Psecret-id (NX unless replace). Sent again after a lost reply, an
+ * NX that landed answers "there already": the caller reads it then.
+ */
+static enum sg_result
+redis_secret_id_set(struct store *s, const char *id, int replace)
+{
+	struct redis_store *rs = (struct redis_store *)s;
+	char		    k[KEYMAX];
+	const char	   *argv[4] = { "SET", k, id, "NX" };
+	redisReply	   *r;
+	enum sg_result	    rv = SG_UNAVAILABLE;
+
+	snprintf(k, sizeof(k), "%ssecret-id", s->params.key_prefix);
+	if ((r = command(rs, replace ? 3 : 4, argv)) == NULL)
+		return SG_UNAVAILABLE;
+	if (r->type == REDIS_REPLY_NIL && !replace)
+		rv = SG_EXISTS;
+	else if (r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0)
+		rv = SG_OK;
+	else
+		seterr(rs, "redis SET %s: unexpected reply", k);
+	freeReplyObject(r);
+	return rv;
+}
+
 /* CONFIG GET maxmemory-policy: one plain command, run twice harmlessly. */
 static enum sg_result
 redis_maxmemory_policy(struct store *s, char *policy, size_t len)
@@ -1271,6 +1322,8 @@ static const struct store_ops redis_ops = {
 	.user_del = redis_user_del,
 	.user_rehash = redis_user_rehash,
 	.users_rekey = redis_users_rekey,
+	.secret_id = redis_secret_id,
+	.secret_id_set = redis_secret_id_set,
 	.maxmemory_policy = redis_maxmemory_policy,
 	.ping = redis_ping,
 	.fail = redis_fail,

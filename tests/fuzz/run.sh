@@ -15,8 +15,8 @@
 #               here, but src/store/lua_scripts.[ch] come from its make
 #               (default: $top_builddir, as under make check, else .)
 #   TARGET      cookie, token, form, request, handler, record, config,
-#               redisurl, listen, fcgi_scan,
-#               fcgi_libfcgi (default: every fuzz_*.c)
+#               redisurl, listen, fcgi_scan, fcgi_libfcgi,
+#               template (default: every fuzz_*.c)
 # Everything is built and kept in BUILDDIR/tests/fuzz/work: objects
 # (rebuilt when a source or header changed), bin/fuzz_TARGET, the inputs a
 # run found (corpus/TARGET, reused by the next run), logs and crashes.
@@ -151,6 +151,7 @@ target_opts() {
 	handler) echo "-max_len=10000 -close_fd_mask=2" ;; # it logs
 	request) echo "-max_len=10000" ;;		     # bodies past 8 KiB
 	config) echo "-max_len=6000" ;;			     # lines past 4 KiB
+	template) echo "-max_len=70000" ;;		     # past 64 KiB
 	fcgi_libfcgi) echo "-max_len=20000" ;;		     # bodies past 8 KiB
 	esac
 }

@@ -50,6 +50,7 @@ class Site(harness.Site):
 
 FCGID = Site("fcgid")
 AUTHNZ = Site("authnz")
+QUIET = Site("fcgid-quiet")     # fcgid with README's log advice applied
 
 
 def start_daemon(extra):
@@ -62,10 +63,35 @@ def start_daemon(extra):
                      "sessgate's TCP port")
 
 
-def start_apache(site, contrib, defines):
+def start_apache(site, contrib, defines, extra=""):
     site.port, site.dir, site.proc = harness.start_apache(
         S, site.name, os.path.join(CONTRIB, contrib), defines,
-        os.path.join(S.tmp, "www"))
+        os.path.join(S.tmp, "www"), extra)
+
+
+QUIET_LINE = "\t#LogLevel fcgid:crit\n"
+
+
+def start_quiet(binary, fcgid_conf):
+    """The fcgid Apache as README's "A quiet error log" and "Logging the
+    user" say: the shipped file with its LogLevel line uncommented, and
+    README's LogFormat and CustomLog, APACHE_LOG_DIR being its directory
+    (the shipped file unchanged but for that one line)."""
+    with open(os.path.join(CONTRIB, "sessgate-fcgid.conf")) as f:
+        text = f.read()
+    assert text.count(QUIET_LINE) == 1, "the commented LogLevel line"
+    contrib = os.path.join(S.tmp, "sessgate-fcgid-quiet.conf")
+    write(contrib, text.replace(QUIET_LINE, QUIET_LINE.replace("#", "")))
+    user_log = harness.readme_block(
+        "# Apache with mod_fcgid: the user in the access log")
+    os.makedirs(os.path.join(S.tmp, QUIET.name, "logs"))
+    QUIET.port, QUIET.dir, QUIET.proc = harness.start_apache(
+        S, QUIET.name, contrib, (
+            ("SESSGATE_BIN", binary),
+            ("SESSGATE_CONF", fcgid_conf),
+            ("SESSGATE_PROTECTED", "^/private/"),
+            ("APACHE_LOG_DIR", os.path.join(S.tmp, QUIET.name, "logs"))),
+        os.path.join(S.tmp, "www"), "\n".join(user_log))
 
 
 def write(path, text, mode=0o644):
@@ -102,6 +128,10 @@ def setup():
         ("SESSGATE_BIN", binary),
         ("SESSGATE_CONF", fcgid_conf),
         ("SESSGATE_PROTECTED", "^/private/")))
+    # its own copy: sessgate_children() tells the processes apart by it
+    quiet_conf = os.path.join(S.tmp, "sessgate-fcgid-quiet-gate.conf")
+    shutil.copy2(fcgid_conf, quiet_conf)
+    start_quiet(binary, quiet_conf)
     # The whole site but the endpoints, as the file's comment suggests.
     start_apache(AUTHNZ, "sessgate-authnz.conf", (
         ("SESSGATE_PORT", str(S.daemon_port)),
@@ -237,6 +267,59 @@ def apache_knows_the_user_only_with_authnz(site):
         "alice" if site is AUTHNZ else "-", path)
     harness.wait_for(lambda: want in site.log("access.log"),
                      "the access log line %r" % want)
+
+
+@T.test
+def fcgid_logs_each_refusal_at_level_error():
+    """Why README's advice is a per-location LogLevel fcgid:crit: mod_fcgid
+    2.3.9 logs a refusal at level error (a server-wide fcgid:error keeps
+    it)."""
+    harness.wait_for(lambda: "script returned status 302" in
+                     FCGID.log("error.log"), "the refusal's line", 5)
+    lines = [x for x in FCGID.log("error.log").splitlines()
+             if "script returned status" in x]
+    assert all("[fcgid:error]" in x for x in lines), lines
+    harness.note(lines[0].split("] ", 3)[-1])
+
+
+@T.test
+def fcgid_quiet_log_and_the_user_in_the_access_log():
+    """README's advice, run: the shipped LogLevel line uncommented leaves
+    no refusal line in the error log (mod_fcgid's other lines stay), and
+    README's LogFormat logs the user of a signed-in request, "-" for the
+    others. The same requests on the other fcgid Apache log the line."""
+    nav = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    refusals = FCGID.log("error.log").count("script returned status")
+    for site in (QUIET, FCGID):
+        r = site.get("/private/index.html?anon=1", headers=nav)
+        assert r.status == 401 and b"<form" in r.body, r.status
+        r = site.get("/private/whoami.cgi?anon=2")
+        assert r.status == 401, r.status
+        value, _, _ = site.login("alice", "alice-pw")
+        r = site.get("/private/whoami.cgi?signed=in", value)
+        assert r.status == 200 and r.body == b"user=alice\n", r.body
+    harness.wait_for(lambda: FCGID.log("error.log").count(
+        "script returned status") == refusals + 2, "the refusal lines", 5)
+    user_log = os.path.join("logs", "access.log")   # README's CustomLog
+    want = ('"GET /private/whoami.cgi?signed=in HTTP/1.1" 200 11',
+            '"GET /private/whoami.cgi?anon=2 HTTP/1.1" 401')
+    harness.wait_for(lambda: all(w in QUIET.log(user_log) for w in want),
+                     "the access log lines")
+    lines = QUIET.log(user_log).splitlines()
+    signed = [x for x in lines if "signed=in" in x]
+    anon = [x for x in lines if "anon=" in x]
+    harness.note(signed[0])
+    assert len(signed) == 1 and signed[0].startswith("127.0.0.1 alice ["), \
+        signed
+    assert len(anon) == 2 and all(x.startswith("127.0.0.1 - [")
+                                  for x in anon), anon
+    # %u, in the other CustomLog, still logs "-"
+    assert "- 200 GET /private/whoami.cgi?signed=in HTTP/1.1" in \
+        QUIET.log("access.log"), QUIET.log("access.log")
+    log = QUIET.log("error.log")
+    assert "returned status" not in log, \
+        [x for x in log.splitlines() if "returned status" in x]
+    assert "[fcgid:info]" in log and "Process manager" in log, log[-2000:]
 
 
 @both

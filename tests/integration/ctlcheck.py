@@ -5,6 +5,7 @@ something reaches syslog (authpriv) with its outcome, never more of a
 session than its reference. syslog(3) writes to /dev/log: the test gives
 sessgatectl a /dev/log of its own in a private mount namespace."""
 
+import hashlib
 import os
 import shutil
 import socket
@@ -43,11 +44,21 @@ def check_says_what_works():
                         "ok: database 3 selected\n"
                         "ok: PING answered PONG\n"
                         "ok: maxmemory-policy noeviction\n"
-                        "ok: 0 keys under op:\n" % S.redis_port), r.stdout
+                        "ok: 0 keys under op:\n"
+                        "ok: secret_file: no fingerprint in Redis yet "
+                        "(op:secret-id; the next login or user add writes "
+                        "it)\n" % S.redis_port), r.stdout
     r = ctl(c, "user", "add", "olga", stdin="olga-pw\n")
-    assert r.returncode == 0, r
+    assert r.returncode == 0 and r.stderr == "", r
     r = ctl(c, "check")
-    assert r.returncode == 0 and "ok: 1 key under op:\n" in r.stdout, r
+    assert r.returncode == 0, r
+    # olga and the fingerprint of the secret: none here, so that of the
+    # public tag key (user.h: BLAKE2b of the tag key, "sessgate/secret-id")
+    public = hashlib.blake2b(b"sessgate/user-tag\0", digest_size=16,
+                             key=b"sessgate/secret-id").hexdigest()[:16]
+    assert "ok: 2 keys under op:\n" in r.stdout, r
+    assert r.stdout.endswith("ok: secret_file: the users in Redis were "
+                             "made under it (fingerprint %s)\n" % public), r
 
 
 @T.test

@@ -402,6 +402,7 @@ DirectoryIndex index.html
 	AddHandler cgi-script .cgi
 </Directory>
 %(defines)s
+%(extra)s
 Include "%(contrib)s"
 """
 
@@ -413,13 +414,14 @@ def need_apache():
          else None, "libapache2-mod-fcgid (mod_fcgid)")
 
 
-def start_apache(stack, name, contrib, defines, www):
+def start_apache(stack, name, contrib, defines, www, extra=""):
     """An Apache of stack's own in TMP/name on a free port, including the
-    file contrib with defines [(NAME, value)]; returns (port, dir, proc).
-    As root its children run as www-data (Apache refuses root)."""
+    file contrib with defines [(NAME, value)] and extra server config
+    before it; returns (port, dir, proc). As root its children run as
+    www-data (Apache refuses root)."""
     port = free_port()
     d = os.path.join(stack.tmp, name)
-    os.mkdir(d)
+    os.makedirs(d, exist_ok=True)
     user = ""
     if os.geteuid() == 0:
         user = "User www-data\nGroup www-data"
@@ -431,7 +433,7 @@ def start_apache(stack, name, contrib, defines, www):
                 "LoadModule %s_module %s/mod_%s.so" % (m, APACHE_MODULES, m)
                 for m in APACHE_MODS),
             "defines": "\n".join('Define %s "%s"' % kv for kv in defines),
-            "contrib": contrib})
+            "extra": extra, "contrib": contrib})
     proc = stack.spawn([APACHE, "-DFOREGROUND", "-f", conf], name + ".out")
     try:
         wait_for(lambda: connects(port), "apache " + name)

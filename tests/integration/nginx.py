@@ -51,7 +51,7 @@ http {
     fastcgi_intercept_errors on;
     fastcgi_keep_conn on;
     fastcgi_pass_request_headers off;
-    fastcgi_read_timeout 10s;
+    fastcgi_read_timeout %(read_timeout)s;
 
     upstream sessgate {
         server unix:%(sock)s;
@@ -82,7 +82,7 @@ http {
 """
 
 
-def start_nginx(name, sock, docroot, fcgiwrap_sock):
+def start_nginx(name, sock, docroot, fcgiwrap_sock, read_timeout="10s"):
     """An nginx of our own in TMP/name, in the foreground, on a free port,
     with the shipped snippet; returns the port."""
     d = os.path.join(S.tmp, name)
@@ -102,7 +102,7 @@ def start_nginx(name, sock, docroot, fcgiwrap_sock):
             "group": grp.getgrgid(os.getgid()).gr_name,
             "dir": d, "port": port, "sock": sock, "docroot": docroot,
             "snippet": SNIPPET, "fcgiwrap": fcgiwrap_sock,
-            "backend_params": params})
+            "backend_params": params, "read_timeout": read_timeout})
     r = subprocess.run([NGINX, "-t", "-p", d + "/", "-e",
                         os.path.join(d, "error.log"), "-c", conf],
                        capture_output=True, text=True)
@@ -339,6 +339,13 @@ def unauthenticated_api_request_gets_401_json():
         assert r.header("Content-Type") == "application/json"
         assert r.body == JSON401, r.body
         assert r.header("Location") is None
+    # nginx's return takes the URI's type (text/html for .html) unless
+    # the location clears its types: the JSON must say it is JSON
+    for headers in ({}, {"Accept": "application/json"}):
+        r = SITE.get("/private/index.html", None, headers)
+        assert r.status == 401, r.status
+        assert r.header("Content-Type") == "application/json", r.headers
+        assert r.body == JSON401, r.body
 
 
 @T.test
@@ -468,11 +475,21 @@ def bogus_cookies_are_refused():
 
 @T.test
 def a_malformed_cookie_header_gets_400_not_500():
-    r = http(S.http_port, "GET", "/private/whoami.cgi",
-             {"Cookie": "%s=a\x01b" % COOKIE})
+    for path in ("/private/whoami.cgi", "/private/index.html"):
+        r = http(S.http_port, "GET", path, {"Cookie": "%s=a\x01b" % COOKIE})
+        assert r.status == 400, r.status
+        assert r.header("Content-Type") == "application/json", r.headers
+        assert r.body == b'{"error":"malformed cookie"}\n', r.body
+        assert r.header("Retry-After") is None, r.headers
+    # a browser's navigation gets a page that says what to do
+    r = http(S.http_port, "GET", "/private/index.html",
+             dict(HTML, Cookie="%s=a\x01b" % COOKIE))
     assert r.status == 400, r.status
-    assert r.header("Content-Type") == "application/json"
-    assert r.body == b'{"error":"malformed cookie"}\n', r.body
+    assert r.header("Content-Type") == "text/html; charset=utf-8", r.headers
+    assert r.header("Cache-Control") == "no-store", r.headers
+    assert r.header("Retry-After") is None, r.headers
+    assert b"<title>Bad request</title>" in r.body, r.body
+    assert b"Clearing this site's cookies may help." in r.body, r.body
 
 
 @T.test
@@ -486,7 +503,6 @@ def redis_paused_gives_503_then_the_same_cookie_works():
             took = time.monotonic() - t0
             assert r.status == 503, (r.status, r.body)
             assert r.header("Retry-After") == "1", r.headers
-            assert r.body == b'{"error":"unavailable"}\n', r.body
             assert took < 2.0, took     # redis_timeout is 250 ms
         r = SITE.get("/private/index.html", value, HTML)
         assert r.status == 503, r.status
@@ -501,6 +517,66 @@ def redis_paused_gives_503_then_the_same_cookie_works():
         os.kill(S.redis.pid, signal.SIGCONT)
     assert SITE.alive(value)
     assert "auth request unexpected status: 503" in nginx_log("nginx")
+
+
+def assert_unavailable_page(r, status, head=False):
+    """A page for a browser: the status, HTML, Retry-After: 1, no-store,
+    "try again in a moment"; no JSON."""
+    assert r.status == status, (r.status, r.body)
+    assert r.header("Content-Type") == "text/html; charset=utf-8", r.headers
+    assert r.header("Retry-After") == "1", r.headers
+    assert r.header("Cache-Control") == "no-store", r.headers
+    if head:
+        assert r.body == b"", r.body
+        return
+    assert r.body.startswith(b"<!DOCTYPE html>"), r.body
+    assert b"Try again in a moment." in r.body, r.body
+    assert b"error" not in r.body, r.body
+
+
+def assert_unavailable_json(r, status, body):
+    assert r.status == status, (r.status, r.body)
+    assert r.header("Content-Type") == "application/json", r.headers
+    assert r.header("Retry-After") == "1", r.headers
+    assert r.header("Cache-Control") == "no-store", r.headers
+    assert r.body == body, r.body
+
+
+@T.test
+def redis_down_gives_a_navigation_a_page_and_an_api_json():
+    """auth_request turns sessgate's 503 into 500 and drops its body: the
+    snippet's @sessgate_error answers a page navigation with a page and
+    anything else with JSON, both 503 with Retry-After: 1. A .html URI
+    must not make the JSON text/html, nor a .cgi one the page."""
+    value, _, _ = SITE.login("bob", "bob-pw")
+    os.kill(S.redis.pid, signal.SIGSTOP)
+    try:
+        for path in ("/private/index.html", "/private/whoami.cgi",
+                     "/private/"):
+            r = SITE.get(path, value, HTML)
+            assert_unavailable_page(r, 503)
+            assert b"<title>Service unavailable</title>" in r.body, r.body
+        r = http(S.http_port, "HEAD", "/private/index.html",
+                 dict(HTML, Cookie="%s=%s" % (COOKIE, value)))
+        assert_unavailable_page(r, 503, head=True)
+        unavailable = b'{"error":"unavailable"}\n'
+        for method, path, headers in (
+                ("GET", "/private/index.html", {}),
+                ("GET", "/private/index.html", {"Accept": "*/*"}),
+                ("GET", "/private/whoami.cgi",
+                 {"Accept": "application/json"}),
+                ("POST", "/private/whoami.cgi", HTML),   # not a navigation
+                ("DELETE", "/private/index.html", HTML)):
+            r = http(S.http_port, method, path,
+                     dict(headers, Cookie="%s=%s" % (COOKIE, value)),
+                     "x=1" if method == "POST" else None)
+            assert_unavailable_json(r, 503, unavailable)
+    finally:
+        os.kill(S.redis.pid, signal.SIGCONT)
+    # the page is only reached by the snippet's rewrite, never from outside
+    assert SITE.get("/sessgate/error", value, HTML).status == 404
+    r = SITE.get("/private/index.html", value, HTML)
+    assert r.status == 200 and r.body == b"the secret page\n", r.status
 
 
 @T.test
@@ -595,13 +671,39 @@ def a_chunked_login_body_arrives_with_its_length():
 @T.test
 def sessgate_unreachable_gives_502_never_200():
     S.rec.close()
-    for headers in ({}, HTML):
-        r = REC.get("/private/whoami.cgi", "x", headers)
-        assert r.status == 502, r.status
-        assert r.body == b'{"error":"sessgate unreachable"}\n', r.body
+    unreachable = b'{"error":"sessgate unreachable"}\n'
+    for path in ("/private/whoami.cgi", "/private/index.html"):
+        for headers in ({}, {"Accept": "application/json"}):
+            r = REC.get(path, "x", headers)
+            assert_unavailable_json(r, 502, unreachable)
+        r = REC.get(path, "x", HTML)
+        assert_unavailable_page(r, 502)
+        assert b"<title>Bad gateway</title>" in r.body, r.body
     r = REC.get("/private/index.html")
     assert r.status == 502, r.status
     assert REC.get("/public/hello.txt").status == 200
+
+
+@T.test
+def sessgate_silent_gives_504_never_200():
+    """An upstream that takes the connection and never answers: nginx
+    gives up after fastcgi_read_timeout (1 s here) with 504, a page for a
+    navigation and JSON for the rest, both with Retry-After: 1."""
+    path = os.path.join(S.tmp, "silent.sock")
+    silent = socket.socket(socket.AF_UNIX)
+    silent.bind(path)
+    silent.listen(16)           # connections wait in the backlog, unread
+    try:
+        port = start_nginx("nginx-silent", path, os.path.join(S.tmp, "www"),
+                           os.path.join(S.tmp, "fcgiwrap.sock"), "1s")
+        site = harness.Site(port=port)
+        r = site.get("/private/index.html", "x", HTML)
+        assert_unavailable_page(r, 504)
+        assert b"<title>Gateway timeout</title>" in r.body, r.body
+        r = site.get("/private/index.html", "x", {"Accept": "*/*"})
+        assert_unavailable_json(r, 504, b'{"error":"sessgate timed out"}\n')
+    finally:
+        silent.close()
 
 
 @T.test

@@ -6,12 +6,17 @@ real sessgatectl; every wait is a bounded poll.
 - A session made before secret_file was set is refused (and deleted) once
   sessgate runs with the secret, whatever sessgatectl did meanwhile, and
   `users rekey` leaves no user and no session under an old tag.
+- Two gates that share a Redis but not a secret_file: the odd one says
+  why its logins fail (at start, in sessgatectl check, after a failed
+  login), from the fingerprint of the secret kept beside the users.
 - A failed login logs the name only if it is a user's.
 - maxmemory-policy other than noeviction: sessgate refuses to start, and
   refuses a reload; a Redis that hides CONFIG is warned about.
 - redis_password_file that others can read: FILE:LINE at its key's line."""
 
+import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,6 +92,13 @@ def secret_set_and_reloaded_refuses_the_old_session():
     assert len(keys("sg:{%s}:s:*" % tag)) == 2, keys("sg:{%s}:*" % tag)
     log = g.log()
     assert "tag" in log and "refused" in log, log[-2000:]
+    # the users in Redis were made without a secret: the reload says so
+    assert "holds fingerprint %s, that of no secret_file; this gate's is " \
+        "%s): logins will fail; give every gate that shares this Redis the " \
+        "same secret_file, or move the users to this one with sessgatectl " \
+        "users rekey\n" % (secret_id(None), secret_id(open(secret, "rb")
+                                                       .read())) in log, \
+        log[-3000:]
     assert a1 not in log and a1[17:] not in log, "the token is logged"
 
 
@@ -183,6 +195,132 @@ def a_throttled_name_that_is_not_a_user_is_not_logged():
                      "carol's throttled login", 5)
 
 
+def secret_id(secret):
+    """The fingerprint user.h documents: BLAKE2b-128 of the tag key under
+    "sessgate/secret-id", 16 hex digits; the tag key is BLAKE2b-256 of the
+    secret under "sessgate/site-secret/user-tag"."""
+    if secret is None:     # no secret_file: the public tag key
+        tag_key = b"sessgate/user-tag\0"
+    else:
+        tag_key = hashlib.blake2b(
+            secret, digest_size=32,
+            key=b"sessgate/site-secret/user-tag").digest()
+    return hashlib.blake2b(tag_key, digest_size=16,
+                           key=b"sessgate/secret-id").hexdigest()[:16]
+
+
+def fingerprint():
+    v = S.redis_cmd("GET", "two:secret-id")
+    return v.decode() if v is not None else None
+
+
+@T.test
+def two_gates_with_different_secrets_say_why_logins_fail():
+    """Gates A and B share one Redis and key_prefix, each with a
+    secret_file of its own: B finds none of A's users. B's start,
+    sessgatectl check on B's configuration and B's failed logins say why,
+    naming both fingerprints; A says nothing of the kind. Then users
+    rekey moves the users to B's secret, and A is the one warned."""
+    sa, sb = os.path.join(S.tmp, "secret-a"), os.path.join(S.tmp, "secret-b")
+    bytes_a, bytes_b = os.urandom(32), os.urandom(40)
+    write_private(sa, bytes_a)
+    write_private(sb, bytes_b)
+    conf_a = base() + "key_prefix = two:\nsecret_file = %s\n" % sa
+    conf_b = base() + "key_prefix = two:\nsecret_file = %s\n" \
+        "workers = 1\n" % sb
+    a = harness.Gate(S, "gate-a", conf_a)
+    harness.wait_for(lambda: "secret_file: no fingerprint in Redis yet "
+                     "(two:secret-id; the next login or sessgatectl user add "
+                     "writes it)" in a.log(), "A's note", 5)
+    a.add_user("alice", "alice-pw")
+    fa = fingerprint()
+    assert fa == secret_id(bytes_a), (fa, secret_id(bytes_a))
+    # the first login writes it too, when there is none (an upgrade)
+    S.redis_cmd("DEL", "two:secret-id")
+    status, cookie = a.login("alice", "alice-pw")
+    assert status == 303 and a.check(cookie) == 200, status
+    assert fingerprint() == fa, fingerprint()
+    r = a.ctl("check")
+    assert r.returncode == 0, r
+    assert r.stdout.endswith("ok: secret_file: the users in Redis were made "
+                             "under it (fingerprint %s)\n" % fa), r.stdout
+
+    b = harness.Gate(S, "gate-b", conf_b)
+    harness.wait_for(lambda: "logins will fail" in b.log(), "B's warning", 5)
+    line = [x for x in b.log().splitlines() if "logins will fail" in x][0]
+    harness.note(line)
+    m = re.search(r"the users in Redis were made under another secret_file "
+                  r"\(two:secret-id holds fingerprint ([0-9a-f]{16}); this "
+                  r"gate's is ([0-9a-f]{16})\): logins will fail; give every "
+                  r"gate that shares this Redis the same secret_file, or "
+                  r"move the users to this one with sessgatectl users rekey "
+                  r"OLD_SECRET_FILE$", line)
+    fb = secret_id(bytes_b)
+    assert m and m.group(1) == fa and m.group(2) == fb, (line, fa, fb)
+    assert "logins will fail" not in a.log(), a.log()
+
+    r = b.ctl("check")
+    harness.note(r.stderr.strip())
+    assert r.returncode == 1, r
+    assert r.stderr == (
+        "FAILED: secret_file: the users in Redis were made under another "
+        "secret_file (two:secret-id holds fingerprint %s; this "
+        "configuration's is %s): logins will fail (README, "
+        "\"Troubleshooting\")\n" % (fa, fb)), r.stderr
+
+    # B's failed logins: the hint, once a minute at most
+    assert b.login("alice", "alice-pw")[0] == 401
+    assert b.login("alice", "alice-pw")[0] == 401
+    harness.wait_for(lambda: b.log().count("login failed for unknown user")
+                     == 2, "B's failed logins", 5)
+    hints = [x for x in b.log().splitlines()
+             if "every login here fails as an unknown user" in x]
+    harness.note(hints[0] if hints else "no hint")
+    assert len(hints) == 1, hints
+    assert ("a login for a name that is no user here: the users in Redis "
+            "were made under another secret_file (two:secret-id holds "
+            "fingerprint %s; this gate's is %s), so every login here fails "
+            "as an unknown user (said at most once a minute)" % (fa, fb)) \
+        in hints[0], hints
+    # A's failed login for a name that is no user: no such hint
+    assert a.login("nobody", "x")[0] == 401
+    harness.wait_for(lambda: "login failed for unknown user" in a.log(),
+                     "A's failed login", 5)
+    assert "every login here fails" not in a.log(), a.log()[-2000:]
+
+    # sessgatectl on B's configuration: a user added there is added
+    # (under B's tag) with a warning; the fingerprint stays A's
+    r = b.ctl("user", "add", "bob", stdin="bob-pw\n")
+    assert r.returncode == 0, r
+    assert r.stderr.startswith("sessgatectl: warning: the users in Redis "
+                               "were made under another secret_file"), r
+    r = b.ctl("user", "passwd", "alice", stdin="x\n")
+    assert r.returncode == 1, r
+    assert r.stderr.startswith("sessgatectl: no such user: alice\n"
+                               "sessgatectl: warning: the users in Redis "
+                               "were made under another secret_file "
+                               "(two:secret-id holds fingerprint %s" % fa), r
+    assert fingerprint() == fa
+
+    # A's cookie shown to B: refused, with the hint the check already had
+    assert b.check(cookie) == 401
+    harness.wait_for(lambda: "made under another secret_file?" in b.log(),
+                     "B's line on A's cookie", 5)
+    assert cookie[17:] not in b.log(), "a token is logged"
+
+    # the way out: move the users to B's secret; then A is warned
+    r = b.ctl("users", "rekey", sa)
+    assert r.returncode == 0 and "1 user moved\n" in r.stdout, r
+    assert fingerprint() == fb, fingerprint()
+    r = b.ctl("check")
+    assert r.returncode == 0, r
+    status, _ = b.login("alice", "alice-pw")
+    assert status == 303, status
+    reload(a, conf_a)
+    harness.wait_for(lambda: "logins will fail" in a.log(), "A's warning", 5)
+    assert "holds fingerprint %s; this gate's is %s)" % (fb, fa) in a.log()
+
+
 def run_sessgate(name, config):
     """Start sessgate on config; returns (process, log path)."""
     conf = os.path.join(S.tmp, name + ".conf")
@@ -218,7 +356,9 @@ def an_evicting_redis_is_refused_at_start():
 @T.test
 def noeviction_is_logged_and_a_reload_onto_eviction_is_refused():
     g = harness.Gate(S, "policy", base())
-    assert "maxmemory-policy noeviction" in g.log(), g.log()
+    # the socket accepts from its bind on, before the preflight logs
+    harness.wait_for(lambda: "maxmemory-policy noeviction" in g.log(),
+                     "the preflight's line", 5)
     S.redis_cmd("CONFIG", "SET", "maxmemory-policy", "volatile-lru")
     try:
         g.proc.send_signal(signal.SIGHUP)

@@ -467,6 +467,78 @@ test_secret_file(void **state)
 	rmdir(dir);
 }
 
+/*
+ * page_template: read with the configuration, at most 64 KiB, with
+ * {{content}} once; each failure names the file and the key's line.
+ */
+static void
+test_page_template(void **state)
+{
+	static const struct {
+		const char *text, *msg; /* msg: what follows "PATH: " */
+	} cases[] = {
+		{ "<html>\n", "no {{content}}, where sessgate's page goes" },
+		{ "<p>\n{{content}}\n{{content}}\n",
+		    "a second {{content}} at line 3: it must be there once" },
+		{ NULL, "larger than 64 KiB" },
+		{ "", "not a regular file" }, /* the path is a directory */
+		{ "", "No such file or directory" },
+	};
+	struct config c;
+	char	      dir[] = "/tmp/sg-config-XXXXXX", path[64], tpl[64];
+	char	      err[CONFIG_ERRLEN], conf[256], want[512], *big;
+	size_t	      i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sessgate.conf", dir);
+	snprintf(tpl, sizeof(tpl), "%s/page.html", dir);
+	snprintf(conf, sizeof(conf), "threads = 2\npage_template = %s\n", tpl);
+	write_file(path, conf, strlen(conf), 0644);
+	assert_non_null(big = malloc(HTML_TEMPLATE_MAX + 1));
+	memset(big, 'x', HTML_TEMPLATE_MAX + 1);
+	memcpy(big, "{{content}}", 11);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unlink(tpl);
+		rmdir(tpl);
+		if (cases[i].text == NULL)
+			write_file(tpl, big, HTML_TEMPLATE_MAX + 1, 0644);
+		else if (strcmp(cases[i].msg, "not a regular file") == 0)
+			assert_int_equal(mkdir(tpl, 0755), 0);
+		else if (strstr(cases[i].msg, "No such") == NULL)
+			write_file(tpl, cases[i].text, strlen(cases[i].text),
+			    0644);
+		assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s:2: page_template %s: %s", path,
+		    tpl, cases[i].msg);
+		assert_string_equal(err, want);
+	}
+	rmdir(tpl);
+	/* exactly 64 KiB is fine, and the frame is what the file holds */
+	write_file(tpl, big, HTML_TEMPLATE_MAX, 0644);
+	if (config_load(&c, path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.page_frame.len, HTML_TEMPLATE_MAX);
+	assert_memory_equal(c.page_frame.text, big, HTML_TEMPLATE_MAX);
+	config_free(&c);
+	assert_null(c.page_frame.text);
+	/* a relative path is refused by the parser, as audit's is */
+	write_file(path, "page_template = page.html\n", 26, 0644);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+	    "%s:1: page_template: must be an absolute file path", path);
+	assert_string_equal(err, want);
+	/* empty: the built-in frame */
+	write_file(path, "page_template =\n", 16, 0644);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_null(c.page_frame.text);
+	config_free(&c);
+	free(big);
+	unlink(tpl);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* conf/sessgate.conf names every key, each at its default. */
 static void
 test_sample_config(void **state)
@@ -771,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_values_set),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_page_template),
 		cmocka_unit_test(test_sample_config),
 		cmocka_unit_test(test_values_with_hash),
 		cmocka_unit_test(test_trusted_addresses),

@@ -973,6 +973,64 @@ test_password_page(void **state)
 	assert_int_equal(check_status(alice), 200);
 }
 
+/* An answer's body starts with what the template test_page_template set. */
+static void
+framed(const struct response *r, int status, const char *title)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "<site>%s|<h1>%s</h1>\n", title, title);
+	assert_int_equal(r->status, status);
+	assert_true(
+	    has_header(r, "Content-Type: text/html; charset=utf-8\r\n"));
+	if (r->body == NULL || strncmp(r->body, want, strlen(want)) != 0)
+		fail_msg("not framed: %s", r->body ? r->body : "(none)");
+	assert_int_equal(r->blen, strlen(r->body));
+	assert_non_null(strstr(r->body, "|</site>\n"));
+	assert_null(strstr(r->body, "<!DOCTYPE html>"));
+}
+
+/* Issue 15: every page goes through the configuration's page_template. */
+static void
+test_page_template(void **state)
+{
+	const char     *tpl = "<site>{{title}}|{{content}}|</site>\n";
+	struct response r = RESPONSE_EMPTY;
+	char		err[256];
+
+	(void)state;
+	assert_int_equal(html_frame_parse(&cfg.page_frame, tpl, strlen(tpl),
+			     err, sizeof(err)),
+	    0);
+	nav("RESPONDER", "GET", "/login?next=/a%22%3E%3Cscript%3E", "text/html",
+	    NULL, &r);
+	framed(&r, 200, "Sign in");
+	assert_non_null(strstr(r.body, "value=\"/a&quot;&gt;&lt;script&gt;\""));
+	assert_null(strstr(r.body, "<script"));
+	response_free(&r);
+	post_form("/login", NULL, "192.0.2.240", "username=alice&password=no",
+	    &r);
+	framed(&r, 401, "Sign in");
+	assert_non_null(strstr(r.body, "role=\"alert\""));
+	response_free(&r);
+	nav("RESPONDER", "GET", "/password", "text/html", alice, &r);
+	framed(&r, 200, "Change password");
+	response_free(&r);
+	nav("RESPONDER", "GET", "/nowhere", "text/html", NULL, &r);
+	framed(&r, 404, "Not found");
+	response_free(&r);
+	fake_fail(st, 1);
+	nav("AUTHORIZER", "GET", "/p", "text/html", alice, &r);
+	fake_fail(st, 0);
+	framed(&r, 503, "Service unavailable");
+	assert_true(has_header(&r, "Retry-After: 1\r\n"));
+	response_free(&r);
+	html_frame_free(&cfg.page_frame);
+	nav("RESPONDER", "GET", "/login", "text/html", NULL, &r);
+	assert_true(is_html(&r)); /* the built-in again */
+	response_free(&r);
+}
+
 /*
  * login_trusted_addresses: attempts from those addresses are not counted
  * per address (a proxy would lock everyone out), per user they are.
@@ -1093,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_navigation_gets_pages),
 		cmocka_unit_test(test_login_unavailable_form),
 		cmocka_unit_test(test_password_page),
+		cmocka_unit_test(test_page_template),
 		cmocka_unit_test(test_answer_over_a_body),
 	};
 
