@@ -15,10 +15,11 @@ SG_CHROMIUM, TMPDIR)."""
 import json
 import os
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from drive import ARGS, CDPError, Chromium, Page  # noqa: E402
+from drive import ARGS, TIMEOUT, CDPError, Chromium, Page  # noqa: E402
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) "
           "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 "
@@ -78,6 +79,17 @@ def key(page, name, code, vk, text=None, shift=False):
     if shift:
         up["modifiers"] = 8
     page.call("Input.dispatchKeyEvent", up)
+
+
+def settled_focus(page):
+    """What has the focus once autofocus ran: it runs at a rendering
+    opportunity after the load event, later on a busy machine."""
+    deadline = time.monotonic() + TIMEOUT
+    f = page.evaluate(FOCUSED)
+    while f is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        f = page.evaluate(FOCUSED)
+    return f
 
 
 def tab(page, shift=False):
@@ -142,7 +154,7 @@ def journey(one, two, out, base, user, password):
     # (a) the sessions page, signed out: the login form, with next; then
     # sign in with the keyboard only.
     chain = one.goto(base + "/sessions")
-    seq = [one.evaluate(FOCUSED)]           # autofocus: the user name
+    seq = [settled_focus(one)]              # autofocus: the user name
     one.call("Input.insertText", {"text": user})
     seq.append(tab(one))
     one.call("Input.insertText", {"text": password})

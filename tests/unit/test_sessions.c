@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
@@ -622,6 +623,57 @@ test_config(void **state)
 	config_free(&c);
 }
 
+/* With a page_template, the page is framed in it, its content escaped. */
+static void
+test_page_template(void **state)
+{
+	struct sess	   a;
+	struct response	   r = RESPONSE_EMPTY;
+	struct config	   c;
+	struct handler_ctx h;
+	struct request	   req;
+	char		   path[] = "/tmp/sg-test-sessions-XXXXXX", text[256],
+	     conf[] = "/tmp/sg-test-sessions-conf-XXXXXX", err[CONFIG_ERRLEN],
+	     ck[128];
+	const char  *tpl = "<!DOCTYPE html><title>{{title}} - Example</title>"
+			   "<p>OPERATOR</p>{{content}}";
+	struct kv    p[] = { { "REQUEST_METHOD", "GET" },
+		   { "REQUEST_URI", "/sessions" }, { "HTTP_ACCEPT", "text/html" },
+		   { "HTTP_COOKIE", ck }, { NULL, NULL } };
+	struct input in = { p, NULL, 0 };
+	int	     fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, tpl, strlen(tpl)), (ssize_t)strlen(tpl));
+	close(fd);
+	assert_true((fd = mkstemp(conf)) != -1);
+	snprintf(text, sizeof(text), "page_template = %s\n", path);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	/* config_load reads the template (config_parse only names it) */
+	assert_int_equal(config_load(&c, conf, err, sizeof(err)), 0);
+	unlink(path);
+	unlink(conf);
+	make_session("alice", "192.0.2.1", "<i>", &a);
+	snprintf(ck, sizeof(ck), "__Host-sid=%s", a.cookie);
+	h.store = st;
+	h.cfg = &c;
+	request_init(&req, in_param, in_read, &in);
+	response_reset(&r, 0);
+	handler_handle(&h, &req, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(
+	    strstr(r.body, "<title>Your sessions - Example</title>"));
+	assert_non_null(strstr(r.body, "<p>OPERATOR</p>"));
+	assert_non_null(strstr(r.body, "&lt;i&gt;"));
+	assert_null(strstr(r.body, "<i>"));
+	assert_null(strstr(r.body, "{{content}}"));
+	request_free(&req);
+	response_free(&r);
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -640,6 +692,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_guards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_template, setup,
+		    teardown),
 	};
 
 	if (sodium_init() < 0)
