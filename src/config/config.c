@@ -780,14 +780,18 @@ path_collision(const struct config *cfg)
 		SAME(password_path), SAME(auth_path), SAME(status_path),
 		SAME(ping_path) };
 #undef SAME
-	size_t i;
+	const char *s = cfg->sessions_path, *r = cfg->login_redirect;
+	size_t	    i;
 
-	if (cfg->sessions_path == NULL || cfg->sessions_path[0] == '\0')
+	if (s == NULL || s[0] == '\0')
 		return NULL;
 	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
-		if (p[i].path != NULL &&
-		    strcmp(p[i].path, cfg->sessions_path) == 0)
+		if (p[i].path != NULL && strcmp(p[i].path, s) == 0)
 			return p[i].msg;
+	/* denied, it would send a navigation to itself, again and again */
+	if (r != NULL && strlen(s) == strcspn(r, "?") &&
+	    strncmp(r, s, strlen(s)) == 0)
+		return "sessions_path: the path of login_redirect";
 	return NULL;
 }
 

@@ -582,7 +582,8 @@ test_config(void **state)
 	const char   *same = "sessions_path = /login\n",
 		   *off = "sessions_path =\n",
 		   *elsewhere = "sessions_path = /me/sessions\n",
-		   *bad = "sessions_path = //evil\n";
+		   *bad = "sessions_path = //evil\n",
+		   *loop = "login_redirect = /me?x=1\nsessions_path = /me\n";
 	struct kv	   p[] = { { "REQUEST_METHOD", "GET" },
 			 { "REQUEST_URI", "/sessions" }, { NULL, NULL } };
 	struct response	   r = RESPONSE_EMPTY;
@@ -602,6 +603,14 @@ test_config(void **state)
 	assert_int_equal(config_defaults(&c), 0);
 	assert_int_equal(
 	    config_parse(&c, "t", bad, strlen(bad), err, sizeof(err)), -1);
+	config_free(&c);
+	/* login_redirect's path: a denied page would be sent to itself */
+	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(
+	    config_parse(&c, "t", loop, strlen(loop), err, sizeof(err)), -1);
+	assert_non_null(strstr(err,
+	    "t:2: sessions_path: the path of "
+	    "login_redirect"));
 	config_free(&c);
 	assert_int_equal(config_defaults(&c), 0);
 	assert_int_equal(config_parse(&c, "t", elsewhere, strlen(elsewhere),
