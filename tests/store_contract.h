@@ -426,9 +426,14 @@ test_login_record_and_confirm(void **state)
 	assert_int_equal(store_session_seen(s, &t, 0, &seen), SG_OK);
 	assert_string_equal(seen.user, "olga");
 	assert_int_equal(seen.confirmed, l.rec[0].confirmed);
+	assert_true(seen.now >= seen.confirmed);
+	assert_int_equal(seen.lifetime, 5000000);
 	assert_int_equal(store_session_seen(s, &t, STORE_CHECK_PASSIVE, &again),
 	    SG_OK);
 	assert_int_equal(again.confirmed, seen.confirmed);
+	assert_true(again.now >= seen.now);
+	assert_int_equal(store_session_seen(s, &plain, 0, &again), SG_OK);
+	assert_int_equal(again.lifetime, 7200000);
 	/* not pete's session; then olga's, later */
 	assert_int_equal(store_session_confirm(s, &t, "pete"), SG_DENY);
 	contract_tick();

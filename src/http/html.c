@@ -80,13 +80,22 @@ html_escape(const char *s, char *out, size_t outlen)
 	    "<input id=\"password\" name=\"password\" type=\"password\" " \
 	    "autocomplete=\"current-password\" required>\n" \
 	    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	    "%s" \
 	    "<button type=\"submit\">Sign in</button>\n" \
 	    "</form>\n" TAIL
 
+/* The "keep me signed in" box (remember_timeout), beside its label. */
+#define REMEMBER \
+	"<p><input type=\"checkbox\" id=\"remember\" name=\"remember\" " \
+	"value=\"1\" style=\"display:inline;width:auto;margin:0 .5rem 0 0\">" \
+	"<label for=\"remember\" style=\"display:inline\">Keep me signed " \
+	"in</label></p>\n"
+
 char *
 html_login_page(const char *action, const char *next, const char *message,
-    size_t *len)
+    int remember, size_t *len)
 {
+	const char *r = remember ? REMEMBER : "";
 	char   m[512], *a, *n, *out = NULL;
 	size_t alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
 	size_t nlen = strlen(next) * 6 + 1;
@@ -102,12 +111,12 @@ html_login_page(const char *action, const char *next, const char *message,
 		goto fail;
 	rv = snprintf(NULL, 0, PAGE, "Sign in", "Sign in",
 	    message ? "<p role=\"alert\">" : "", m, message ? "</p>\n" : "", a,
-	    n);
+	    n, r);
 	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
 		goto fail;
 	snprintf(out, (size_t)rv + 1, PAGE, "Sign in", "Sign in",
 	    message ? "<p role=\"alert\">" : "", m, message ? "</p>\n" : "", a,
-	    n);
+	    n, r);
 	*len = (size_t)rv;
 fail:
 	free(a);
@@ -129,6 +138,23 @@ fail:
 	    "<input id=\"new_password\" name=\"new_password\" type=\"password\" " \
 	    "autocomplete=\"new-password\" required>\n" \
 	    "<button type=\"submit\">Change password</button>\n" \
+	    "</form>\n" TAIL
+
+/* Step-up: the user is shown (and given to password managers), not asked. */
+#define CONFIRM_PAGE \
+	HEAD \
+	    "%s%s%s" \
+	    "<p>Signed in as <strong>%s</strong>. Enter your password again " \
+	    "to continue.</p>\n" \
+	    "<form method=\"post\" action=\"%s\">\n" \
+	    "<input name=\"username\" autocomplete=\"username\" value=\"%s\" " \
+	    "hidden>\n" \
+	    "<label for=\"password\">Password</label>\n" \
+	    "<input id=\"password\" name=\"password\" type=\"password\" " \
+	    "autocomplete=\"current-password\" required autofocus>\n" \
+	    "<input type=\"hidden\" name=\"reauth\" value=\"1\">\n" \
+	    "<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	    "<button type=\"submit\">Confirm</button>\n" \
 	    "</form>\n" TAIL
 
 #define MESSAGE_PAGE HEAD "<p>%s</p>\n%s%s%s%s%s" TAIL
@@ -172,6 +198,35 @@ html_password_page(const char *action, const char *user, const char *message,
 fail:
 	free(a);
 	free(u);
+	free(m);
+	return out;
+}
+
+char *
+html_confirm_page(const char *action, const char *user, const char *next,
+    const char *message, size_t *len)
+{
+	char *a = escaped(action), *u = escaped(user), *n = escaped(next);
+	char *m = escaped(message != NULL ? message : ""), *out = NULL;
+	const char *t = "Confirm your password", *open = "", *close = "";
+	int	    rv;
+
+	if (message != NULL) {
+		open = "<p role=\"alert\">";
+		close = "</p>\n";
+	}
+	if (a == NULL || u == NULL || n == NULL || m == NULL)
+		goto fail;
+	rv = snprintf(NULL, 0, CONFIRM_PAGE, t, t, open, m, close, u, a, u, n);
+	if (rv < 0 || (out = malloc((size_t)rv + 1)) == NULL)
+		goto fail;
+	snprintf(out, (size_t)rv + 1, CONFIRM_PAGE, t, t, open, m, close, u, a,
+	    u, n);
+	*len = (size_t)rv;
+fail:
+	free(a);
+	free(u);
+	free(n);
 	free(m);
 	return out;
 }

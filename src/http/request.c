@@ -56,6 +56,8 @@ request_init(struct request *r, request_param_fn get, request_read_fn read,
 	r->remote_addr = or_empty(get("REMOTE_ADDR", arg));
 	r->redirect_status = get("REDIRECT_STATUS", arg);
 	r->auth_subrequest = get("SESSGATE_AUTH", arg) != NULL;
+	r->passive = get("SESSGATE_PASSIVE", arg) != NULL &&
+	    get("SESSGATE_PASSIVE", arg)[0] != '\0';
 	r->content_length = content_length(get("CONTENT_LENGTH", arg));
 	https = get("HTTPS", arg);
 	r->scheme = or_empty(get("REQUEST_SCHEME", arg));

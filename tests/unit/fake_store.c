@@ -124,6 +124,9 @@ f_check(struct store *s, const struct token *t, unsigned flags,
 	(void)flags; /* (no idle expiry here to slide) */
 	memcpy(seen->user, F(s)->sess[i].user, USER_NAME_MAX + 1);
 	seen->confirmed = F(s)->sess[i].confirmed;
+	seen->now = F(s)->clock;
+	seen->lifetime = F(s)->sess[i].lifetime ? F(s)->sess[i].lifetime :
+						  s->params.absolute_timeout;
 	return SG_OK;
 }
 
@@ -473,6 +476,12 @@ fake_store_new(const struct config *cfg)
 	f->base.ops = &fake_ops;
 	session_store_params(&f->base.params, cfg);
 	return &f->base;
+}
+
+void
+fake_tick(struct store *s, int64_t ms)
+{
+	F(s)->clock += ms;
 }
 
 void

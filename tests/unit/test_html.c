@@ -31,7 +31,7 @@ test_page_escapes(void **state)
 	size_t len = 0;
 
 	(void)state;
-	page = html_login_page("/login", "/x\"><script>", "Wrong <b>", &len);
+	page = html_login_page("/login", "/x\"><script>", "Wrong <b>", 0, &len);
 	assert_non_null(page);
 	assert_int_equal(len, strlen(page));
 	assert_non_null(strstr(page, "value=\"/x&quot;&gt;&lt;script&gt;\""));
@@ -56,7 +56,7 @@ test_page_long_action(void **state)
 	action[0] = '/';
 	memset(action + 1, '&', sizeof(action) - 2);
 	action[sizeof(action) - 1] = '\0';
-	page = html_login_page(action, "", NULL, &len);
+	page = html_login_page(action, "", NULL, 0, &len);
 	assert_non_null(page);
 	snprintf(want, sizeof(want), "action=\"/&amp;&amp;");
 	assert_non_null(strstr(page, want));
