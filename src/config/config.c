@@ -73,8 +73,7 @@ static const char *check_audit(struct config *, const char *, char *, size_t);
 static const char *check_trusted(struct config *, const char *, char *, size_t);
 static const char *check_user(struct config *, const char *, char *, size_t);
 static const char *check_group(struct config *, const char *, char *, size_t);
-static const char *check_passive(struct config *, const char *, char *,
-    size_t);
+static const char *check_passive(struct config *, const char *, char *, size_t);
 static const char *check_reauth(struct config *, const char *, char *, size_t);
 
 /* clang-format off */

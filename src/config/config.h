@@ -70,7 +70,7 @@ struct config {
 	char		  *user;	 /* unset: stay who we started as */
 	char		  *group;	 /* unset: user's primary group */
 	char		  *passive_paths;
-	struct pathlist	   passive; /* passive_paths, parsed */
+	struct pathlist	   passive;	     /* passive_paths, parsed */
 	int64_t		   remember_timeout; /* 0: off */
 	char		  *reauth_paths;
 	struct pathlist	   reauth; /* reauth_paths, parsed */

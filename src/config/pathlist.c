@@ -27,7 +27,8 @@ entry(struct pathlist *l, const char *w, size_t n)
 	if (n > PATHLIST_ENTRY_MAX)
 		return "longer than 200 bytes";
 	for (i = 0; i < n; i++)
-		if ((unsigned char)w[i] <= 0x20 || (unsigned char)w[i] >= 0x7f ||
+		if ((unsigned char)w[i] <= 0x20 ||
+		    (unsigned char)w[i] >= 0x7f ||
 		    strchr("%?#\\", w[i]) != NULL)
 			return "must be printable ASCII without %, ?, # or \\";
 	for (i = 1; i < n; i += seg + 1) {

@@ -40,8 +40,9 @@ check(const struct handler_ctx *h, struct request *req, struct response *resp)
 		c.check_flags = STORE_CHECK_PASSIVE;
 	switch (session_find_seen(&c, &f)) {
 	case SG_OK:
+		/* step-up: denied until the password is confirmed */
 		if ((reauth = session_reauth_due(h->cfg, req->uri, &f.seen)))
-			break; /* step-up: denied until the password is confirmed */
+			break;
 		response_reset(resp, 200);
 		response_header(resp, "Variable-REMOTE_USER", f.seen.user);
 		return M_CHECK_ALLOW;

@@ -96,10 +96,10 @@ html_login_page(const char *action, const char *next, const char *message,
     int remember, size_t *len)
 {
 	const char *r = remember ? REMEMBER : "";
-	char   m[512], *a, *n, *out = NULL;
-	size_t alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
-	size_t nlen = strlen(next) * 6 + 1;
-	int    rv;
+	char	    m[512], *a, *n, *out = NULL;
+	size_t	    alen = strlen(action) * 6 + 1; /* "&quot;" at worst */
+	size_t	    nlen = strlen(next) * 6 + 1;
+	int	    rv;
 
 	a = malloc(alen);
 	n = malloc(nlen);
@@ -206,8 +206,8 @@ char *
 html_confirm_page(const char *action, const char *user, const char *next,
     const char *message, size_t *len)
 {
-	char *a = escaped(action), *u = escaped(user), *n = escaped(next);
-	char *m = escaped(message != NULL ? message : ""), *out = NULL;
+	char	   *a = escaped(action), *u = escaped(user), *n = escaped(next);
+	char	   *m = escaped(message != NULL ? message : ""), *out = NULL;
 	const char *t = "Confirm your password", *open = "", *close = "";
 	int	    rv;
 

@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/pathlist.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/cookie.h"
-#include "config/pathlist.h"
 #include "session/password.h"
 #include "session/throttle.h"
 
@@ -290,8 +290,8 @@ static enum sg_result
 create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out, int remember)
 {
-	struct store_login in = { c->addr, NULL,
-		remember ? c->cfg->remember_timeout : 0 };
+	struct store_login   in = { c->addr, NULL,
+		  remember ? c->cfg->remember_timeout : 0 };
 	struct store_evicted ev;
 	char		     tag[TOKEN_TAGLEN + 1];
 	int64_t		     created;

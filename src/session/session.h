@@ -28,7 +28,7 @@ struct session_ctx {
 
 /* The live session a request presented. */
 struct session_found {
-	struct store_seen seen;		   /* user, password last entered */
+	struct store_seen seen;		       /* user, password last entered */
 	char		  id[TOKEN_IDLEN + 1]; /* its stored id */
 };
 

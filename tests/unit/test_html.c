@@ -64,6 +64,54 @@ test_page_long_action(void **state)
 	free(page);
 }
 
+/* The "keep me signed in" box is there only when asked, with its label. */
+static void
+test_remember_box(void **state)
+{
+	char  *page;
+	size_t len = 0;
+
+	(void)state;
+	page = html_login_page("/login", "/", NULL, 1, &len);
+	assert_non_null(page);
+	assert_int_equal(len, strlen(page));
+	assert_non_null(strstr(page,
+	    "<input type=\"checkbox\" id=\"remember\" "
+	    "name=\"remember\" value=\"1\""));
+	assert_non_null(strstr(page, "<label for=\"remember\""));
+	/* before the button, after the password */
+	assert_true(strstr(page, "id=\"remember\"") > strstr(page, "password"));
+	assert_true(strstr(page, "id=\"remember\"") < strstr(page, "<button"));
+	free(page);
+	page = html_login_page("/login", "/", NULL, 0, &len);
+	assert_null(strstr(page, "remember"));
+	free(page);
+}
+
+/* Confirm mode: the user shown (escaped), only the password asked. */
+static void
+test_confirm_page(void **state)
+{
+	char  *page;
+	size_t len = 0;
+
+	(void)state;
+	page = html_confirm_page("/login", "a<b>", "/x\"y", "Wrong <i>", &len);
+	assert_non_null(page);
+	assert_int_equal(len, strlen(page));
+	assert_non_null(strstr(page, "<strong>a&lt;b&gt;</strong>"));
+	assert_non_null(strstr(page, "value=\"/x&quot;y\""));
+	assert_non_null(strstr(page, "<p role=\"alert\">Wrong &lt;i&gt;</p>"));
+	assert_non_null(strstr(page, "<label for=\"password\">"));
+	assert_non_null(strstr(page, "name=\"reauth\" value=\"1\""));
+	assert_null(strstr(page, "id=\"username\""));
+	assert_null(strstr(page, "<b>"));
+	free(page);
+	page = html_confirm_page("/login", "bob", "", NULL, &len);
+	assert_null(strstr(page, "role=\"alert\""));
+	free(page);
+}
+
 int
 main(void)
 {
@@ -71,6 +119,8 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_page_escapes),
 		cmocka_unit_test(test_page_long_action),
+		cmocka_unit_test(test_remember_box),
+		cmocka_unit_test(test_confirm_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
