@@ -15,6 +15,7 @@
 #               here, but src/store/lua_scripts.[ch] come from its make
 #               (default: $top_builddir, as under make check, else .)
 #   TARGET      cookie, token, form, request, handler, record, config,
+#               pathlist,
 #               redisurl, listen, fcgi_scan,
 #               fcgi_libfcgi (default: every fuzz_*.c)
 # Everything is built and kept in BUILDDIR/tests/fuzz/work: objects
