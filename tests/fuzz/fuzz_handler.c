@@ -48,7 +48,7 @@ static const char *const config_text[] = {
 	"reauth_timeout = 1s\nremember_timeout = 30d\n",
 };
 #define CONFIG_STEPUP 4
-#define NCONFIGS (sizeof(config_text) / sizeof(config_text[0]))
+#define NCONFIGS      (sizeof(config_text) / sizeof(config_text[0]))
 
 static struct config cfg[NCONFIGS];
 static char	     alice_hash[PASSWORD_HASHLEN];
