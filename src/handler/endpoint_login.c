@@ -183,6 +183,7 @@ confirm_result(const struct handler_ctx *h, const struct session_ctx *c,
 		endpoint_retry_after(resp, retry);
 		break;
 	default: /* SG_BUSY, SG_UNAVAILABLE: as a login's */
+		login_audit(c, rv, user);
 		login_result(h, req, resp, rv, user, next, retry);
 		break;
 	}
