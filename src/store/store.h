@@ -85,6 +85,8 @@ const char *store_error(const struct store *);
 struct store_seen {
 	char	user[USER_NAME_MAX + 1];
 	int64_t confirmed; /* the password was last entered, ms (Redis) */
+	int64_t now;	   /* the time of the check, ms (Redis's clock) */
+	int64_t lifetime;  /* ms from its creation to its deadline */
 };
 #define STORE_CHECK_PASSIVE 1 /* checked, but the idle expiry stays */
 

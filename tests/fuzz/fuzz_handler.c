@@ -5,16 +5,19 @@
  * (tests/unit/fake_store.c), which holds a user alice (password s3cret)
  * and one live session whose cookie is fixed (fuzz_handler.c prints it
  * with FUZZ_PRINT_COOKIE=1, for the seeds). The param FUZZ_CONFIG (0 to
- * 3) picks one of four configurations, FUZZ_STORE (down, throttled) a
- * state of the store.
+ * 4) picks one of five configurations, FUZZ_STORE (down, throttled,
+ * stale: the password was entered 10 minutes ago) a state of the store.
  *
  * Promises checked: a session check allows (200 with REMOTE_USER) only
  * for a request carrying the live session's secret; a Location is always
  * a local path; every header line is one line with no control bytes; every
- * answer fits (no 500); the head is well-formed; nothing leaks or crashes.
+ * answer fits (no 500); the head is well-formed; nothing leaks or crashes;
+ * a stale session is never allowed under reauth_paths (a path read the
+ * way a server may read it, or that cannot be read).
  */
 #include <sodium.h>
 
+#include "config/pathlist.h"
 #include "core/user.h"
 #include "fake_store.h"
 #include "handler/endpoint.h"
@@ -39,8 +42,13 @@ static const char *const config_text[] = {
 	/* the longest paths the configuration accepts, escaping at worst */
 	"password_memlimit = 8K\npassword_opslimit = 1\n"
 	"login_path = /" LONG_PATH "\nlogin_redirect = /" LONG_PATH "\n",
+	/* issue 15: passive paths, keep me signed in, step-up */
+	"password_memlimit = 8K\npassword_opslimit = 1\nmax_sessions = 0\n"
+	"passive_paths = /poll\nreauth_paths = /admin /" LONG_PATH "\n"
+	"reauth_timeout = 1s\nremember_timeout = 30d\n",
 };
-#define NCONFIGS (sizeof(config_text) / sizeof(config_text[0]))
+#define CONFIG_STEPUP 4
+#define NCONFIGS      (sizeof(config_text) / sizeof(config_text[0]))
 
 static struct config cfg[NCONFIGS];
 static char	     alice_hash[PASSWORD_HASHLEN];
@@ -95,6 +103,8 @@ store_new(const struct config *c, const char *state)
 		abort();
 	if (state != NULL && strcmp(state, "down") == 0)
 		fake_fail(st, 1);
+	if (state != NULL && strcmp(state, "stale") == 0)
+		fake_tick(st, 600000);
 	if (state != NULL && strcmp(state, "throttled") == 0)
 		for (i = 0; i < 10; i++)
 			if (store_fail_attempt(st, STORE_FAIL_ADDR, "192.0.2.1",
@@ -197,6 +207,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_response(&resp, &req);
 	which = fuzz_param("FUZZ_STORE", &p);
 	if (which != NULL && strcmp(which, "down") == 0) /* never allows */
+		FUZZ_ASSERT(header(&resp, "Variable-REMOTE_USER") == NULL);
+	/* step-up: a check does not confirm; only the password does */
+	if (which != NULL && strcmp(which, "stale") == 0 &&
+	    c == CONFIG_STEPUP && pathlist_match(&h.cfg->reauth, req.uri) != 0)
 		FUZZ_ASSERT(header(&resp, "Variable-REMOTE_USER") == NULL);
 	response_free(&resp);
 	request_free(&req);
