@@ -50,7 +50,8 @@ new_session(struct store *s, const struct store_user *u, struct token *t)
 
 	user_tag(&pub, u->name, strlen(u->name), tag);
 	token_new(t, tag);
-	assert_int_equal(store_session_create(s, u, t, NULL, &created, NULL), SG_OK);
+	assert_int_equal(store_session_create(s, u, t, NULL, &created, NULL),
+	    SG_OK);
 }
 
 static enum sg_result
@@ -176,7 +177,8 @@ test_password_change_ends_sessions(void **state)
 	assert_int_equal(check(s, &t[1]), SG_DENY);
 	/* A login that verified the old password cannot land afterwards. */
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, NULL, &created, NULL),
+	assert_int_equal(
+	    store_session_create(s, &stale, &late, NULL, &created, NULL),
 	    SG_STALE);
 	assert_int_equal(check(s, &late), SG_DENY);
 	assert_int_equal(store_user_get(s, "ivan", &u), SG_OK);
@@ -189,7 +191,8 @@ test_password_change_ends_sessions(void **state)
 	stale = u;
 	assert_int_equal(store_user_add(s, "ivan", HASH), SG_OK);
 	token_new(&late, t[0].tag);
-	assert_int_equal(store_session_create(s, &stale, &late, NULL, &created, NULL),
+	assert_int_equal(
+	    store_session_create(s, &stale, &late, NULL, &created, NULL),
 	    SG_STALE);
 	store_close(s);
 }
@@ -301,7 +304,8 @@ test_contract_cap_evict_oldest(void **state)
 	for (i = 0; i < 5; i++) {
 		token_new(&t[i], tag);
 		assert_int_equal(
-		    store_session_create(s, &u, &t[i], NULL, &created, NULL), SG_OK);
+		    store_session_create(s, &u, &t[i], NULL, &created, NULL),
+		    SG_OK);
 		assert_true(created > last); /* one after the other */
 		last = created;
 	}
@@ -326,14 +330,14 @@ test_contract_cap_reject(void **state)
 	for (i = 0; i < 3; i++)
 		new_session(s, &u, &t[i]);
 	token_new(&t[3], t[0].tag);
-	assert_int_equal(store_session_create(s, &u, &t[3], NULL, &created, NULL),
-	    SG_LIMIT);
+	assert_int_equal(
+	    store_session_create(s, &u, &t[3], NULL, &created, NULL), SG_LIMIT);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(check(s, &t[i]), i < 3 ? SG_OK : SG_DENY);
 	/* a session ended makes room */
 	assert_int_equal(store_session_destroy(s, &t[0], NULL), SG_OK);
-	assert_int_equal(store_session_create(s, &u, &t[3], NULL, &created, NULL),
-	    SG_OK);
+	assert_int_equal(
+	    store_session_create(s, &u, &t[3], NULL, &created, NULL), SG_OK);
 	assert_int_equal(check(s, &t[3]), SG_OK);
 	store_close(s);
 }
@@ -426,9 +430,14 @@ test_login_record_and_confirm(void **state)
 	assert_int_equal(store_session_seen(s, &t, 0, &seen), SG_OK);
 	assert_string_equal(seen.user, "olga");
 	assert_int_equal(seen.confirmed, l.rec[0].confirmed);
+	assert_true(seen.now >= seen.confirmed);
+	assert_int_equal(seen.lifetime, 5000000);
 	assert_int_equal(store_session_seen(s, &t, STORE_CHECK_PASSIVE, &again),
 	    SG_OK);
 	assert_int_equal(again.confirmed, seen.confirmed);
+	assert_true(again.now >= seen.now);
+	assert_int_equal(store_session_seen(s, &plain, 0, &again), SG_OK);
+	assert_int_equal(again.lifetime, 7200000);
 	/* not pete's session; then olga's, later */
 	assert_int_equal(store_session_confirm(s, &t, "pete"), SG_DENY);
 	contract_tick();

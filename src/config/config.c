@@ -75,6 +75,8 @@ static const char *check_template(struct config *, const char *, char *,
 static const char *check_trusted(struct config *, const char *, char *, size_t);
 static const char *check_user(struct config *, const char *, char *, size_t);
 static const char *check_group(struct config *, const char *, char *, size_t);
+static const char *check_passive(struct config *, const char *, char *, size_t);
+static const char *check_reauth(struct config *, const char *, char *, size_t);
 
 /* clang-format off */
 #define OFF(n)		#n, offsetof(struct config, n)
@@ -129,6 +131,10 @@ static const struct config_key keys[] = {
 	{ OFF(socket_group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
 	{ OFF(user), CT_STRING, NULL, 0, 0, NULL, check_user, 1 },
 	{ OFF(group), CT_STRING, NULL, 0, 0, NULL, check_group, 1 },
+	STR(passive_paths, "", check_passive),
+	NUM(remember_timeout, CT_DURATION, "0", 0, DURATION_MAX),
+	STR(reauth_paths, "", check_reauth),
+	NUM(reauth_timeout, CT_DURATION, "5m", 1000, DURATION_MAX),
 };
 #undef OFF
 #undef STR
@@ -239,6 +245,23 @@ static const char *
 check_trusted(struct config *cfg, const char *v, char *buf, size_t len)
 {
 	if (cidr_list_parse(&cfg->login_trusted, v, buf, len) == 0)
+		return NULL;
+	return buf;
+}
+
+/* passive_paths, reauth_paths: path prefixes (pathlist.h). */
+static const char *
+check_passive(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	if (pathlist_parse(&cfg->passive, v, buf, len) == 0)
+		return NULL;
+	return buf;
+}
+
+static const char *
+check_reauth(struct config *cfg, const char *v, char *buf, size_t len)
+{
+	if (pathlist_parse(&cfg->reauth, v, buf, len) == 0)
 		return NULL;
 	return buf;
 }
@@ -808,6 +831,12 @@ cross_check(const struct config *cfg)
 		return "cookie_samesite: None requires cookie_secure yes";
 	if (cfg->absolute_timeout < cfg->idle_timeout)
 		return "absolute_timeout: must be at least idle_timeout";
+	/* a ticked box that shortened the session would be a trap; and the
+	 * lifetime tells a remembered session from another (password change) */
+	if (cfg->remember_timeout != 0 &&
+	    cfg->remember_timeout <= cfg->absolute_timeout)
+		return "remember_timeout: must be 0 (off) or longer than "
+		       "absolute_timeout";
 	if (cfg->redis_sentinel_password_file != NULL &&
 	    cfg->redis_sentinel_password_file[0] != '\0' &&
 	    !cfg->redis_url.is_sentinel)

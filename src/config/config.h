@@ -12,6 +12,7 @@
 
 #include "config/cidr.h"
 #include "config/listen_addr.h"
+#include "config/pathlist.h"
 #include "config/redisurl.h"
 #include "core/user.h"
 #include "http/html.h"
@@ -70,6 +71,12 @@ struct config {
 	char		  *socket_group; /* unset: the starting user's group */
 	char		  *user;	 /* unset: stay who we started as */
 	char		  *group;	 /* unset: user's primary group */
+	char		  *passive_paths;
+	struct pathlist	   passive;	     /* passive_paths, parsed */
+	int64_t		   remember_timeout; /* 0: off */
+	char		  *reauth_paths;
+	struct pathlist	   reauth; /* reauth_paths, parsed */
+	int64_t		   reauth_timeout;
 	/* the lines that set the keys naming files, for FILE:LINE; 0 unset */
 	unsigned int redis_password_file_line;
 	unsigned int redis_sentinel_password_file_line;

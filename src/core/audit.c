@@ -34,6 +34,7 @@ static const char *const names[] = {
 	[AUDIT_USER_PASSWD] = "user_passwd",
 	[AUDIT_USER_DEL] = "user_del",
 	[AUDIT_REKEY] = "rekey",
+	[AUDIT_REAUTH] = "reauth",
 };
 _Static_assert(sizeof(names) / sizeof(names[0]) == AUDIT_NEVENTS,
     "a name for every audit event");

@@ -22,6 +22,7 @@ enum audit_event {
 	AUDIT_USER_PASSWD,
 	AUDIT_USER_DEL,
 	AUDIT_REKEY,
+	AUDIT_REAUTH, /* the password confirmed in a live session (step-up) */
 	AUDIT_NEVENTS
 };
 

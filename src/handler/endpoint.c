@@ -22,7 +22,7 @@ struct session_ctx
 endpoint_session(const struct handler_ctx *h, const struct request *req)
 {
 	struct session_ctx c = { h->store, h->cfg, req->cookie,
-		req->remote_addr, req->host, 0, req->user_agent };
+		req->remote_addr, req->host, 0, 0, req->user_agent };
 
 	return c;
 }
@@ -53,7 +53,21 @@ endpoint_form_page(const struct handler_ctx *h, struct response *resp,
 	response_reset(resp, status);
 	response_header(resp, "Cache-Control", "no-store");
 	page = html_login_page(&h->cfg->page_frame, h->cfg->login_path, next,
-	    message, &len);
+	    message, h->cfg->remember_timeout > 0, &len);
+	response_body_owned(resp, "text/html; charset=utf-8", page, len);
+}
+
+void
+endpoint_confirm_page(const struct handler_ctx *h, struct response *resp,
+    int status, const char *user, const char *next, const char *message)
+{
+	char  *page;
+	size_t len = 0;
+
+	response_reset(resp, status);
+	response_header(resp, "Cache-Control", "no-store");
+	page = html_confirm_page(&h->cfg->page_frame, h->cfg->login_path, user,
+	    next, message, &len);
 	response_body_owned(resp, "text/html; charset=utf-8", page, len);
 }
 
@@ -78,16 +92,25 @@ attrs(const struct config *cfg)
 	return a;
 }
 
+/* A new session's cookie lives this many seconds; -1: the browser's. */
+static int64_t
+max_age(const struct config *cfg, int remember)
+{
+	if (cfg->remember_timeout == 0)
+		return cfg->absolute_timeout / 1000;
+	return remember ? cfg->remember_timeout / 1000 : -1;
+}
+
 void
 endpoint_set_cookie(const struct handler_ctx *h, struct response *resp,
-    const struct token *t)
+    const struct token *t, int remember)
 {
 	struct cookie_attrs a = attrs(h->cfg);
 	char		    v[TOKEN_COOKIELEN + 1], sc[COOKIE_SET_MAX];
 
 	if (token_encode(t, v, sizeof(v)) == -1 ||
-	    cookie_set(sc, sizeof(sc), &a, v,
-		h->cfg->absolute_timeout / 1000) == -1) {
+	    cookie_set(sc, sizeof(sc), &a, v, max_age(h->cfg, remember)) ==
+		-1) {
 		resp->overflow = 1;
 		return;
 	}
@@ -154,16 +177,17 @@ endpoint_wants_html(const struct request *req)
 
 void
 endpoint_redirect_login(const struct config *cfg, const struct request *req,
-    struct response *resp)
+    struct response *resp, int reauth)
 {
 	char next[URL_MAX], loc[URL_MAX + 256];
 
 	response_reset(resp, 302);
 	if (url_encode_query(next, req->uri) == 0)
-		snprintf(loc, sizeof(loc), "%s?next=%s", cfg->login_redirect,
-		    next);
+		snprintf(loc, sizeof(loc), "%s?next=%s%s", cfg->login_redirect,
+		    next, reauth ? "&reauth=1" : "");
 	else
-		snprintf(loc, sizeof(loc), "%s", cfg->login_redirect);
+		snprintf(loc, sizeof(loc), "%s%s", cfg->login_redirect,
+		    reauth ? "?reauth=1" : "");
 	response_header(resp, "Location", loc);
 	response_header(resp, "Cache-Control", "no-store");
 }

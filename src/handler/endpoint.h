@@ -36,11 +36,21 @@ void endpoint_unauthenticated(struct response *);
 /* The login page with status, next and an optional message. */
 void endpoint_form_page(const struct handler_ctx *, struct response *,
     int status, const char *next, const char *message);
+/*
+ * The login page in "confirm your password" mode for user (step-up),
+ * with status, next and an optional message.
+ */
+void endpoint_confirm_page(const struct handler_ctx *, struct response *,
+    int status, const char *user, const char *next, const char *message);
 /* 303 to next if it is a local path that fits a Location, else to "/". */
 void endpoint_see_other(struct response *, const char *next);
-/* Set-Cookie with the token, or the cookie cleared. */
+/*
+ * Set-Cookie with the token, or the cookie cleared. The cookie's Max-Age:
+ * absolute_timeout; with remember_timeout set, remember_timeout for a
+ * session made with "keep me signed in" (remember), none for another.
+ */
 void endpoint_set_cookie(const struct handler_ctx *, struct response *,
-    const struct token *);
+    const struct token *, int remember);
 void endpoint_clear_cookie(const struct handler_ctx *, struct response *);
 /* Retry-After for a throttled client. */
 void endpoint_retry_after(struct response *, int64_t ms);
@@ -54,9 +64,12 @@ int endpoint_is_navigation(const struct request *);
  * and not application/json.
  */
 int endpoint_wants_html(const struct request *);
-/* 302 to login_redirect?next=URI (without next if it does not fit). */
+/*
+ * 302 to login_redirect?next=URI (without next if it does not fit); with
+ * reauth, "&reauth=1" after it (the form asks only for the password).
+ */
 void endpoint_redirect_login(const struct config *, const struct request *,
-    struct response *);
+    struct response *, int reauth);
 /*
  * For a page navigation that reads HTML: a JSON error answer (4xx, 5xx)
  * becomes a page saying the same, with the same status, Retry-After and

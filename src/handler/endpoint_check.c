@@ -10,21 +10,41 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/pathlist.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+
+/*
+ * A passive request (a page polling in the background) is checked like
+ * any other but does not slide the idle expiry: the server marked it
+ * (SESSGATE_PASSIVE), or its path is under passive_paths. A path that
+ * cannot be read is not passive. Only the slide depends on this, never
+ * the decision.
+ */
+static int
+is_passive(const struct config *cfg, const struct request *req)
+{
+	return req->passive || pathlist_match(&cfg->passive, req->uri) == 1;
+}
 
 /* The decision and its answer; which of the check metrics it was. */
 static enum metric
 check(const struct handler_ctx *h, struct request *req, struct response *resp)
 {
-	struct session_ctx c = endpoint_session(h, req);
-	char		   user[USER_NAME_MAX + 1];
+	struct session_ctx   c = endpoint_session(h, req);
+	struct session_found f;
+	int		     reauth = 0;
 
-	switch (session_find(&c, user)) {
+	if (is_passive(h->cfg, req))
+		c.check_flags = STORE_CHECK_PASSIVE;
+	switch (session_find_seen(&c, &f)) {
 	case SG_OK:
+		/* step-up: denied until the password is confirmed */
+		if ((reauth = session_reauth_due(h->cfg, req->uri, &f.seen)))
+			break;
 		response_reset(resp, 200);
-		response_header(resp, "Variable-REMOTE_USER", user);
+		response_header(resp, "Variable-REMOTE_USER", f.seen.user);
 		return M_CHECK_ALLOW;
 	case SG_NO_SESSION:
 		break;
@@ -39,7 +59,7 @@ check(const struct handler_ctx *h, struct request *req, struct response *resp)
 	}
 	if (req->role == REQUEST_AUTHORIZER && h->cfg->login_redirect[0] &&
 	    endpoint_is_navigation(req))
-		endpoint_redirect_login(h->cfg, req, resp);
+		endpoint_redirect_login(h->cfg, req, resp, reauth);
 	else
 		endpoint_unauthenticated(resp);
 	return M_CHECK_DENY;

@@ -13,16 +13,46 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "http/form.h"
 #include "http/url.h"
 #include "session/password.h"
 
 static const char generic_failure[] = "Wrong user name or password.";
 
+static const char wrong_password[] = "Wrong password.";
+
+/*
+ * Step-up: the user whose live session asks to confirm the password
+ * before next: the form says reauth=1 (the authorizer's redirect), or
+ * next is under reauth_paths (nginx's and Apache's 401 handlers send the
+ * denied URL only). 1 with user set, else 0 (a store that cannot answer
+ * too: the plain form, whose login is a confirmation as good).
+ */
+static int
+confirm_mode(const struct handler_ctx *h, const struct request *req,
+    const char *next, char user[USER_NAME_MAX + 1])
+{
+	struct session_ctx   c = endpoint_session(h, req);
+	struct session_found f;
+	char		     flag[8];
+
+	if (h->cfg->reauth.n == 0 || next[0] == '\0' ||
+	    ((request_query(req, "reauth", flag, sizeof(flag)) != 1 ||
+		 strcmp(flag, "1") != 0) &&
+		!session_reauth_path(h->cfg, next)))
+		return 0;
+	c.check_flags = STORE_CHECK_PASSIVE; /* showing a form is not use */
+	if (session_find_seen(&c, &f) != SG_OK)
+		return 0;
+	memcpy(user, f.seen.user, sizeof(f.seen.user));
+	return 1;
+}
+
 void
 endpoint_login_form(const struct handler_ctx *h, struct request *req,
     struct response *resp)
 {
-	char next[URL_MAX] = "";
+	char next[URL_MAX] = "", user[USER_NAME_MAX + 1];
 	int  status = 200;
 
 	if (request_is_error_page(req)) {
@@ -33,7 +63,10 @@ endpoint_login_form(const struct handler_ctx *h, struct request *req,
 		next[0] = '\0';
 	if (!url_local_path(next))
 		next[0] = '\0';
-	endpoint_form_page(h, resp, status, next, NULL);
+	if (confirm_mode(h, req, next, user))
+		endpoint_confirm_page(h, resp, status, user, next, NULL);
+	else
+		endpoint_form_page(h, resp, status, next, NULL);
 }
 
 /*
@@ -119,6 +152,77 @@ login_result(const struct handler_ctx *h, const struct request *req,
 	}
 }
 
+/* The answer to a confirmation that failed; each case logged once. */
+static void
+confirm_result(const struct handler_ctx *h, const struct session_ctx *c,
+    const struct request *req, struct response *resp, enum sg_result rv,
+    const char *user, const char *next, int64_t retry)
+{
+	switch (rv) {
+	case SG_NO_SESSION: /* ended meanwhile: a whole sign-in, then */
+		log_info("password confirmation from %s: no live session",
+		    req->remote_addr);
+		endpoint_form_page(h, resp, 401, next,
+		    "Your session has ended. Sign in again.");
+		break;
+	case SG_DENY:
+		metrics_add(M_LOGIN_FAILED, 1);
+		log_warnx("password confirmation failed for %s from %s", user,
+		    req->remote_addr);
+		session_audit(c, AUDIT_LOGIN_FAILED, user, NULL, "reauth");
+		endpoint_confirm_page(h, resp, 401, user, next, wrong_password);
+		break;
+	case SG_THROTTLED:
+		metrics_add(M_LOGIN_THROTTLED, 1);
+		log_warnx("password confirmation throttled for %s from %s",
+		    user[0] ? user : SESSION_WHO_NOT_LOOKED_UP,
+		    req->remote_addr);
+		session_audit(c, AUDIT_LOGIN_THROTTLED, user, NULL, "reauth");
+		endpoint_confirm_page(h, resp, 429, user, next,
+		    "Too many failed attempts. Try again later.");
+		endpoint_retry_after(resp, retry);
+		break;
+	default: /* SG_BUSY, SG_UNAVAILABLE: as a login's */
+		login_audit(c, rv, user);
+		login_result(h, req, resp, rv, user, next, retry);
+		break;
+	}
+}
+
+/*
+ * Step-up (a POST with reauth=1): the password of this session's user,
+ * entered again; on success, 303 to next, the same session and cookie.
+ */
+static void
+endpoint_confirm(const struct handler_ctx *h, struct request *req,
+    struct response *resp, const char *pw, const char *next)
+{
+	struct session_ctx   c = endpoint_session(h, req);
+	struct session_found f;
+	enum sg_result	     rv;
+	int64_t		     retry = 0;
+
+	rv = session_confirm(&c, pw, &f, &retry);
+	if (rv == SG_OK) {
+		metrics_add(M_LOGIN_OK, 1);
+		log_info("password confirmed by %s from %s", f.seen.user,
+		    req->remote_addr);
+		session_audit(&c, AUDIT_REAUTH, f.seen.user, f.id, NULL);
+		endpoint_see_other(resp, next);
+	} else
+		confirm_result(h, &c, req, resp, rv, f.seen.user, next, retry);
+}
+
+/* A form field that is there and says "1" (a ticked box, a flag). */
+static int
+field_set(const struct request *req, const char *name)
+{
+	char v[8];
+
+	return form_get(req->body, req->body_len, name, v, sizeof(v)) == 1 &&
+	    strcmp(v, "1") == 0;
+}
+
 void
 endpoint_login(const struct handler_ctx *h, struct request *req,
     struct response *resp)
@@ -130,6 +234,16 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 	enum sg_result	   rv;
 	int64_t		   retry = 0, t0 = clock_us();
 
+	if (field_set(req, "reauth")) {
+		if (endpoint_field(req, resp, "password", pw, sizeof(pw)) ==
+		    0) {
+			endpoint_next(req, next, sizeof(next));
+			endpoint_confirm(h, req, resp, pw, next);
+			metrics_observe(H_LOGIN, clock_us() - t0);
+		}
+		goto done;
+	}
+	c.remember = h->cfg->remember_timeout > 0 && field_set(req, "remember");
 	if (endpoint_field(req, resp, "username", user, sizeof(user)) == -1 ||
 	    endpoint_field(req, resp, "password", pw, sizeof(pw)) == -1)
 		goto done;
@@ -140,7 +254,7 @@ endpoint_login(const struct handler_ctx *h, struct request *req,
 		token_id(&t, id);
 		session_audit(&c, AUDIT_LOGIN, who, id, NULL);
 		endpoint_see_other(resp, next);
-		endpoint_set_cookie(h, resp, &t);
+		endpoint_set_cookie(h, resp, &t, c.remember);
 		token_wipe(&t);
 	} else {
 		login_audit(&c, rv, who);

@@ -42,7 +42,7 @@ endpoint_password_form(const struct handler_ctx *h, struct request *req,
 		break;
 	case SG_NO_SESSION:
 		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
-			endpoint_redirect_login(h->cfg, req, resp);
+			endpoint_redirect_login(h->cfg, req, resp, 0);
 		else
 			endpoint_unauthenticated(resp);
 		break;
@@ -133,6 +133,7 @@ endpoint_password(const struct handler_ctx *h, struct request *req,
 	struct token   t;
 	enum sg_result rv;
 	int64_t	       retry = 0;
+	int	       remember = 0;
 
 	if (endpoint_field(req, resp, "current_password", cur, sizeof(cur)) ==
 		-1 ||
@@ -140,13 +141,13 @@ endpoint_password(const struct handler_ctx *h, struct request *req,
 		-1)
 		goto done;
 	endpoint_next(req, next, sizeof(next));
-	rv = session_password(&c, cur, new_pw, &t, user, &retry);
+	rv = session_password(&c, cur, new_pw, &t, &remember, user, &retry);
 	if (rv == SG_OK) {
 		log_info("password changed for %s; all sessions ended", user);
 		token_id(&t, id);
 		session_audit(&c, AUDIT_PASSWORD_CHANGE, user, id, NULL);
 		endpoint_see_other(resp, next);
-		endpoint_set_cookie(h, resp, &t);
+		endpoint_set_cookie(h, resp, &t, remember);
 		token_wipe(&t);
 	} else
 		password_result(h, &c, req, resp, rv, user, retry);

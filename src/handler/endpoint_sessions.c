@@ -232,7 +232,7 @@ presented(const struct handler_ctx *h, const struct request *req,
 		break;
 	case SG_NO_SESSION:
 		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
-			endpoint_redirect_login(h->cfg, req, resp);
+			endpoint_redirect_login(h->cfg, req, resp, 0);
 		else
 			endpoint_unauthenticated(resp);
 		break;

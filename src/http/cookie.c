@@ -82,12 +82,15 @@ static int
 format(char *buf, size_t len, const struct cookie_attrs *a, const char *value,
     long long max_age)
 {
-	int n;
+	char age[40] = "";
+	int  n;
 
+	if (max_age >= 0) /* else a browser-session cookie */
+		snprintf(age, sizeof(age), "; Max-Age=%lld", max_age);
 	n = snprintf(buf, len,
-	    "%s=%s; Path=/; Max-Age=%lld%s; HttpOnly; "
+	    "%s=%s; Path=/%s%s; HttpOnly; "
 	    "SameSite=%s",
-	    a->name, value, max_age, a->secure ? "; Secure" : "", a->samesite);
+	    a->name, value, age, a->secure ? "; Secure" : "", a->samesite);
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 

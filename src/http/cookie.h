@@ -23,7 +23,10 @@ int cookie_next(const char *hdr, size_t len, const char *name, size_t *pos,
     const char **val, size_t *vlen);
 /* 1 if a Cookie header is well-formed (no control bytes, not too large). */
 int cookie_valid(const char *hdr, size_t len);
-/* Build a Set-Cookie value; 0, or -1 if it does not fit. */
+/*
+ * Build a Set-Cookie value; max_age in seconds, or < 0 for none (the
+ * cookie ends with the browser session). 0, or -1 if it does not fit.
+ */
 int cookie_set(char *buf, size_t len, const struct cookie_attrs *a,
     const char *value, int64_t max_age);
 /* The Set-Cookie value that clears the cookie (same name, Path, flags). */

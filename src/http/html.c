@@ -292,20 +292,63 @@ alert(const char *message)
 	"<input id=\"password\" name=\"password\" type=\"password\" " \
 	"autocomplete=\"current-password\" required>\n" \
 	"<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	"%s" \
 	"<button type=\"submit\">Sign in</button>\n" \
 	"</form>\n"
 
+/* The "keep me signed in" box (remember_timeout), beside its label. */
+#define REMEMBER \
+	"<p><input type=\"checkbox\" id=\"remember\" name=\"remember\" " \
+	"value=\"1\" style=\"display:inline;width:auto;margin:0 .5rem 0 0\">" \
+	"<label for=\"remember\" style=\"display:inline\">Keep me signed " \
+	"in</label></p>\n"
+
 char *
 html_login_page(const struct html_frame *f, const char *action,
-    const char *next, const char *message, size_t *len)
+    const char *next, const char *message, int remember, size_t *len)
 {
 	char *a = escaped(action), *n = escaped(next), *m = alert(message);
 	char *body = NULL, *page = NULL;
 
 	if (a != NULL && n != NULL && m != NULL &&
-	    (body = format(NULL, LOGIN_FORM, m, a, n)) != NULL)
+	    (body = format(NULL, LOGIN_FORM, m, a, n,
+		 remember ? REMEMBER : "")) != NULL)
 		page = html_page(f, "Sign in", body, len);
 	free(a);
+	free(n);
+	free(m);
+	free(body);
+	return page;
+}
+
+/* Step-up: the user is shown (and given to password managers), not asked. */
+#define CONFIRM_FORM \
+	"%s" \
+	"<p>Signed in as <strong>%s</strong>. Enter your password again " \
+	"to continue.</p>\n" \
+	"<form method=\"post\" action=\"%s\">\n" \
+	"<input name=\"username\" autocomplete=\"username\" value=\"%s\" " \
+	"hidden>\n" \
+	"<label for=\"password\">Password</label>\n" \
+	"<input id=\"password\" name=\"password\" type=\"password\" " \
+	"autocomplete=\"current-password\" required autofocus>\n" \
+	"<input type=\"hidden\" name=\"reauth\" value=\"1\">\n" \
+	"<input type=\"hidden\" name=\"next\" value=\"%s\">\n" \
+	"<button type=\"submit\">Confirm</button>\n" \
+	"</form>\n"
+
+char *
+html_confirm_page(const struct html_frame *f, const char *action,
+    const char *user, const char *next, const char *message, size_t *len)
+{
+	char *a = escaped(action), *u = escaped(user), *n = escaped(next);
+	char *m = alert(message), *body = NULL, *page = NULL;
+
+	if (a != NULL && u != NULL && n != NULL && m != NULL &&
+	    (body = format(NULL, CONFIRM_FORM, m, u, a, u, n)) != NULL)
+		page = html_page(f, "Confirm your password", body, len);
+	free(a);
+	free(u);
 	free(n);
 	free(m);
 	free(body);

@@ -40,10 +40,18 @@ char *html_page(const struct html_frame *f, const char *title, const char *body,
 
 /*
  * The login form posting to action, carrying next; message (may be NULL)
- * is shown above it. Returns a malloc'ed page and its length, or NULL.
+ * is shown above it; remember adds the "Keep me signed in" box (field
+ * remember, value 1). Returns a malloc'ed page and its length, or NULL.
  */
 char *html_login_page(const struct html_frame *f, const char *action,
-    const char *next, const char *message, size_t *len);
+    const char *next, const char *message, int remember, size_t *len);
+/*
+ * The login form in "confirm your password" mode (step-up): user is shown,
+ * not asked; it posts reauth=1, password and next to action. A malloc'ed
+ * page and its length, or NULL.
+ */
+char *html_confirm_page(const struct html_frame *f, const char *action,
+    const char *user, const char *next, const char *message, size_t *len);
 /*
  * The password change form posting current_password and new_password to
  * action; user (for password managers, hidden) and message (may be NULL)

@@ -35,7 +35,7 @@ void
 request_init(struct request *r, request_param_fn get, request_read_fn read,
     void *arg)
 {
-	const char *role = get("FCGI_ROLE", arg), *https;
+	const char *role = get("FCGI_ROLE", arg), *https, *passive;
 
 	memset(r, 0, sizeof(*r));
 	r->read = read;
@@ -57,6 +57,8 @@ request_init(struct request *r, request_param_fn get, request_read_fn read,
 	r->remote_addr = or_empty(get("REMOTE_ADDR", arg));
 	r->redirect_status = get("REDIRECT_STATUS", arg);
 	r->auth_subrequest = get("SESSGATE_AUTH", arg) != NULL;
+	passive = get("SESSGATE_PASSIVE", arg);
+	r->passive = passive != NULL && passive[0] != '\0';
 	r->content_length = content_length(get("CONTENT_LENGTH", arg));
 	https = get("HTTPS", arg);
 	r->scheme = or_empty(get("REQUEST_SCHEME", arg));

@@ -30,8 +30,9 @@ struct request {
 	const char	 *remote_addr; /* never NULL ("" if absent) */
 	const char	 *redirect_status;
 	int		  auth_subrequest; /* SESSGATE_AUTH set (nginx) */
-	long long	  content_length;  /* -1: not given */
-	const char	 *body;		   /* after request_read_body() */
+	int		  passive; /* SESSGATE_PASSIVE set and not empty */
+	long long	  content_length; /* -1: not given */
+	const char	 *body;		  /* after request_read_body() */
 	size_t		  body_len;
 	int		  body_too_large;
 	char		 *body_buf; /* owned */

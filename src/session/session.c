@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/pathlist.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/agent.h"
@@ -115,6 +116,27 @@ session_find(const struct session_ctx *c, char user[USER_NAME_MAX + 1])
 	if ((rv = session_find_seen(c, &f)) == SG_OK)
 		memcpy(user, f.seen.user, sizeof(f.seen.user));
 	return rv;
+}
+
+int
+session_reauth_path(const struct config *cfg, const char *uri)
+{
+	return cfg->reauth.n > 0 && pathlist_match(&cfg->reauth, uri) != 0;
+}
+
+int
+session_reauth_due(const struct config *cfg, const char *uri,
+    const struct store_seen *seen)
+{
+	return session_reauth_path(cfg, uri) &&
+	    seen->now - seen->confirmed >= cfg->reauth_timeout;
+}
+
+int
+session_remembered(const struct config *cfg, const struct store_seen *seen)
+{
+	return cfg->remember_timeout > 0 &&
+	    seen->lifetime == cfg->remember_timeout;
 }
 
 void
@@ -268,9 +290,10 @@ maybe_rehash(const struct session_ctx *c, const struct store_user *u,
 /* A session for u, made under u->gen: SG_OK, or what the store said. */
 static enum sg_result
 create_session(const struct session_ctx *c, const struct store_user *u,
-    struct token *out)
+    struct token *out, int remember)
 {
-	struct store_login   in = { c->addr, NULL, 0 };
+	struct store_login   in = { c->addr, NULL,
+		  remember ? c->cfg->remember_timeout : 0 };
 	struct store_evicted ev;
 	char		     tag[TOKEN_TAGLEN + 1], agent[RECORD_AGENT_MAX + 1];
 	int64_t		     created;
@@ -339,11 +362,55 @@ session_login(const struct session_ctx *c, const char *user, const char *pw,
 	if (end_presented(c, "login") != SG_OK)
 		return SG_UNAVAILABLE;
 	/* the user changed password or was deleted since: a failed login */
-	if ((rv = create_session(c, &u, out)) == SG_STALE)
+	if ((rv = create_session(c, &u, out,
+		 c->remember && c->cfg->remember_timeout > 0)) == SG_STALE)
 		return SG_DENY;
 	if (rv == SG_OK) /* the user is under this gate's keys */
 		store_secret_id_claim(c->store);
 	return rv;
+}
+
+/* The password of the session t names, for session_confirm. */
+struct confirm_arg {
+	const char	     *pw;
+	struct session_found *f;
+	int64_t		     *retry_ms;
+};
+
+static enum sg_result
+confirm_one(const struct session_ctx *c, const struct token *t, void *arg)
+{
+	struct confirm_arg *a = arg;
+	struct store_user   u;
+	struct throttle	    th;
+	enum sg_result	    rv;
+
+	if ((rv = check_one(c, t, a->f)) != SG_OK)
+		return rv;
+	memset(&th, 0, sizeof(th));
+	if (gate_enter(c->cfg) != SG_OK)
+		return SG_BUSY;
+	rv = verify_counted(c, a->f->seen.user, a->pw, &u, &th, a->retry_ms);
+	if (rv == SG_OK)
+		maybe_rehash(c, &u, a->pw);
+	password_gate_leave();
+	if (rv != SG_OK)
+		return rv;
+	throttle_success(c->store, c->cfg, &th);
+	rv = store_session_confirm(c->store, t, a->f->seen.user);
+	return rv == SG_DENY ? SG_NO_SESSION : rv;
+}
+
+enum sg_result
+session_confirm(const struct session_ctx *c, const char *pw,
+    struct session_found *f, int64_t *retry_ms)
+{
+	struct confirm_arg a = { pw, f, retry_ms };
+	enum sg_result	   rv;
+
+	f->seen.user[0] = '\0';
+	rv = each_token(c, confirm_one, &a);
+	return rv == SG_MALFORMED ? SG_NO_SESSION : rv;
 }
 
 enum sg_result
@@ -383,17 +450,21 @@ verify_and_hash(const struct session_ctx *c, const char *user,
 
 enum sg_result
 session_password(const struct session_ctx *c, const char *current,
-    const char *new_pw, struct token *out, char user[USER_NAME_MAX + 1],
-    int64_t *retry_ms)
+    const char *new_pw, struct token *out, int *remember,
+    char user[USER_NAME_MAX + 1], int64_t *retry_ms)
 {
-	struct store_user u;
-	char		  h[PASSWORD_HASHLEN], gen[STORE_GENLEN];
-	size_t		  len = strlen(new_pw);
-	enum sg_result	  rv;
-	int		  ended;
+	struct session_found f;
+	struct store_user    u;
+	char		     h[PASSWORD_HASHLEN], gen[STORE_GENLEN];
+	size_t		     len = strlen(new_pw);
+	enum sg_result	     rv;
+	int		     ended;
 
-	if ((rv = session_find(c, user)) != SG_OK)
+	*remember = 0;
+	if ((rv = session_find_seen(c, &f)) != SG_OK)
 		return rv == SG_MALFORMED ? SG_NO_SESSION : rv;
+	memcpy(user, f.seen.user, sizeof(f.seen.user));
+	*remember = session_remembered(c->cfg, &f.seen);
 	if (len == 0 || len > PASSWORD_MAX)
 		return SG_INVALID;
 	if ((rv = verify_and_hash(c, user, current, new_pw, &u, h, retry_ms)) !=
@@ -411,7 +482,7 @@ session_password(const struct session_ctx *c, const char *current,
 		metrics_add(M_REVOCATION, (uint64_t)ended);
 	/* the password changed: a failure from here on is not a wrong one */
 	memcpy(u.gen, gen, sizeof(u.gen));
-	if ((rv = create_session(c, &u, out)) != SG_OK) {
+	if ((rv = create_session(c, &u, out, *remember)) != SG_OK) {
 		log_warnx(
 		    "password changed for %s, but no new session (%s): %s",
 		    user, sg_result_name(rv), store_error(c->store));

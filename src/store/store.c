@@ -54,30 +54,27 @@ store_error(const struct store *s)
  * The cookie's tag must be the tag of the record's user under today's
  * keys. A session made under another site secret (or none) carries the
  * old tag, and its user may still be there, under that tag: without this,
- * it would outlive the change of secret_file. It is ended here.
+ * it would outlive the change of secret_file. It is refused here.
  */
 static enum sg_result
 foreign_tag(struct store *s, const struct token *t, char *user)
 {
-	char	       tag[TOKEN_TAGLEN + 1], name[USER_NAME_MAX + 1];
-	char	       ended[USER_NAME_MAX + 1];
-	enum sg_result rv;
+	char tag[TOKEN_TAGLEN + 1], name[USER_NAME_MAX + 1];
 
 	user_tag(&s->params.keys, user, strlen(user), tag);
 	if (sodium_memcmp(tag, t->tag, TOKEN_TAGLEN) == 0)
 		return SG_OK;
 	memcpy(name, user, sizeof(name));
 	user[0] = '\0';
-	if ((rv = s->ops->destroy(s, t, ended)) != SG_OK)
-		store_seterr(s,
-		    "a session of %s under another user tag (made under "
-		    "another secret_file?) refused; deleting it failed (%s)",
-		    name, sg_result_name(rv));
-	else
-		store_seterr(s,
-		    "a session of %s under another user tag (made under "
-		    "another secret_file?) refused and deleted",
-		    name);
+	/*
+	 * Refused, not deleted: a gate whose secret_file is not the other
+	 * gates' must not end the sessions they made (users rekey ends a
+	 * session under an old tag for good).
+	 */
+	store_seterr(s,
+	    "a session of %s under another user tag (made under another "
+	    "secret_file?) refused",
+	    name);
 	return SG_STALE;
 }
 

@@ -85,6 +85,8 @@ const char *store_error(const struct store *);
 struct store_seen {
 	char	user[USER_NAME_MAX + 1];
 	int64_t confirmed; /* the password was last entered, ms (Redis) */
+	int64_t now;	   /* the time of the check, ms (Redis's clock) */
+	int64_t lifetime;  /* ms from its creation to its deadline */
 };
 #define STORE_CHECK_PASSIVE 1 /* checked, but the idle expiry stays */
 
@@ -94,8 +96,9 @@ struct store_seen {
  * gone or has another gen than the session was made under is dead (and
  * removed). SG_STALE: the cookie's tag is not the tag of the record's
  * user under the store's keys (a session made under another site
- * secret); it was refused and deleted, and store_error() says so, for
- * one log line (no token in it).
+ * secret); it was refused (not deleted: the gates that made it may still
+ * hold it, and `users rekey` ends it), and store_error() says so, for one
+ * log line (no token in it).
  */
 enum sg_result store_session_seen(struct store *, const struct token *,
     unsigned flags, struct store_seen *) SG_MUST;

@@ -23,8 +23,8 @@ struct store_ops {
 	enum sg_result (*create)(struct store *, const struct store_user *,
 	    const struct token *, const struct store_login *,
 	    int64_t *created_us, struct store_evicted *);
-	enum sg_result (*confirm)(struct store *, const struct token *,
-	    const char *user);
+	enum sg_result (
+	    *confirm)(struct store *, const struct token *, const char *user);
 	enum sg_result (*destroy)(struct store *, const struct token *,
 	    char user[USER_NAME_MAX + 1]);
 	enum sg_result (

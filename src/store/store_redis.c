@@ -419,13 +419,17 @@ redis_check(struct store *s, const struct token *t, unsigned flags,
 	e = r->element;
 	if (r->type == REDIS_REPLY_NIL)
 		rv = SG_DENY;
-	else if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	else if (r->type == REDIS_REPLY_ARRAY && r->elements == 4 &&
 	    e[0]->type == REDIS_REPLY_STRING &&
 	    user_name_valid(e[0]->str, e[0]->len) &&
-	    e[1]->type == REDIS_REPLY_INTEGER && e[1]->integer >= 0) {
+	    e[1]->type == REDIS_REPLY_INTEGER && e[1]->integer >= 0 &&
+	    e[2]->type == REDIS_REPLY_INTEGER && e[2]->integer >= 0 &&
+	    e[3]->type == REDIS_REPLY_INTEGER && e[3]->integer >= 0) {
 		memcpy(seen->user, e[0]->str, e[0]->len);
 		seen->user[e[0]->len] = '\0';
 		seen->confirmed = e[1]->integer;
+		seen->now = e[2]->integer;
+		seen->lifetime = e[3]->integer;
 		rv = SG_OK;
 	} else
 		seterr(rs, "redis script check: unexpected reply");

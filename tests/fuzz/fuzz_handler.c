@@ -5,9 +5,10 @@
  * (tests/unit/fake_store.c), which holds a user alice (password s3cret)
  * and one live session whose cookie is fixed (fuzz_handler.c prints it
  * with FUZZ_PRINT_COOKIE=1, for the seeds, with the references of
- * alice's second session and of bob's one, for the sessions page's). The param
- * FUZZ_CONFIG (0 to 3) picks one of four configurations, FUZZ_STORE (down,
- * throttled) a state of the store.
+ * alice's second session and of bob's one, for the sessions page's). The
+ * param FUZZ_CONFIG (0 to 4) picks one of five configurations, FUZZ_STORE
+ * (down, throttled, stale: the password was entered 10 minutes ago) a
+ * state of the store.
  *
  * Promises checked: a session check allows (200 with REMOTE_USER) only
  * for a request carrying the live session's secret; bob's session (whose
@@ -16,10 +17,13 @@
  * second session every request that carries neither its secret nor that
  * of alice's live one; a Location is always
  * a local path; every header line is one line with no control bytes; every
- * answer fits (no 500); the head is well-formed; nothing leaks or crashes.
+ * answer fits (no 500); the head is well-formed; nothing leaks or crashes;
+ * a stale session is never allowed under reauth_paths (a path read the
+ * way a server may read it, or that cannot be read).
  */
 #include <sodium.h>
 
+#include "config/pathlist.h"
 #include "core/user.h"
 #include "fake_store.h"
 #include "handler/endpoint.h"
@@ -44,8 +48,13 @@ static const char *const config_text[] = {
 	/* the longest paths the configuration accepts, escaping at worst */
 	"password_memlimit = 8K\npassword_opslimit = 1\n"
 	"login_path = /" LONG_PATH "\nlogin_redirect = /" LONG_PATH "\n",
+	/* issue 15: passive paths, keep me signed in, step-up */
+	"password_memlimit = 8K\npassword_opslimit = 1\nmax_sessions = 0\n"
+	"passive_paths = /poll\nreauth_paths = /admin /" LONG_PATH "\n"
+	"reauth_timeout = 1s\nremember_timeout = 30d\n",
 };
-#define NCONFIGS (sizeof(config_text) / sizeof(config_text[0]))
+#define CONFIG_STEPUP 4
+#define NCONFIGS      (sizeof(config_text) / sizeof(config_text[0]))
 
 static struct config cfg[NCONFIGS];
 static char	     alice_hash[PASSWORD_HASHLEN];
@@ -141,6 +150,8 @@ store_new(const struct config *c, const char *state)
 		abort();
 	if (state != NULL && strcmp(state, "down") == 0)
 		fake_fail(st, 1);
+	if (state != NULL && strcmp(state, "stale") == 0)
+		fake_tick(st, 600000);
 	if (state != NULL && strcmp(state, "throttled") == 0)
 		for (i = 0; i < 10; i++)
 			if (store_fail_attempt(st, STORE_FAIL_ADDR, "192.0.2.1",
@@ -266,6 +277,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !carries(&req, live_cookie))
 		FUZZ_ASSERT(
 		    store_session_check(h.store, &second, user) == SG_OK);
+	/* step-up: a check does not confirm; only the password does */
+	if (which != NULL && strcmp(which, "stale") == 0 &&
+	    c == CONFIG_STEPUP && pathlist_match(&h.cfg->reauth, req.uri) != 0)
+		FUZZ_ASSERT(header(&resp, "Variable-REMOTE_USER") == NULL);
 	response_free(&resp);
 	request_free(&req);
 	store_close(h.store);

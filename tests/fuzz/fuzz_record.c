@@ -27,8 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    record_text_ok(r.agent, RECORD_AGENT_MAX));
 	FUZZ_ASSERT(strcmp(again.user, r.user) == 0 &&
 	    again.created == r.created && again.deadline == r.deadline &&
-	    again.confirmed == r.confirmed &&
-	    strcmp(again.addr, r.addr) == 0 &&
+	    again.confirmed == r.confirmed && strcmp(again.addr, r.addr) == 0 &&
 	    strcmp(again.agent, r.agent) == 0);
 	return 0;
 }

@@ -55,7 +55,7 @@ ref_fill(const char *t, size_t len, const char *title, const char *content,
 static char *
 login(const struct html_frame *f, size_t *len)
 {
-	char *page = html_login_page(f, "/login", NEXT, MESSAGE, len);
+	char *page = html_login_page(f, "/login", NEXT, MESSAGE, 0, len);
 
 	FUZZ_ASSERT(page != NULL && *len == strlen(page));
 	return page;

@@ -15,7 +15,7 @@
 #               here, but src/store/lua_scripts.[ch] come from its make
 #               (default: $top_builddir, as under make check, else .)
 #   TARGET      cookie, token, form, request, handler, record, config,
-#               redisurl, listen, fcgi_scan, fcgi_libfcgi,
+#               pathlist, redisurl, listen, fcgi_scan, fcgi_libfcgi,
 #               template (default: every fuzz_*.c)
 # Everything is built and kept in BUILDDIR/tests/fuzz/work: objects
 # (rebuilt when a source or header changed), bin/fuzz_TARGET, the inputs a

@@ -22,6 +22,7 @@
 struct fake {
 	struct store base;
 	int	     fail, calls, gen_seq;
+	unsigned     check_flags; /* of the last check */
 	struct {
 		char	id[TOKEN_IDLEN + 1];
 		char	user[USER_NAME_MAX + 1];
@@ -121,9 +122,12 @@ f_check(struct store *s, const struct token *t, unsigned flags,
 		F(s)->sess[i].id[0] = '\0';
 		return SG_DENY;
 	}
-	(void)flags; /* (no idle expiry here to slide) */
+	F(s)->check_flags = flags; /* (no idle expiry here to slide) */
 	memcpy(seen->user, F(s)->sess[i].user, USER_NAME_MAX + 1);
 	seen->confirmed = F(s)->sess[i].confirmed;
+	seen->now = F(s)->clock;
+	seen->lifetime = F(s)->sess[i].lifetime ? F(s)->sess[i].lifetime :
+						  s->params.absolute_timeout;
 	return SG_OK;
 }
 
@@ -473,6 +477,18 @@ fake_store_new(const struct config *cfg)
 	f->base.ops = &fake_ops;
 	session_store_params(&f->base.params, cfg);
 	return &f->base;
+}
+
+unsigned
+fake_check_flags(struct store *s)
+{
+	return F(s)->check_flags;
+}
+
+void
+fake_tick(struct store *s, int64_t ms)
+{
+	F(s)->clock += ms;
 }
 
 void

@@ -8,6 +8,10 @@
 /* A fake store; fake_fail(s, 1) makes every operation fail (SG_UNAVAILABLE). */
 struct store *fake_store_new(const struct config *);
 void	      fake_fail(struct store *, int);
+/* The flags of the last session check (STORE_CHECK_PASSIVE). */
+unsigned fake_check_flags(struct store *);
+/* Move the fake's clock (ms: created, confirmed and now) on by ms. */
+void fake_tick(struct store *, int64_t ms);
 /* How many operations reached the store. */
 int fake_calls(struct store *);
 /* The value of a failure counter (0 if none). */

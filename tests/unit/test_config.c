@@ -240,6 +240,26 @@ static const struct {
 	{ "cookie_secure = YES\n", NULL },
 	{ "cookie_secure = nope\n",
 	    "f.conf:1: cookie_secure: must be yes or no" },
+	/* passive_paths, reauth_paths, remember_timeout, reauth_timeout */
+	{ "passive_paths = /api/poll, /status/\nreauth_paths = /admin\n"
+	  "reauth_timeout = 30s\nremember_timeout = 30d\n",
+	    NULL },
+	{ "\npassive_paths = /ok api/poll\n",
+	    "f.conf:2: passive_paths: \"api/poll\": must start with /" },
+	{ "reauth_paths = /a/../admin\n",
+	    "f.conf:1: reauth_paths: \"/a/../admin\": has an empty, . or .." },
+	{ "reauth_paths = /%61dmin\n",
+	    "f.conf:1: reauth_paths: \"/%61dmin\": must be printable ASCII "
+	    "without %" },
+	{ "reauth_timeout = 0\n",
+	    "f.conf:1: reauth_timeout: must be between 1s and 3650d" },
+	{ "idle_timeout = 1h\nabsolute_timeout = 2h\nremember_timeout = 2h\n",
+	    "f.conf:3: remember_timeout: must be 0 (off) or longer than "
+	    "absolute_timeout" },
+	{ "remember_timeout = 1h\n",
+	    "f.conf:1: remember_timeout: must be 0 (off) or longer than "
+	    "absolute_timeout" },
+	{ "remember_timeout = 0\n", NULL },
 	/* login_trusted_addresses */
 	{ "login_trusted_addresses = 192.0.2.7, 10.0.0.0/8 2001:db8::/32\n",
 	    NULL },

@@ -139,6 +139,9 @@ test_set_cookie(void **state)
 	    "sid=x; Path=/; Max-Age=5; HttpOnly; "
 	    "SameSite=Strict");
 	assert_int_equal(cookie_set(buf, 20, &a, "x", 5), -1);
+	/* no Max-Age: a cookie that ends with the browser session */
+	assert_int_equal(cookie_set(buf, sizeof(buf), &a, "x", -1), 0);
+	assert_string_equal(buf, "sid=x; Path=/; HttpOnly; SameSite=Strict");
 }
 
 int

@@ -92,7 +92,8 @@ new_session(char out[TOKEN_COOKIELEN + 1])
 	assert_int_equal(store_user_get(st, "alice", &u), SG_OK);
 	user_tag(&cfg.keys, "alice", 5, tag);
 	token_new(&t, tag);
-	assert_int_equal(store_session_create(st, &u, &t, NULL, &c, NULL), SG_OK);
+	assert_int_equal(store_session_create(st, &u, &t, NULL, &c, NULL),
+	    SG_OK);
 	assert_int_equal(token_encode(&t, out, TOKEN_COOKIELEN + 1), 0);
 }
 

@@ -37,8 +37,8 @@ test_page_escapes(void **state)
 	size_t len = 0;
 
 	(void)state;
-	page =
-	    html_login_page(NULL, "/login", "/x\"><script>", "Wrong <b>", &len);
+	page = html_login_page(NULL, "/login", "/x\"><script>", "Wrong <b>", 0,
+	    &len);
 	assert_non_null(page);
 	assert_int_equal(len, strlen(page));
 	assert_non_null(strstr(page, "value=\"/x&quot;&gt;&lt;script&gt;\""));
@@ -63,7 +63,7 @@ test_page_long_action(void **state)
 	action[0] = '/';
 	memset(action + 1, '&', sizeof(action) - 2);
 	action[sizeof(action) - 1] = '\0';
-	page = html_login_page(NULL, action, "", NULL, &len);
+	page = html_login_page(NULL, action, "", NULL, 0, &len);
 	assert_non_null(page);
 	snprintf(want, sizeof(want), "action=\"/&amp;&amp;");
 	assert_non_null(strstr(page, want));
@@ -77,11 +77,11 @@ gen(const struct html_frame *f, size_t i, size_t *len)
 {
 	switch (i) {
 	case 0:
-		return html_login_page(f, "/login", "", NULL, len);
+		return html_login_page(f, "/login", "", NULL, 0, len);
 	case 1:
 		return html_login_page(f, "/login",
 		    "/x\"><script>alert(1)</script>&a='b'",
-		    "Wrong user name or password.", len);
+		    "Wrong user name or password.", 0, len);
 	case 2:
 		return html_password_page(f, "/password", "alice", NULL, len);
 	case 3:
@@ -292,8 +292,8 @@ test_frame_hostile(void **state)
 	assert_int_equal(
 	    parse(&f, "<body>{{title}}|{{content}}|</body>", err, sizeof(err)),
 	    0);
-	page =
-	    html_login_page(&f, "/login", next, "<img src=x onerror=y>", &len);
+	page = html_login_page(&f, "/login", next, "<img src=x onerror=y>", 0,
+	    &len);
 	assert_non_null(page);
 	assert_int_equal(len, strlen(page));
 	assert_null(strstr(page, "<script"));
@@ -338,6 +338,55 @@ test_html_page(void **state)
 	free(page);
 }
 
+/* The "keep me signed in" box is there only when asked, with its label. */
+static void
+test_remember_box(void **state)
+{
+	char  *page;
+	size_t len = 0;
+
+	(void)state;
+	page = html_login_page(NULL, "/login", "/", NULL, 1, &len);
+	assert_non_null(page);
+	assert_int_equal(len, strlen(page));
+	assert_non_null(strstr(page,
+	    "<input type=\"checkbox\" id=\"remember\" "
+	    "name=\"remember\" value=\"1\""));
+	assert_non_null(strstr(page, "<label for=\"remember\""));
+	/* before the button, after the password */
+	assert_true(strstr(page, "id=\"remember\"") > strstr(page, "password"));
+	assert_true(strstr(page, "id=\"remember\"") < strstr(page, "<button"));
+	free(page);
+	page = html_login_page(NULL, "/login", "/", NULL, 0, &len);
+	assert_null(strstr(page, "remember"));
+	free(page);
+}
+
+/* Confirm mode: the user shown (escaped), only the password asked. */
+static void
+test_confirm_page(void **state)
+{
+	char  *page;
+	size_t len = 0;
+
+	(void)state;
+	page = html_confirm_page(NULL, "/login", "a<b>", "/x\"y", "Wrong <i>",
+	    &len);
+	assert_non_null(page);
+	assert_int_equal(len, strlen(page));
+	assert_non_null(strstr(page, "<strong>a&lt;b&gt;</strong>"));
+	assert_non_null(strstr(page, "value=\"/x&quot;y\""));
+	assert_non_null(strstr(page, "<p role=\"alert\">Wrong &lt;i&gt;</p>"));
+	assert_non_null(strstr(page, "<label for=\"password\">"));
+	assert_non_null(strstr(page, "name=\"reauth\" value=\"1\""));
+	assert_null(strstr(page, "id=\"username\""));
+	assert_null(strstr(page, "<b>"));
+	free(page);
+	page = html_confirm_page(NULL, "/login", "bob", "", NULL, &len);
+	assert_null(strstr(page, "role=\"alert\""));
+	free(page);
+}
+
 int
 main(void)
 {
@@ -345,6 +394,8 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_page_escapes),
 		cmocka_unit_test(test_page_long_action),
+		cmocka_unit_test(test_remember_box),
+		cmocka_unit_test(test_confirm_page),
 		cmocka_unit_test(test_builtin_unchanged),
 		cmocka_unit_test(test_frame_parse),
 		cmocka_unit_test(test_frame_fills),

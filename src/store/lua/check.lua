@@ -12,7 +12,9 @@
 -- here from the record's user name (the caller cannot know it before the
 -- record is read, and one round trip is all a check may cost); it carries
 -- the same hash tag {T} as KEYS[1], so it is in the same cluster slot.
--- Returns {user name, when the password was last entered (ms)}, or nil
+-- Returns {user name, when the password was last entered (ms), now (ms,
+-- the clock the other two are on), the session's lifetime (ms from its
+-- creation to its deadline: absolute_timeout or remember_timeout)}, or nil
 -- for no session (absent, revoked, expired, or made under another
 -- generation: such a record is deleted).
 -- PEXPIRE never recreates a key, so a revoked session cannot come back.
@@ -31,12 +33,16 @@ if type(r.g) ~= 'string' or redis.call('HGET', ukey, 'gen') ~= r.g then
   return nil
 end
 local t = redis.call('TIME')
-local left = r.a - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local left = r.a - now
 if left <= 0 then return nil end
 local p = r.p
 if type(p) ~= 'number' then p = r.c end
-if ARGV[3] == '1' then return {r.u, p} end
-local idle = tonumber(ARGV[1])
-if idle < left then left = idle end
-redis.call('PEXPIRE', KEYS[1], left)
-return {r.u, p}
+local life = 0
+if type(r.c) == 'number' then life = r.a - r.c end
+if ARGV[3] ~= '1' then
+  local idle = tonumber(ARGV[1])
+  if idle < left then left = idle end
+  redis.call('PEXPIRE', KEYS[1], left)
+end
+return {r.u, p, now, life}
