@@ -342,7 +342,10 @@ print_session(const struct store_session *ss, void *arg)
 		(double)(ss->rec.created / 1000)) == NULL ||
 	    cJSON_AddNumberToObject(o, "deadline",
 		(double)(ss->rec.deadline / 1000)) == NULL ||
-	    cJSON_AddNumberToObject(o, "idle_expires_in", (double)idle) == NULL)
+	    cJSON_AddNumberToObject(o, "idle_expires_in", (double)idle) ==
+		NULL ||
+	    cJSON_AddStringToObject(o, "address", ss->rec.addr) == NULL ||
+	    cJSON_AddStringToObject(o, "agent", ss->rec.agent) == NULL)
 		return -1;
 	return 0;
 }

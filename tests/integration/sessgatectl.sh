@@ -83,27 +83,27 @@ grep -q '^0 sessions ended$' "$SG_TMP/out" && ok "none to end" || notok "none to
 # sessions by their 12-character reference.
 IN='pw
 ' expect 0 "user add carol" "$CTL" -c "$CONF" user add carol
-mksess() { # USER ID: a live session made through the store's layout
+mksess() { # USER ID [MORE]: a live session made through the store's layout
 	h=$(rcli --raw KEYS "ctl:*:user:$1" | head -1)
 	t=$(echo "$h" | sed 's/^ctl:{\(.*\)}:user:.*$/\1/')
 	g=$(rcli --raw HGET "$h" gen)
-	rcli SET "ctl:{$t}:s:$2" "{\"u\":\"$1\",\"c\":${now}000,\"a\":${now}999,\"g\":\"$g\"}" PX 60000 >/dev/null
+	rcli SET "ctl:{$t}:s:$2" "{\"u\":\"$1\",\"c\":${now}000,\"a\":${now}999,\"g\":\"$g\"${3:-}}" PX 60000 >/dev/null
 	rcli ZADD "ctl:{$t}:idx:$1" "${now}000000" "$2" >/dev/null
 }
 mksess bob bobAAAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 mksess bob bobAAAAAAAA2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
-mksess carol carolAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+mksess carol carolAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ',"ip":"192.0.2.9","ua":"Firefox on Linux"'
 expect 0 "user list" "$CTL" -c "$CONF" user list
 [ "$(cat "$SG_TMP/out")" = "bob sessions=2
 carol sessions=1" ] && ok "user list: one line per user, sorted" || { notok "user list lines"; sed 's/^/# /' "$SG_TMP/out"; }
 expect 0 "user list --json" "$CTL" -c "$CONF" user list --json
 [ "$(cat "$SG_TMP/out")" = '{"users":[{"name":"bob","sessions":2},{"name":"carol","sessions":1}]}' ] && ok "user list --json shape" || { notok "user list --json shape"; sed 's/^/# /' "$SG_TMP/out"; }
 expect 0 "session list NAME --json" "$CTL" -c "$CONF" session list carol --json
-[ "$(cat "$SG_TMP/out")" = "{\"sessions\":[{\"user\":\"carol\",\"id\":\"carolAAAAAA1\",\"created\":$now,\"deadline\":$now,\"idle_expires_in\":60}]}" ] && ok "session list --json shape" || { notok "session list --json shape"; sed 's/^/# /' "$SG_TMP/out"; }
+[ "$(cat "$SG_TMP/out")" = "{\"sessions\":[{\"user\":\"carol\",\"id\":\"carolAAAAAA1\",\"created\":$now,\"deadline\":$now,\"idle_expires_in\":60,\"address\":\"192.0.2.9\",\"agent\":\"Firefox on Linux\"}]}" ] && ok "session list --json shape" || { notok "session list --json shape"; sed 's/^/# /' "$SG_TMP/out"; }
 expect 0 "session list --all" "$CTL" -c "$CONF" session list --all
 [ "$(cut -d' ' -f1,2 "$SG_TMP/out" | tr '\n' ,)" = "bob bobAAAAAAAA1,bob bobAAAAAAAA2,carol carolAAAAAA1," ] && ok "session list --all: user and reference" || { notok "session list --all lines"; sed 's/^/# /' "$SG_TMP/out"; }
 expect 0 "session list --all --json" "$CTL" -c "$CONF" session list --all --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(s["user"],s["id"]) for s in d["sessions"]]==[("bob","bobAAAAAAAA1"),("bob","bobAAAAAAAA2"),("carol","carolAAAAAA1")]; assert all(set(s)=={"user","id","created","deadline","idle_expires_in"} for s in d["sessions"])' "$SG_TMP/out" && ok "session list --all --json: every session" || { notok "session list --all --json"; sed 's/^/# /' "$SG_TMP/out"; }
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [(s["user"],s["id"]) for s in d["sessions"]]==[("bob","bobAAAAAAAA1"),("bob","bobAAAAAAAA2"),("carol","carolAAAAAA1")]; assert all(set(s)=={"user","id","created","deadline","idle_expires_in","address","agent"} for s in d["sessions"]); assert [s["address"] for s in d["sessions"]]==["","","192.0.2.9"]' "$SG_TMP/out" && ok "session list --all --json: every session" || { notok "session list --all --json"; sed 's/^/# /' "$SG_TMP/out"; }
 expect 1 "session list of an unknown user fails" "$CTL" -c "$CONF" session list nobody
 grep -q "no such user: nobody" "$SG_TMP/err" && ok "says there is no such user (list)" || notok "says there is no such user (list)"
 expect 1 "a reference of no session fails" "$CTL" -c "$CONF" session revoke bob bobAAAAAAAA9
