@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 
@@ -74,73 +75,61 @@ pathlist_parse(struct pathlist *l, const char *text, char *err, size_t errlen)
 	}
 }
 
-/* The path of uri (origin or absolute form) into out, decoded; 0 or -1. */
+/* The path of uri (origin or absolute form): where it starts, its length. */
 static int
-decoded_path(const char *uri, char *out, size_t outlen)
+raw_path(const char *uri, const char **path, size_t *len)
 {
-	char	    tmp[PATHLIST_URI_MAX + 1];
 	const char *p = uri, *s;
-	size_t	    n;
-	int	    i;
 
 	if (p[0] != '/') { /* "http://host/path" */
 		if ((s = strstr(p, "://")) == NULL || s == p)
 			return -1;
 		p = s + 3 + strcspn(s + 3, "/?#");
 	}
-	n = strcspn(p, "?#");
-	if (n >= sizeof(tmp) || n >= outlen)
-		return -1;
-	/* the first decoding must succeed: a server refuses a bad escape */
-	if (text_pct_decode(out, outlen, p, n, 0) == -1)
-		return -1;
-	for (i = 1; i < DECODE_ROUNDS && strchr(out, '%') != NULL; i++) {
-		if (text_pct_decode(tmp, sizeof(tmp), out, strlen(out), 0) ==
-		    -1)
-			break; /* a literal '%': read as it is */
-		memcpy(out, tmp, strlen(tmp) + 1);
-	}
-	return 0;
+	*path = p;
+	*len = strcspn(p, "?#");
+	return *len > PATHLIST_URI_MAX ? -1 : 0;
 }
 
-/* Is the name of segment s[0..n) (up to a ';') "." or ".."? 1, 2 or 0. */
-static int
-dots(const char *s, size_t n)
+#define R_BACKSLASH 1 /* '\\' separates segments (Windows, some apps) */
+#define R_DOTSEMI   2 /* "..;x" is ".." (Tomcat, Jetty) */
+#define R_PARAMS    4 /* ";x" ends each segment's name (Java path params) */
+
+/* The length of segment s[0..n)'s name as read under flags. */
+static size_t
+seg_name(const char *s, size_t n, int flags)
 {
 	size_t m = 0;
 
+	if (!(flags & (R_DOTSEMI | R_PARAMS)))
+		return n;
 	while (m < n && s[m] != ';')
 		m++;
-	if (m == 1 && s[0] == '.')
-		return 1;
-	if (m == 2 && s[0] == '.' && s[1] == '.')
-		return 2;
-	return 0;
+	return m;
 }
 
-/* Resolve the segments of in (a decoded path) into out: "/a/b" or "/". */
+/* Resolve the segments of in into out ("/a/b" or "/"), read under flags. */
 static void
-resolve(const char *in, char *out)
+resolve(const char *in, char *out, int flags)
 {
-	size_t o = 0, n;
+	const char *sep = flags & R_BACKSLASH ? "/\\" : "/";
+	size_t	    o = 0, n, m;
 
 	for (;;) {
-		in += strspn(in, "/\\");
+		in += strspn(in, sep);
 		if (*in == '\0')
 			break;
-		n = strcspn(in, "/\\");
-		switch (dots(in, n)) {
-		case 1:
-			break;
-		case 2:
+		n = strcspn(in, sep);
+		m = seg_name(in, n, flags);
+		if ((m == 1 && in[0] == '.') || (m == 0 && (flags & R_PARAMS)))
+			;
+		else if (m == 2 && in[0] == '.' && in[1] == '.')
 			while (o > 0 && out[--o] != '/')
 				;
-			break;
-		default:
+		else {
 			out[o++] = '/';
-			memcpy(out + o, in, n);
-			o += n;
-			break;
+			memcpy(out + o, in, flags & R_PARAMS ? m : n);
+			o += flags & R_PARAMS ? m : n;
 		}
 		in += n;
 	}
@@ -149,22 +138,62 @@ resolve(const char *in, char *out)
 	out[o] = '\0';
 }
 
+static int
+under(const struct pathlist *l, const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; i < l->n; i++) {
+		n = l->len[i];
+		if (strncasecmp(path, l->v[i], n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' || path[n] == ';'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every reading a server, a proxy or the application behind it may take:
+ * not decoded, decoded once (as nginx, lighttpd and Apache route), and
+ * again while escapes remain; each resolved with '\\' and ';' taken
+ * literally or as Windows and Java servers take them. Under an entry if
+ * any reading is: a path is never read out of a list by a reading that
+ * the server routing it does not share.
+ */
 int
 pathlist_match(const struct pathlist *l, const char *uri)
 {
-	char   dec[PATHLIST_URI_MAX + 1], path[PATHLIST_URI_MAX + 2];
-	size_t i, n;
+	char	    dec[2][PATHLIST_URI_MAX + 1], path[PATHLIST_URI_MAX + 2];
+	const char *raw;
+	size_t	    len;
+	int	    round, flags, cur = 0;
 
 	if (l->n == 0)
 		return 0;
-	if (uri == NULL || decoded_path(uri, dec, sizeof(dec)) == -1)
+	if (uri == NULL || raw_path(uri, &raw, &len) == -1)
 		return -1;
-	resolve(dec, path);
-	for (i = 0; i < l->n; i++) {
-		n = l->len[i];
-		if (strncmp(path, l->v[i], n) == 0 &&
-		    (path[n] == '\0' || path[n] == '/' || path[n] == ';'))
-			return 1;
+	memcpy(dec[0], raw, len);
+	dec[0][len] = '\0';
+	/* the first decoding must succeed: a server refuses a bad escape */
+	if (text_pct_decode(dec[1], sizeof(dec[1]), raw, len, 0) == -1)
+		return -1;
+	for (round = 0; round <= DECODE_ROUNDS; round++) {
+		for (flags = 0; flags < 8; flags++) {
+			if ((flags & R_DOTSEMI) && (flags & R_PARAMS))
+				continue;
+			resolve(dec[cur], path, flags);
+			if (under(l, path))
+				return 1;
+		}
+		if (round == 0) {
+			cur = 1;
+			continue;
+		}
+		if (strchr(dec[cur], '%') == NULL ||
+		    text_pct_decode(dec[!cur], sizeof(dec[!cur]), dec[cur],
+			strlen(dec[cur]), 0) == -1)
+			break; /* nothing left to decode, or a literal '%' */
+		cur = !cur;
 	}
 	return 0;
 }

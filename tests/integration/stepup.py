@@ -33,7 +33,7 @@ login_max_failures = 3
 login_failure_window = 1m
 login_trusted_addresses = 127.0.0.1
 """
-USERS = ("pat", "rita", "sam", "tess", "uma", "vic", "walt")
+USERS = ("pat", "rita", "sam", "tess", "uma", "vic", "walt", "xena", "yves")
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 
@@ -43,6 +43,10 @@ LIGHTTPD_EXTRA = """
 $HTTP["url"] =~ "^/private/bg/" {
 	setenv.add-environment = ( "SESSGATE_PASSIVE" => "1" )
 }
+# an application's usual fallback: any URL under /private/admin/ that is
+# no file is its front page
+server.modules += ( "mod_rewrite" )
+url.rewrite-if-not-file = ( "^/private/admin/" => "/private/admin/index.html" )
 """
 
 NGINX_CONF = """
@@ -72,6 +76,10 @@ http {
         # as README shows: a polling location, passive by the param
         location /private/bg/ {
             set $sessgate_passive 1;
+        }
+        # an application's usual fallback (see LIGHTTPD_EXTRA)
+        location /private/admin/ {
+            try_files $uri /private/admin/index.html;
         }
     }
 }
@@ -317,6 +325,36 @@ def nginx_step_up():
         assert loc == "/login?next=/private/admin/?x=1", loc
         return "/login?next=" + urllib.parse.quote("/private/admin/?x=1")
     step_up(NGINX, "uma", location_of)
+
+
+# Spellings of a URL that the server routes into /private/admin/ (its
+# fallback, decoded once, '\\' and ';' literal) but that a reading of
+# the path which decodes twice, or takes '..;' or '\\' as a server of
+# another kind would, puts outside it (the review of issue 15).
+SPELLINGS = ("/private/admin/%252e%252e/", "/private/admin/..;/",
+             "/private/admin/x/..;/..;/", "/private/admin/%2e%2e;/",
+             "/private/admin/\\..\\", "/private/admin/%5c..%5c",
+             "/private/ADMIN/", "/private/admin/..;/index.html")
+
+
+def every_spelling_asks(site, user):
+    c = stale_session(site, user)
+    for p in SPELLINGS:
+        r = site.get(p, c, JSON)
+        assert r.status == 401, (p, r.status, r.body[:60])
+        assert b"page of private/admin" not in r.body, p
+    # the fallback does serve the page to a fresh password
+    assert site.get("/private/index.html", c).status == 200
+
+
+@T.test
+def lighttpd_every_spelling_of_a_reauth_path_asks():
+    every_spelling_asks(LIGHTTPD, "xena")
+
+
+@T.test
+def nginx_every_spelling_of_a_reauth_path_asks():
+    every_spelling_asks(NGINX, "yves")
 
 
 @T.test

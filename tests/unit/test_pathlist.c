@@ -105,6 +105,19 @@ static const struct {
 	{ "http://example.com/admin/x", 1 },
 	{ "http://example.com", 0 },
 	{ "/admin/../public", 0 },
+	/*
+	 * the review's bypasses: each routed into /admin/ by a server's
+	 * fallback (decoded once, '\\' and ';' literal), or by a Java server
+	 */
+	{ "/admin/%252e%252e/", 1 },
+	{ "/admin/..;/", 1 },
+	{ "/admin/x/..;/..;/", 1 },
+	{ "/admin/%2e%2e;/", 1 },
+	{ "/admin/\\..\\", 1 },
+	{ "/admin/%5c..%5c", 1 },
+	{ "/;x/admin", 1 },
+	{ "/ADMIN/x", 1 },
+	{ "/Api/Poll", 1 },
 	{ "/100%25", 0 }, /* a literal '%' after decoding: read as it is */
 	/* what cannot be read: the caller's doubt */
 	{ "/%zzadmin", -1 },
