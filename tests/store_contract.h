@@ -401,7 +401,7 @@ test_contract_failure_counters(void **state)
 static void
 test_login_record_and_confirm(void **state)
 {
-	struct store_login in = { "192.0.2.7", "Firefox on Linux", 5000000 };
+	struct store_login in = { "192.0.2.7", "Firefox on Linux", 5000000, 1 };
 	struct store	  *s;
 	struct store_user  u, v;
 	struct store_seen  seen, again;
@@ -432,17 +432,20 @@ test_login_record_and_confirm(void **state)
 	assert_int_equal(seen.confirmed, l.rec[0].confirmed);
 	assert_true(seen.now >= seen.confirmed);
 	assert_int_equal(seen.lifetime, 5000000);
+	assert_true(seen.remembered); /* the box was ticked */
 	assert_int_equal(store_session_seen(s, &t, STORE_CHECK_PASSIVE, &again),
 	    SG_OK);
 	assert_int_equal(again.confirmed, seen.confirmed);
 	assert_true(again.now >= seen.now);
 	assert_int_equal(store_session_seen(s, &plain, 0, &again), SG_OK);
 	assert_int_equal(again.lifetime, 7200000);
+	assert_false(again.remembered);
 	/* not pete's session; then olga's, later */
 	assert_int_equal(store_session_confirm(s, &t, "pete"), SG_DENY);
 	contract_tick();
 	assert_int_equal(store_session_confirm(s, &t, "olga"), SG_OK);
 	assert_int_equal(store_session_seen(s, &t, 0, &again), SG_OK);
+	assert_true(again.remembered); /* kept by the confirmation */
 	assert_true(again.confirmed > seen.confirmed);
 	l.n = 0;
 	assert_int_equal(store_session_list(s, "olga", collect, &l), SG_OK);

@@ -19,7 +19,8 @@
  *   p  when the password was last entered (the login, or a step-up
  *      confirmation; absent in older records: c),
  *   ip the client address at login, ua a short browser description
- *      ("Firefox on Linux", never the raw User-Agent); both may be "".
+ *      ("Firefox on Linux", never the raw User-Agent); both may be "",
+ *   r  1 if "keep me signed in" was ticked (read by check.lua only).
  */
 struct record {
 	char	user[USER_NAME_MAX + 1];

@@ -135,8 +135,7 @@ session_reauth_due(const struct config *cfg, const char *uri,
 int
 session_remembered(const struct config *cfg, const struct store_seen *seen)
 {
-	return cfg->remember_timeout > 0 &&
-	    seen->lifetime == cfg->remember_timeout;
+	return cfg->remember_timeout > 0 && seen->remembered;
 }
 
 void
@@ -293,7 +292,7 @@ create_session(const struct session_ctx *c, const struct store_user *u,
     struct token *out, int remember)
 {
 	struct store_login   in = { c->addr, NULL,
-		  remember ? c->cfg->remember_timeout : 0 };
+		  remember ? c->cfg->remember_timeout : 0, remember };
 	struct store_evicted ev;
 	char		     tag[TOKEN_TAGLEN + 1], agent[RECORD_AGENT_MAX + 1];
 	int64_t		     created;

@@ -84,9 +84,10 @@ const char *store_error(const struct store *);
 /* What a check saw of a live session. */
 struct store_seen {
 	char	user[USER_NAME_MAX + 1];
-	int64_t confirmed; /* the password was last entered, ms (Redis) */
-	int64_t now;	   /* the time of the check, ms (Redis's clock) */
-	int64_t lifetime;  /* ms from its creation to its deadline */
+	int64_t confirmed;  /* the password was last entered, ms (Redis) */
+	int64_t now;	    /* the time of the check, ms (Redis's clock) */
+	int64_t lifetime;   /* ms from its creation to its deadline */
+	int	remembered; /* "keep me signed in" was ticked at its login */
 };
 #define STORE_CHECK_PASSIVE 1 /* checked, but the idle expiry stays */
 
@@ -111,6 +112,7 @@ struct store_login {
 	const char *addr;     /* client address, or NULL */
 	const char *agent;    /* short browser description, or NULL */
 	int64_t	    lifetime; /* ms; 0: absolute_timeout */
+	int remember; /* "keep me signed in" ticked (kept in the record) */
 };
 
 /*

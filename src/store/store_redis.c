@@ -419,17 +419,19 @@ redis_check(struct store *s, const struct token *t, unsigned flags,
 	e = r->element;
 	if (r->type == REDIS_REPLY_NIL)
 		rv = SG_DENY;
-	else if (r->type == REDIS_REPLY_ARRAY && r->elements == 4 &&
+	else if (r->type == REDIS_REPLY_ARRAY && r->elements == 5 &&
 	    e[0]->type == REDIS_REPLY_STRING &&
 	    user_name_valid(e[0]->str, e[0]->len) &&
 	    e[1]->type == REDIS_REPLY_INTEGER && e[1]->integer >= 0 &&
 	    e[2]->type == REDIS_REPLY_INTEGER && e[2]->integer >= 0 &&
-	    e[3]->type == REDIS_REPLY_INTEGER && e[3]->integer >= 0) {
+	    e[3]->type == REDIS_REPLY_INTEGER && e[3]->integer >= 0 &&
+	    e[4]->type == REDIS_REPLY_INTEGER) {
 		memcpy(seen->user, e[0]->str, e[0]->len);
 		seen->user[e[0]->len] = '\0';
 		seen->confirmed = e[1]->integer;
 		seen->now = e[2]->integer;
 		seen->lifetime = e[3]->integer;
+		seen->remembered = e[4]->integer == 1;
 		rv = SG_OK;
 	} else
 		seterr(rs, "redis script check: unexpected reply");
@@ -530,7 +532,7 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	struct redis_store *rs = (struct redis_store *)s;
 	char id[TOKEN_IDLEN + 1], k1[KEYMAX], k2[KEYMAX], k3[KEYMAX],
 	    pfx[KEYMAX], abs[24], max[24];
-	const char    *keys[3], *argv[10];
+	const char    *keys[3], *argv[11];
 	struct members m;
 	redisReply    *r;
 
@@ -550,9 +552,10 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	argv[7] = u->gen;
 	argv[8] = in->addr;
 	argv[9] = in->agent;
+	argv[10] = in->remember ? "1" : "0";
 	if (members_read(rs, k2, pfx, &m) != SG_OK)
 		return SG_UNAVAILABLE;
-	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 10);
+	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 11);
 	members_free(&m);
 	if (r == NULL)
 		return SG_UNAVAILABLE;

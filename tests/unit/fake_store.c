@@ -28,6 +28,7 @@ struct fake {
 		char	user[USER_NAME_MAX + 1];
 		char	gen[STORE_GENLEN];
 		int64_t created, confirmed, lifetime;
+		int	remember;
 		char	addr[RECORD_ADDR_MAX + 1];
 		char	agent[RECORD_AGENT_MAX + 1];
 	} sess[NSESS];
@@ -128,6 +129,7 @@ f_check(struct store *s, const struct token *t, unsigned flags,
 	seen->now = F(s)->clock;
 	seen->lifetime = F(s)->sess[i].lifetime ? F(s)->sess[i].lifetime :
 						  s->params.absolute_timeout;
+	seen->remembered = F(s)->sess[i].remember;
 	return SG_OK;
 }
 
@@ -191,6 +193,7 @@ f_create(struct store *s, const struct store_user *u, const struct token *t,
 	F(s)->sess[i].created = *created = ++F(s)->clock;
 	F(s)->sess[i].confirmed = F(s)->sess[i].created;
 	F(s)->sess[i].lifetime = in->lifetime;
+	F(s)->sess[i].remember = in->remember;
 	snprintf(F(s)->sess[i].addr, sizeof(F(s)->sess[i].addr), "%s",
 	    in->addr);
 	snprintf(F(s)->sess[i].agent, sizeof(F(s)->sess[i].agent), "%s",

@@ -78,7 +78,7 @@ static void
 make_session(const char *user, const char *addr, const char *agent,
     struct sess *s)
 {
-	struct store_login in = { addr, agent, 0 };
+	struct store_login in = { addr, agent, 0, 0 };
 	struct store_user  u;
 	char		   tag[TOKEN_TAGLEN + 1], id[TOKEN_IDLEN + 1];
 	int64_t		   c;

@@ -361,6 +361,38 @@ test_remember_cookie(void **state)
 	response_free(&r);
 }
 
+/* A password change keeps the kind of session the box made. */
+static void
+test_password_change_keeps_the_kind(void **state)
+{
+	struct response r = RESPONSE_EMPTY;
+	char		len[24];
+	const char *body = "current_password=s3cret&new_password=n3w-s3cret";
+	struct kv   p[] = { { "REQUEST_METHOD", "POST" },
+		  { "REQUEST_URI", "/password" },
+		  { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		  { "CONTENT_LENGTH", len }, { "REMOTE_ADDR", "192.0.2.9" },
+		  { "HTTP_COOKIE", cookie }, { NULL, NULL } };
+
+	(void)state;
+	snprintf(len, sizeof(len), "%zu", strlen(body));
+	/*
+	 * The review's case: a session made without the box under
+	 * absolute_timeout 1h; a reload makes remember_timeout that long.
+	 * Its lifetime equals remember_timeout, yet it was not remembered:
+	 * the new cookie is a browser-session one all the same.
+	 */
+	config_free(&cfg);
+	load("password_memlimit = 8K\npassword_opslimit = 1\n"
+	     "max_sessions = 0\nidle_timeout = 10m\nabsolute_timeout = 30m\n"
+	     "remember_timeout = 1h\n");
+	run(p, body, &r);
+	assert_int_equal(r.status, 303);
+	assert_true(has(&r, "Set-Cookie: __Host-sid="));
+	assert_false(has(&r, "Max-Age"));
+	response_free(&r);
+}
+
 int
 main(void)
 {
@@ -371,6 +403,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_confirm_form, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_password_change_keeps_the_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remember_cookie, setup,
 		    teardown),
 	};

@@ -14,7 +14,8 @@
 -- the same hash tag {T} as KEYS[1], so it is in the same cluster slot.
 -- Returns {user name, when the password was last entered (ms), now (ms,
 -- the clock the other two are on), the session's lifetime (ms from its
--- creation to its deadline: absolute_timeout or remember_timeout)}, or nil
+-- creation to its deadline: absolute_timeout or remember_timeout), 1 if
+-- the user ticked "keep me signed in" at its login (r) else 0}, or nil
 -- for no session (absent, revoked, expired, or made under another
 -- generation: such a record is deleted).
 -- PEXPIRE never recreates a key, so a revoked session cannot come back.
@@ -45,4 +46,6 @@ if ARGV[3] ~= '1' then
   if idle < left then left = idle end
   redis.call('PEXPIRE', KEYS[1], left)
 end
-return {r.u, p, now, life}
+local remembered = 0
+if r.r == 1 then remembered = 1 end
+return {r.u, p, now, life, remembered}

@@ -8,7 +8,9 @@
 -- ARGV[6] max sessions (0: no limit), ARGV[7] 'evict-oldest' or 'reject',
 -- ARGV[8] the user's generation seen when the password was verified,
 -- ARGV[9] the client's address, ARGV[10] its browser's short description
--- (for the user's sessions page; either may be empty). ARGV[5] is this
+-- (for the user's sessions page; either may be empty), ARGV[11] '1' if
+-- the user ticked "keep me signed in" (the record gets r = 1: a password
+-- change's new session keeps it). ARGV[5] is this
 -- session's lifetime: absolute_timeout, or remember_timeout.
 -- The record keeps that generation (g): check.lua ends the session once
 -- the user's generation changes. The index lives as long as its longest
@@ -64,7 +66,7 @@ if max > 0 and #live >= max then
 end
 local idle, abs = tonumber(ARGV[4]), tonumber(ARGV[5])
 local rec = cjson.encode({u = ARGV[1], c = now, a = now + abs, g = gen,
-  p = now, ip = ARGV[9], ua = ARGV[10]})
+  p = now, ip = ARGV[9], ua = ARGV[10], r = (ARGV[11] == '1') and 1 or nil})
 if not redis.call('SET', KEYS[1], rec, 'PX', math.min(idle, abs), 'NX') then
   return {-3}
 end
