@@ -47,6 +47,17 @@ response_body_owned(struct response *r, const char *type, char *body,
 	if (body == NULL)
 		r->overflow = 1;
 	response_header(r, "Content-Type", type);
+	response_header(r, "X-Content-Type-Options", "nosniff");
+	/*
+	 * sessgate's pages hold forms that end sessions and take passwords:
+	 * no other page may frame them (clickjacking). Nothing else is
+	 * restricted, so a page_template's stylesheet and logo still load.
+	 */
+	if (strncmp(type, "text/html", 9) == 0) {
+		response_header(r, "X-Frame-Options", "DENY");
+		response_header(r, "Content-Security-Policy",
+		    "frame-ancestors 'none'");
+	}
 }
 
 void

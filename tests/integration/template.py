@@ -172,9 +172,13 @@ def through_lighttpd_the_stylesheet_and_logo_load():
     r = SITE.get(r.header("Location"), headers={"Accept": "text/html"})
     assert r.status == 200, r.status
     framed(r.body.decode(), "first")
-    # sessgate sends no Content-Security-Policy: the operator's (or the
-    # web server's) policy is the one that applies
-    assert r.header("Content-Security-Policy") is None, r.headers
+    # sessgate's only policy forbids framing (clickjacking); it restricts
+    # no stylesheet or image: the operator's (or the web server's)
+    # policy is the one that applies to those
+    assert r.header("Content-Security-Policy") == "frame-ancestors 'none'", \
+        r.headers
+    assert r.header("X-Frame-Options") == "DENY", r.headers
+    assert r.header("X-Content-Type-Options") == "nosniff", r.headers
     assert r.header("Cache-Control") == "no-store", r.headers
     for path, kind in (("/static/site.css", "text/css"),
                        ("/static/logo.svg", "image/svg+xml")):

@@ -851,6 +851,11 @@ test_navigation_gets_pages(void **state)
 	assert_non_null(strstr(r.body, "Try again in a moment."));
 	assert_true(has_header(&r, "Retry-After: 1\r\n"));
 	assert_true(has_header(&r, "Cache-Control: no-store\r\n"));
+	/* no page of sessgate's may be framed (clickjacking), or sniffed */
+	assert_true(has_header(&r, "X-Frame-Options: DENY\r\n"));
+	assert_true(has_header(&r,
+	    "Content-Security-Policy: frame-ancestors 'none'\r\n"));
+	assert_true(has_header(&r, "X-Content-Type-Options: nosniff\r\n"));
 	response_free(&r);
 	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
 		nav("AUTHORIZER", "GET", "/p", json[i], alice, &r);
@@ -858,6 +863,8 @@ test_navigation_gets_pages(void **state)
 		if (!has_header(&r, "Content-Type: application/json\r\n"))
 			fail_msg("Accept %s: %s", json[i], r.headers);
 		assert_true(has_header(&r, "Retry-After: 1\r\n"));
+		assert_false(has_header(&r, "X-Frame-Options"));
+		assert_true(has_header(&r, "X-Content-Type-Options: nosniff"));
 		response_free(&r);
 	}
 	/* nginx's check (a Responder) too */
