@@ -133,16 +133,35 @@ rows_make(const struct handler_ctx *h, const struct listing *l,
 	return rows;
 }
 
-/* Accept names application/json, and not after text/html. */
+/*
+ * Where Accept names the media type t as a whole ("application/json",
+ * not "application/jsonx"), or NULL.
+ */
+static const char *
+media(const char *accept, const char *t)
+{
+	const char *p = accept;
+	size_t	    n = strlen(t);
+
+	while ((p = strcasestr(p, t)) != NULL) {
+		if ((p == accept || strchr(", \t", p[-1]) != NULL) &&
+		    strchr(",; \t", p[n]) != NULL) /* (p[n] '\0' too) */
+			return p;
+		p += n;
+	}
+	return NULL;
+}
+
+/* Accept names application/json, and not after text/html (q ignored). */
 static int
 wants_json(const struct request *req)
 {
 	const char *j, *html;
 
 	if (req->accept == NULL ||
-	    (j = strcasestr(req->accept, "application/json")) == NULL)
+	    (j = media(req->accept, "application/json")) == NULL)
 		return 0;
-	html = strcasestr(req->accept, "text/html");
+	html = media(req->accept, "text/html");
 	return html == NULL || j < html;
 }
 
@@ -423,8 +442,11 @@ endpoint_sessions_end(const struct handler_ctx *h, struct request *req,
 	has_id = form_get(req->body, req->body_len, "id", ref, sizeof(ref));
 	has_others = form_get(req->body, req->body_len, "others", others,
 	    sizeof(others));
-	if (has_id == -1 || has_others == -1 || has_id + has_others != 1) {
-		log_warnx("%s %s: needs one of the fields id and others",
+	if (has_id == -1 || has_others == -1 || has_id + has_others != 1 ||
+	    form_count(req->body, req->body_len, "id") > 1 ||
+	    form_count(req->body, req->body_len, "others") > 1 ||
+	    (has_others && strcmp(others, "1") != 0)) {
+		log_warnx("%s %s: needs one field id, or others=1",
 		    req->remote_addr, req->uri);
 		response_error(resp, 400, "missing or bad form field");
 		return;

@@ -36,6 +36,24 @@ form_get(const char *data, size_t len, const char *name, char *out,
 	return 0;
 }
 
+size_t
+form_count(const char *data, size_t len, const char *name)
+{
+	const char *p = data, *end = data + len, *amp, *eq;
+	size_t	    nlen = strlen(name), n = 0;
+
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			eq = amp;
+		if ((size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0)
+			n++;
+		p = amp + 1;
+	}
+	return n;
+}
+
 int
 form_valid(const char *data, size_t len)
 {

@@ -11,6 +11,8 @@
  */
 int form_get(const char *data, size_t len, const char *name, char *out,
     size_t outlen);
+/* How many fields of data are named name (as form_get matches names). */
+size_t form_count(const char *data, size_t len, const char *name);
 /* 1 if data is well-formed as a whole, 0 if not. */
 int form_valid(const char *data, size_t len);
 

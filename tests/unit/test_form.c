@@ -55,11 +55,35 @@ test_form_valid(void **state)
 	assert_false(form_valid("a=%7f", 5));
 }
 
+static void
+test_form_count(void **state)
+{
+	static const struct {
+		const char *data, *name;
+		size_t	    n;
+	} t[] = {
+		{ "", "id", 0 },
+		{ "id=a", "id", 1 },
+		{ "id=a&id=b", "id", 2 },
+		{ "id&id=&xid=1&idx=2", "id", 2 },
+		{ "%69d=a", "id", 0 }, /* names are matched as form_get does */
+		{ "others=1&id=a", "others", 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (form_count(t[i].data, strlen(t[i].data), t[i].name) !=
+		    t[i].n)
+			fail_msg("case %zu: %s", i, t[i].data);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_get),
+		cmocka_unit_test(test_form_count),
 		cmocka_unit_test(test_form_valid),
 	};
 

@@ -317,6 +317,10 @@ static const struct {
 	{ "application/json, text/html;q=0.5", 1 },
 	{ "APPLICATION/JSON", 1 },
 	{ "application/json;q=0.9, */*", 1 },
+	{ "application/jsonx", 0 }, /* a whole media type only */
+	{ "xapplication/json, text/html", 0 },
+	{ "text/htmlx, application/json", 1 },
+	{ "text/html;q=0.9,application/json", 0 },
 };
 
 static void
@@ -524,6 +528,11 @@ static const struct {
 	{ "POST", "application/x-www-form-urlencoded", NULL, "nothing=1", 400 },
 	{ "POST", "application/x-www-form-urlencoded", NULL, "others=1&id=x",
 	    400 },
+	/* exactly one field, others only as 1 */
+	{ "POST", "application/x-www-form-urlencoded", NULL, "others=0", 400 },
+	{ "POST", "application/x-www-form-urlencoded", NULL,
+	    "others=1&others=1", 400 },
+	{ "POST", "application/x-www-form-urlencoded", NULL, "id=x&id=y", 400 },
 	{ "PUT", NULL, NULL, NULL, 405 },
 	{ "DELETE", NULL, NULL, NULL, 405 },
 };
