@@ -795,7 +795,7 @@ redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char	    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
-	const char *keys[2], *argv[1];
+	const char *keys[2], *argv[2];
 	struct members m;
 	redisReply    *r;
 	size_t	       i;
@@ -805,9 +805,10 @@ redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 	keys[0] = key(ki, s, tag, "idx:", user);
 	keys[1] = key(ku, s, tag, "user:", user);
 	argv[0] = key(pfx, s, tag, "s:", "");
+	argv[1] = user;
 	if (members_read(rs, ki, pfx, &m) != SG_OK)
 		return SG_UNAVAILABLE;
-	r = eval_members(rs, &lua_list, keys, 2, &m, argv, 1);
+	r = eval_members(rs, &lua_list, keys, 2, &m, argv, 2);
 	members_free(&m);
 	if (r == NULL)
 		return SG_UNAVAILABLE;

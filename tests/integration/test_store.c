@@ -1157,6 +1157,51 @@ test_record_without_generation(void **state)
 	store_close(s);
 }
 
+static int
+count_listed(const struct store_session *ss, void *arg)
+{
+	(void)ss;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * A user's listing holds only records of that user: one of another
+ * name's, under the user's generation and in the user's index (only
+ * someone who writes to Redis could put it there), is left out.
+ */
+static void
+test_list_only_the_users_records(void **state)
+{
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t;
+	char	    p[16], id[TOKEN_IDLEN + 1], k[256], tag[TOKEN_TAGLEN + 1];
+	redisReply *r;
+	int	    n = 0;
+
+	(void)state;
+	s = open_store("", p, sizeof(p));
+	add_user(s, "yara", &u);
+	new_session(s, &u, &t);
+	user_tag(&pub, "yara", 4, tag);
+	token_new(&t, tag);
+	token_id(&t, id);
+	snprintf(k, sizeof(k), "%s{%s}:s:%s", p, tag, id);
+	r = redisCommand(admin,
+	    "SET %s {\"u\":\"zed\",\"c\":1,\"a\":99999999999999,"
+	    "\"g\":\"%s\"} PX 60000",
+	    k, u.gen);
+	freeReplyObject(r);
+	snprintf(k, sizeof(k), "%s{%s}:idx:yara", p, tag);
+	r = redisCommand(admin, "ZADD %s 1 %s", k, id);
+	freeReplyObject(r);
+	assert_int_equal(store_session_list(s, "yara", count_listed, &n),
+	    SG_OK);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 /* A configuration parsed from text, on top of the defaults. */
 static void
 load_config(struct config *c, const char *prefix, const char *extra)
@@ -1428,6 +1473,7 @@ main(void)
 		cmocka_unit_test(test_failure_counters),
 		cmocka_unit_test(test_sessions_the_index_lost),
 		cmocka_unit_test(test_record_without_generation),
+		cmocka_unit_test(test_list_only_the_users_records),
 		cmocka_unit_test(test_secret_tags_and_rekey),
 		cmocka_unit_test(test_rekey_glob_prefix),
 		cmocka_unit_test(test_throttle_counts_first),
