@@ -238,7 +238,12 @@ sessions_answer(const struct handler_ctx *h, const struct request *req,
 
 /*
  * The live session the request presents: SG_OK with f filled; otherwise
- * resp holds the answer (unauthenticated, malformed, 503).
+ * resp holds the answer (unauthenticated, malformed, 503). With
+ * sessions_path under reauth_paths (ASVS 5.0 7.5.2: sessions are ended
+ * "having authenticated again"), a session whose password is older than
+ * reauth_timeout is sent to confirm it first, as on any reauth path: a
+ * browser (a page, or the page's form) to the confirm form, back here
+ * after; anything else 401.
  */
 static enum sg_result
 presented(const struct handler_ctx *h, const struct request *req,
@@ -248,6 +253,15 @@ presented(const struct handler_ctx *h, const struct request *req,
 
 	switch (rv) {
 	case SG_OK:
+		if (!session_reauth_due(h->cfg, req->uri, &f->seen))
+			break;
+		log_info("%s %s: %s must confirm the password first",
+		    req->remote_addr, req->uri, f->seen.user);
+		if (h->cfg->login_redirect[0] && endpoint_wants_html(req))
+			endpoint_redirect_login(h->cfg, req, resp, 1);
+		else
+			endpoint_unauthenticated(resp);
+		rv = SG_DENY;
 		break;
 	case SG_NO_SESSION:
 		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))

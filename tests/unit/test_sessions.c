@@ -407,6 +407,69 @@ test_end_one(void **state)
 	assert_true(alive(&a));
 }
 
+/*
+ * sessions_path under reauth_paths: an old password is confirmed before
+ * the page is shown or a session ended there (ASVS 5.0 7.5.2).
+ */
+static void
+test_reauth_opt_in(void **state)
+{
+	const char     *text = "password_memlimit = 8K\npassword_opslimit = 1\n"
+			       "max_sessions = 0\nreauth_paths = /sessions\n"
+			       "reauth_timeout = 2s\n";
+	struct sess	a, b;
+	struct response r = RESPONSE_EMPTY;
+	char		body[64], c[128], err[CONFIG_ERRLEN];
+	struct kv	p[] = { { "REQUEST_METHOD", "POST" },
+		      { "REQUEST_URI", "/sessions" },
+		      { "CONTENT_TYPE", "application/x-www-form-urlencoded" },
+		      { "HTTP_HOST", "example.com" },
+		      { "HTTP_ORIGIN", "https://example.com" }, { "HTTPS", "on" },
+		      { "HTTP_ACCEPT", "text/html,*/*;q=0.8" }, { "HTTP_COOKIE", c },
+		      { NULL, NULL } };
+
+	(void)state;
+	config_free(&cfg);
+	assert_int_equal(config_defaults(&cfg), 0);
+	assert_int_equal(
+	    config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)), 0);
+	make_session("alice", "192.0.2.1", "Firefox on Linux", &a);
+	make_session("alice", "192.0.2.2", "Chrome on Android", &b);
+	snprintf(c, sizeof(c), "__Host-sid=%s", a.cookie);
+	snprintf(body, sizeof(body), "id=%s", b.ref);
+	/* a fresh password: as ever */
+	get(&a, "text/html", &r);
+	assert_int_equal(r.status, 200);
+	response_free(&r);
+	fake_tick(st, 2000);
+	/* an old one: the page and the form go to the confirm form */
+	get(&a, "text/html", &r);
+	assert_int_equal(r.status, 302);
+	assert_true(
+	    has_header(&r, "Location: /login?next=/sessions&reauth=1\r\n"));
+	response_free(&r);
+	run(p, body, &r);
+	assert_int_equal(r.status, 302);
+	assert_true(
+	    has_header(&r, "Location: /login?next=/sessions&reauth=1\r\n"));
+	response_free(&r);
+	assert_true(alive(&b));
+	/* an API client: 401, nothing ended */
+	get(&a, "application/json", &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	post(&a, body, &r);
+	assert_int_equal(r.status, 401);
+	response_free(&r);
+	assert_true(alive(&b));
+	/* confirmed: the click ends b */
+	assert_int_equal(store_session_confirm(st, &a.t, "alice"), SG_OK);
+	run(p, body, &r);
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+	assert_false(alive(&b));
+}
+
 static void
 test_end_this_one(void **state)
 {
@@ -702,6 +765,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_unauthenticated_and_unavailable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_opt_in, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_end_this_one, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_foreign_refs,
