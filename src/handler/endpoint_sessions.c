@@ -29,6 +29,13 @@
 #include "http/html.h"
 #include "http/html_sessions.h"
 
+/*
+ * The page shows (and id=REF finds) the newest sessions only: with
+ * max_sessions 0 a user may have thousands, and each GET would have
+ * Redis read them all while every other check waits.
+ */
+#define SESSIONS_PAGE_MAX 50
+
 /* The user's live sessions, as the store listed them (oldest first). */
 struct listing {
 	struct store_session *v;
@@ -63,14 +70,18 @@ listing_free(struct listing *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* SG_OK with l filled, or what the store said (an error log line's). */
+/*
+ * SG_OK with l filled (the newest sessions only, unless newest is 0), or
+ * what the store said (an error log line's).
+ */
 static enum sg_result
-listing_read(const struct handler_ctx *h, const char *user, struct listing *l)
+listing_read(const struct handler_ctx *h, const char *user, size_t newest,
+    struct listing *l)
 {
 	enum sg_result rv;
 
 	memset(l, 0, sizeof(*l));
-	rv = store_session_list(h->store, user, collect, l);
+	rv = store_session_list_newest(h->store, user, newest, collect, l);
 	if (rv == SG_NO_USER) /* deleted meanwhile: nothing live */
 		rv = SG_OK;
 	if (rv == SG_OK && l->oom)
@@ -220,7 +231,8 @@ sessions_answer(const struct handler_ctx *h, const struct request *req,
 			len = strlen(body);
 		else if (!json)
 			body = html_sessions_page(&h->cfg->page_frame,
-			    h->cfg->sessions_path, user, rows, l->n, &len);
+			    h->cfg->sessions_path, user, rows, l->n,
+			    l->n >= SESSIONS_PAGE_MAX, &len);
 	}
 	free(rows);
 	free(refs);
@@ -291,7 +303,7 @@ endpoint_sessions(const struct handler_ctx *h, struct request *req,
 
 	if (presented(h, req, resp, &c, &f) != SG_OK)
 		return;
-	if (listing_read(h, f.seen.user, &l) != SG_OK) {
+	if (listing_read(h, f.seen.user, SESSIONS_PAGE_MAX, &l) != SG_OK) {
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}
@@ -381,7 +393,7 @@ end_one(const struct handler_ctx *h, const struct request *req,
 	char	       id[TOKEN_IDLEN + 1];
 	long	       i;
 
-	if (listing_read(h, f->seen.user, &l) != SG_OK) {
+	if (listing_read(h, f->seen.user, SESSIONS_PAGE_MAX, &l) != SG_OK) {
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}
@@ -422,7 +434,7 @@ end_others(const struct handler_ctx *h, const struct request *req,
 	enum sg_result rv = SG_OK;
 	size_t	       i;
 
-	if (listing_read(h, f->seen.user, &l) != SG_OK) {
+	if (listing_read(h, f->seen.user, 0, &l) != SG_OK) {
 		endpoint_unavailable(h, req, resp, "sessions");
 		return;
 	}

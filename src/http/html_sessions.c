@@ -96,7 +96,8 @@ put_session(FILE *f, const char *action, const struct html_session *s)
 
 char *
 html_sessions_page(const struct html_frame *frame, const char *action,
-    const char *user, const struct html_session *s, size_t n, size_t *len)
+    const char *user, const struct html_session *s, size_t n, int more,
+    size_t *len)
 {
 	char  *body = NULL, *page;
 	size_t blen = 0, i, others = 0;
@@ -107,19 +108,28 @@ html_sessions_page(const struct html_frame *frame, const char *action,
 		return NULL;
 	fputs("<p>Signed in as <strong>", f);
 	put_escaped(f, user);
-	fprintf(f,
-	    "</strong>: %zu session%s, newest first. Times are UTC. "
-	    "\"Last seen\" is approximate: it is told from when the "
-	    "session would end if left idle, and requests that do not keep "
-	    "a session alive do not count.</p>\n",
-	    n, n == 1 ? "" : "s");
+	if (more)
+		fprintf(f,
+		    "</strong>: the newest %zu sessions are shown (older ones "
+		    "are not; \"Sign out everywhere else\" ends them too), "
+		    "newest first. Times are UTC. ",
+		    n);
+	else
+		fprintf(f,
+		    "</strong>: %zu session%s, newest first. Times are "
+		    "UTC. ",
+		    n, n == 1 ? "" : "s");
+	fputs("\"Last seen\" is approximate: it is told from when the "
+	      "session would end if left idle, and requests that do not "
+	      "keep a session alive do not count.</p>\n",
+	    f);
 	fputs("<ul style=\"list-style:none;padding:0\">\n", f);
 	for (i = 0; i < n; i++) {
 		put_session(f, action, &s[i]);
 		others += !s[i].current;
 	}
 	fputs("</ul>\n", f);
-	if (others > 0)
+	if (others > 0 || more)
 		put_form(f, action, "others", "1", "Sign out everywhere else",
 		    NULL);
 	bad = ferror(f) != 0;

@@ -20,10 +20,12 @@ struct html_session {
  * The page listing s[0..n) in that order for user, framed in frame (see
  * html_page()), each other session
  * with a form posting id=REF to action, and "Sign out everywhere else"
- * (others=1) when there are others; everything escaped. A malloc'ed page
- * and its length, or NULL.
+ * (others=1) when there are others; more: s holds only the newest of
+ * the user's sessions (the page says so). Everything escaped. A
+ * malloc'ed page and its length, or NULL.
  */
 char *html_sessions_page(const struct html_frame *frame, const char *action,
-    const char *user, const struct html_session *s, size_t n, size_t *len);
+    const char *user, const struct html_session *s, size_t n, int more,
+    size_t *len);
 
 #endif

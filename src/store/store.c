@@ -159,9 +159,17 @@ enum sg_result
 store_session_list(struct store *s, const char *user, store_list_cb cb,
     void *arg)
 {
+	return store_session_list_newest(s, user, 0, cb, arg);
+}
+
+enum sg_result
+store_session_list_newest(struct store *s, const char *user, size_t newest,
+    store_list_cb cb, void *arg)
+{
 	if (!name_ok(user))
 		return SG_NO_USER;
-	return expect(s, "list", s->ops->list(s, user, cb, arg), R(SG_NO_USER));
+	return expect(s, "list", s->ops->list(s, user, newest, cb, arg),
+	    R(SG_NO_USER));
 }
 
 enum sg_result

@@ -146,6 +146,13 @@ enum sg_result store_session_destroy_all(struct store *, const char *user,
 /* Call cb for each live session of user, oldest first: SG_OK. */
 enum sg_result store_session_list(struct store *, const char *user,
     store_list_cb, void *) SG_MUST;
+/*
+ * store_session_list of the newest sessions only (at most newest of the
+ * user's index, the dead ones among them left out): the work is bounded
+ * by newest, however many sessions the user has.
+ */
+enum sg_result store_session_list_newest(struct store *, const char *user,
+    size_t newest, store_list_cb, void *) SG_MUST;
 /* End the session of user with this id: SG_OK, or SG_DENY if none. */
 enum sg_result store_session_revoke(struct store *, const char *user,
     const char *id) SG_MUST;

@@ -29,8 +29,8 @@ struct store_ops {
 	    char user[USER_NAME_MAX + 1]);
 	enum sg_result (
 	    *destroy_all)(struct store *, const char *user, int *ended);
-	enum sg_result (
-	    *list)(struct store *, const char *user, store_list_cb, void *);
+	enum sg_result (*list)(struct store *, const char *user, size_t newest,
+	    store_list_cb, void *);
 	enum sg_result (
 	    *revoke)(struct store *, const char *user, const char *id);
 	/* users: users may be NULL (the backend cannot list them) */

@@ -214,14 +214,19 @@ members_key(const struct members *m, size_t i)
  */
 static enum sg_result
 members_read(struct redis_store *rs, const char *ki, const char *pfx,
-    struct members *m)
+    size_t newest, struct members *m)
 {
 	const char *argv[4] = { "ZRANGE", NULL, "0", "-1" };
+	char	    start[24];
 	redisReply *e;
 	size_t	    i;
 
 	memset(m, 0, sizeof(*m));
 	argv[1] = ki;
+	if (newest > 0) { /* the last newest members: the newest sessions */
+		snprintf(start, sizeof(start), "-%zu", newest);
+		argv[2] = start;
+	}
 	if ((m->r = command(rs, 4, argv)) == NULL)
 		return SG_UNAVAILABLE;
 	if (m->r->type != REDIS_REPLY_ARRAY) {
@@ -327,7 +332,7 @@ sweep(struct redis_store *rs, const char *tag, const char *user,
 	*ended = 0;
 	key(ki, &rs->base, tag, "idx:", user);
 	key(pfx, &rs->base, tag, "s:", "");
-	if (members_read(rs, ki, pfx, &m) != SG_OK)
+	if (members_read(rs, ki, pfx, 0, &m) != SG_OK)
 		goto fail;
 	if (m.n > 0 && (ids = calloc(m.n, sizeof(*ids))) == NULL) {
 		seterr(rs, "redis: out of memory");
@@ -553,7 +558,7 @@ redis_create(struct store *s, const struct store_user *u, const struct token *t,
 	argv[8] = in->addr;
 	argv[9] = in->agent;
 	argv[10] = in->remember ? "1" : "0";
-	if (members_read(rs, k2, pfx, &m) != SG_OK)
+	if (members_read(rs, k2, pfx, 0, &m) != SG_OK)
 		return SG_UNAVAILABLE;
 	r = eval_members(rs, &lua_create, keys, 3, &m, argv, 11);
 	members_free(&m);
@@ -791,7 +796,8 @@ list_entry(struct redis_store *rs, redisReply **e, store_list_cb cb, void *arg)
 
 /* list.lua with the session keys of the index's members declared. */
 static enum sg_result
-redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
+redis_list(struct store *s, const char *user, size_t newest, store_list_cb cb,
+    void *arg)
 {
 	struct redis_store *rs = (struct redis_store *)s;
 	char	    tag[TOKEN_TAGLEN + 1], ki[KEYMAX], ku[KEYMAX], pfx[KEYMAX];
@@ -806,7 +812,7 @@ redis_list(struct store *s, const char *user, store_list_cb cb, void *arg)
 	keys[1] = key(ku, s, tag, "user:", user);
 	argv[0] = key(pfx, s, tag, "s:", "");
 	argv[1] = user;
-	if (members_read(rs, ki, pfx, &m) != SG_OK)
+	if (members_read(rs, ki, pfx, newest, &m) != SG_OK)
 		return SG_UNAVAILABLE;
 	r = eval_members(rs, &lua_list, keys, 2, &m, argv, 2);
 	members_free(&m);

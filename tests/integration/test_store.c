@@ -1202,6 +1202,39 @@ test_list_only_the_users_records(void **state)
 	store_close(s);
 }
 
+/* The newest sessions only, oldest of them first. */
+static void
+test_list_newest(void **state)
+{
+	struct store	 *s;
+	struct store_user u;
+	struct token	  t[5];
+	struct listed	  l = { 0 };
+	char		  p[16], id[TOKEN_IDLEN + 1];
+	int		  i;
+
+	(void)state;
+	s = open_store("max_sessions = 0\n", p, sizeof(p));
+	add_user(s, "zoe", &u);
+	for (i = 0; i < 5; i++) {
+		new_session(s, &u, &t[i]);
+		msleep(2);
+	}
+	assert_int_equal(store_session_list_newest(s, "zoe", 2, collect, &l),
+	    SG_OK);
+	assert_int_equal(l.n, 2);
+	token_id(&t[3], id);
+	assert_string_equal(l.ids[0], id);
+	token_id(&t[4], id);
+	assert_string_equal(l.ids[1], id);
+	/* 0: all of them */
+	l.n = 0;
+	assert_int_equal(store_session_list_newest(s, "zoe", 0, collect, &l),
+	    SG_OK);
+	assert_int_equal(l.n, 5);
+	store_close(s);
+}
+
 /* A configuration parsed from text, on top of the defaults. */
 static void
 load_config(struct config *c, const char *prefix, const char *extra)
@@ -1474,6 +1507,7 @@ main(void)
 		cmocka_unit_test(test_sessions_the_index_lost),
 		cmocka_unit_test(test_record_without_generation),
 		cmocka_unit_test(test_list_only_the_users_records),
+		cmocka_unit_test(test_list_newest),
 		cmocka_unit_test(test_secret_tags_and_rekey),
 		cmocka_unit_test(test_rekey_glob_prefix),
 		cmocka_unit_test(test_throttle_counts_first),

@@ -344,15 +344,27 @@ next_live(struct store *s, const char *user, int64_t after)
  * the fake: each is as fresh as when it was made.
  */
 static enum sg_result
-f_list(struct store *s, const char *user, store_list_cb cb, void *arg)
+f_list(struct store *s, const char *user, size_t newest, store_list_cb cb,
+    void *arg)
 {
 	struct store_session ss;
 	int64_t		     after = 0;
-	int		     i;
+	int		     i, skip = 0;
 
 	ENTER(s, "list");
+	if (newest > 0) /* the newest only: skip the oldest beyond them */
+		while ((i = next_live(s, user, after)) != -1) {
+			after = F(s)->sess[i].created;
+			skip++;
+		}
+	skip = newest > 0 && (size_t)skip > newest ? skip - (int)newest : 0;
+	after = 0;
 	while ((i = next_live(s, user, after)) != -1) {
 		after = F(s)->sess[i].created;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
 		memset(&ss, 0, sizeof(ss));
 		memcpy(ss.id, F(s)->sess[i].id, sizeof(ss.id));
 		memcpy(ss.rec.user, F(s)->sess[i].user, sizeof(ss.rec.user));

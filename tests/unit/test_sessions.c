@@ -470,6 +470,44 @@ test_reauth_opt_in(void **state)
 	assert_false(alive(&b));
 }
 
+/* The page holds the newest SESSIONS_PAGE_MAX (50); others=1 ends all. */
+static void
+test_many_sessions(void **state)
+{
+	struct sess	a[55];
+	struct response r = RESPONSE_EMPTY;
+	char		body[64];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < 55; i++)
+		make_session("alice", "192.0.2.1", "Firefox on Linux", &a[i]);
+	get(&a[54], "text/html", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "the newest 50 sessions are shown"));
+	assert_int_equal(count(r.body, "name=\"id\""), 50);
+	assert_null(strstr(r.body, a[4].ref)); /* the fifth oldest: cut */
+	assert_non_null(strstr(r.body, a[5].ref));
+	assert_non_null(strstr(r.body, "Sign out everywhere else"));
+	response_free(&r);
+	get(&a[54], "application/json", &r);
+	assert_int_equal(count(r.body, "\"id\":"), 50);
+	response_free(&r);
+	/* a session the page does not show is not ended by its REF */
+	snprintf(body, sizeof(body), "id=%s", a[0].ref);
+	post(&a[54], body, &r);
+	assert_int_equal(r.status, 404);
+	response_free(&r);
+	assert_true(alive(&a[0]));
+	/* but everywhere else means every other one */
+	post(&a[54], "others=1", &r);
+	assert_int_equal(r.status, 303);
+	response_free(&r);
+	for (i = 0; i < 54; i++)
+		assert_false(alive(&a[i]));
+	assert_true(alive(&a[54]));
+}
+
 static void
 test_end_this_one(void **state)
 {
@@ -766,6 +804,8 @@ main(void)
 		    test_unauthenticated_and_unavailable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_opt_in, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_many_sessions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_end_this_one, setup,
 		    teardown),

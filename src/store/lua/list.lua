@@ -4,15 +4,16 @@
 -- (ZRANGE); ARGV[1] session key prefix, ARGV[2] the user (a record of
 -- another user's is no session of this one). A member added since has no key
 -- declared: it is left out of this listing (it is newer than the read).
+-- Only the declared keys are looked at (the caller may have read the
+-- newest members only): the work is bounded by what was read.
 -- Live as for check.lua: made under the user's current generation.
 -- Returns a flat array: id, record, remaining ttl (ms), ...
 local out = {}
 local gen = redis.call('HGET', KEYS[2], 'gen')
-local declared = {}
-for i = 3, #KEYS do declared[KEYS[i]] = true end
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local k = ARGV[1] .. m
-  if declared[k] then
+for i = 3, #KEYS do
+  local k = KEYS[i]
+  local m = string.sub(k, #ARGV[1] + 1)
+  if string.sub(k, 1, #ARGV[1]) == ARGV[1] then
     local v = redis.call('GET', k)
     local ok, r = false, nil
     if v then ok, r = pcall(cjson.decode, v) end
