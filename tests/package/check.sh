@@ -106,6 +106,10 @@ DESC="the system user _sessgate (no login shell)" \
 DESC="the secret: 32 bytes, root:_sessgate 0640" \
     check test "$(stat -c '%s %U:%G %a' /etc/sessgate/secret)" = "32 root:_sessgate 640"
 DESC="sessgate.conf names it" check grep -qx 'secret_file = /etc/sessgate/secret' /etc/sessgate/sessgate.conf
+DESC="/run/sessgate: _sessgate:_sessgate 755" \
+    check test "$(stat -c '%U:%G %a' /run/sessgate)" = "_sessgate:_sessgate 755"
+DESC="/usr/lib/tmpfiles.d/sessgate.conf makes it at boot" \
+    check grep -qx 'd /run/sessgate 0755 _sessgate _sessgate -' /usr/lib/tmpfiles.d/sessgate.conf
 DESC="/var/log/sessgate: _sessgate:adm 2750" \
     check test "$(stat -c '%U:%G %a' /var/log/sessgate)" = "_sessgate:adm 2750"
 DESC="the service runs the installed program on the installed configuration" \
