@@ -95,7 +95,7 @@ def memory(p, users, per_user):
                   "sg:{%s}:idx:%s" % (tag, name),
                   "sg:{%s}:user:%s" % (tag, name), name,
                   "sg:{%s}:s:" % tag, sid, IDLE, ABSOLUTE, 0,
-                  "evict-oldest", gen)
+                  "evict-oldest", gen, "192.0.2.1", "Firefox on Linux", "0")
     p.flush()
     after = used(p)
     return base, after_users, after
@@ -104,17 +104,23 @@ def memory(p, users, per_user):
 def throughput(port, p):
     """Checks/s for 50 clients, unpipelined and pipelined by 16."""
     check = script(p, "check")
+    # live sessions of one user, as create.lua writes them (the check
+    # reads the user's gen too)
+    p.add("HSET", "sb:{AAAAAAAAAAAAAAAA}:user:someone", "name", "someone",
+          "pw", HASH, "gen", "0123456789abcdef")
     for i in range(100000):
         p.add("SET", "sb:{AAAAAAAAAAAAAAAA}:s:%012d" % i,
-              '{"u":"someone","c":1700000000000,"a":4102444800000}',
-              "PX", IDLE)
+              '{"u":"someone","c":1700000000000,"a":4102444800000,'
+              '"g":"0123456789abcdef","p":1700000000000,"ip":"192.0.2.1",'
+              '"ua":"Firefox on Linux"}', "PX", IDLE)
     p.flush()
     out = {}
     for pipe in (1, 16):
         r = subprocess.run(
             ["redis-benchmark", "-p", str(port), "-c", "50", "-n", "400000",
              "-r", "100000", "-P", str(pipe), "--csv", "EVALSHA", check, "1",
-             "sb:{AAAAAAAAAAAAAAAA}:s:__rand_int__", str(IDLE)],
+             "sb:{AAAAAAAAAAAAAAAA}:s:__rand_int__", str(IDLE),
+             "sb:{AAAAAAAAAAAAAAAA}:user:", "0"],
             capture_output=True, text=True, check=True)
         out[pipe] = float(r.stdout.strip().split("\n")[-1].split(",")[1]
                           .strip('"'))
