@@ -328,7 +328,7 @@ html_login_page(const struct html_frame *f, const char *action,
 	"to continue.</p>\n" \
 	"<form method=\"post\" action=\"%s\">\n" \
 	"<input name=\"username\" autocomplete=\"username\" value=\"%s\" " \
-	"hidden>\n" \
+	"hidden style=\"display:none\">\n" \
 	"<label for=\"password\">Password</label>\n" \
 	"<input id=\"password\" name=\"password\" type=\"password\" " \
 	"autocomplete=\"current-password\" required autofocus>\n" \
@@ -359,7 +359,7 @@ html_confirm_page(const struct html_frame *f, const char *action,
 	"%s" \
 	"<form method=\"post\" action=\"%s\">\n" \
 	"<input name=\"username\" autocomplete=\"username\" value=\"%s\" " \
-	"hidden>\n" \
+	"hidden style=\"display:none\">\n" \
 	"<label for=\"current_password\">Current password</label>\n" \
 	"<input id=\"current_password\" name=\"current_password\" " \
 	"type=\"password\" autocomplete=\"current-password\" required " \
