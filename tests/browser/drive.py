@@ -465,7 +465,7 @@ def journey(page, out, base, user, password):
                       **page.snapshot("6-back-after-sign-out"))
 
 
-# Chromium's command line, here and in sessions_drive.py.
+# Chromium's command line, here, in sessions_drive.py and stepup_drive.py.
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic",
     "--no-first-run", "--no-default-browser-check",
