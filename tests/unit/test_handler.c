@@ -27,35 +27,6 @@ static struct config cfg;
 static struct store *st;
 static char	     alice[TOKEN_COOKIELEN + 1]; /* a live cookie value */
 
-/* The request's params, and its body as the server loop would read it. */
-struct input {
-	const struct kv *params;
-	const char	*body;
-	size_t		 off;
-	int		 reads;
-};
-
-static const char *
-in_param(const char *name, void *arg)
-{
-	return getp(name, (void *)((struct input *)arg)->params);
-}
-
-static long
-in_read(void *arg, char *buf, size_t len)
-{
-	struct input *in = arg;
-	size_t	      n = in->body ? strlen(in->body + in->off) : 0;
-
-	in->reads++;
-	if (n > len)
-		n = len;
-	if (n > 0)
-		memcpy(buf, in->body + in->off, n);
-	in->off += n;
-	return (long)n;
-}
-
 static int last_reads; /* body reads of the last run() */
 
 /* Run one request; returns the number of store calls it made. */

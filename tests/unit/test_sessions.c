@@ -36,36 +36,11 @@ struct sess {
 	char	     ref[TOKEN_REFLEN + 1];
 };
 
-struct input {
-	const struct kv *params;
-	const char	*body;
-	size_t		 off;
-};
-
-static const char *
-in_param(const char *name, void *arg)
-{
-	return getp(name, (void *)((struct input *)arg)->params);
-}
-
-static long
-in_read(void *arg, char *buf, size_t len)
-{
-	struct input *in = arg;
-	size_t	      n = in->body ? strlen(in->body + in->off) : 0;
-
-	if (n > len)
-		n = len;
-	memcpy(buf, in->body + in->off, n);
-	in->off += n;
-	return (long)n;
-}
-
 static void
 run(const struct kv *params, const char *body, struct response *resp)
 {
 	struct handler_ctx h = { st, &cfg };
-	struct input	   in = { params, body, 0 };
+	struct input	   in = { params, body, 0, 0 };
 	struct request	   r;
 
 	request_init(&r, in_param, in_read, &in);
@@ -699,7 +674,7 @@ test_config(void **state)
 	struct response	   r = RESPONSE_EMPTY;
 	struct handler_ctx h;
 	struct request	   req;
-	struct input	   in = { p, NULL, 0 };
+	struct input	   in = { p, NULL, 0, 0 };
 
 	(void)state;
 	assert_int_equal(config_defaults(&c), 0);
@@ -759,7 +734,7 @@ test_page_template(void **state)
 	struct kv    p[] = { { "REQUEST_METHOD", "GET" },
 		   { "REQUEST_URI", "/sessions" }, { "HTTP_ACCEPT", "text/html" },
 		   { "HTTP_COOKIE", ck }, { NULL, NULL } };
-	struct input in = { p, NULL, 0 };
+	struct input in = { p, NULL, 0, 0 };
 	int	     fd;
 
 	(void)state;

@@ -26,36 +26,11 @@ static struct config cfg;
 static struct store *st;
 static char	     cookie[TOKEN_COOKIELEN + 64]; /* "__Host-sid=..." */
 
-struct input {
-	const struct kv *params;
-	const char	*body;
-	size_t		 off;
-};
-
-static const char *
-in_param(const char *name, void *arg)
-{
-	return getp(name, (void *)((struct input *)arg)->params);
-}
-
-static long
-in_read(void *arg, char *buf, size_t len)
-{
-	struct input *in = arg;
-	size_t	      n = in->body ? strlen(in->body + in->off) : 0;
-
-	if (n > len)
-		n = len;
-	memcpy(buf, in->body + in->off, n);
-	in->off += n;
-	return (long)n;
-}
-
 static void
 run(const struct kv *params, const char *body, struct response *resp)
 {
 	struct handler_ctx h = { st, &cfg };
-	struct input	   in = { params, body, 0 };
+	struct input	   in = { params, body, 0, 0 };
 	struct request	   r;
 
 	request_init(&r, in_param, in_read, &in);
