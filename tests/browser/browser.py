@@ -10,10 +10,8 @@ Needs chromium (/usr/bin/chromium or $CHROMIUM) and openssl; a missing one
 fails under CI=true and skips elsewhere. Screenshots go to
 $SESSGATE_ARTIFACTS, else tests/browser/artifacts/ in the build tree."""
 
-import json
 import os
 import ssl
-import subprocess
 import sys
 import time
 import http.client as httpclient
@@ -53,28 +51,10 @@ def setup():
     with open(os.path.join(docroot, "private", "index.html"), "w") as f:
         f.write(PAGE)
     S.start_sessgate(BASE)
-    cert = os.path.join(S.tmp, "cert.pem")
-    key = os.path.join(S.tmp, "key.pem")
-    r = subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                        "-keyout", key, "-out", cert],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    S.start_lighttpd(docroot, TLS % {"cert": cert, "key": key})
-
-
-# lighttpd 1.4.69 TLS (the separate lighttpd-mod-openssl package on Debian)
-# on the harness's one listening socket. The shipped contrib config sends
-# the protected tree with Cache-Control: no-store, so that Back after
-# signing out asks the server.
-TLS = """
-server.modules += ( "mod_openssl" )
-ssl.engine = "enable"
-ssl.pemfile = "%(cert)s"
-ssl.privkey = "%(key)s"
-"""
+    # The shipped contrib config sends the protected tree with
+    # Cache-Control: no-store, so that Back after signing out asks the
+    # server.
+    S.start_https_lighttpd(docroot, OPENSSL)
 
 
 def base():
@@ -120,14 +100,11 @@ def chromium_runs_the_whole_journey():
     for name in SHOTS:
         if os.path.exists(os.path.join(ARTIFACTS, name + ".png")):
             os.unlink(os.path.join(ARTIFACTS, name + ".png"))
-    t0 = time.monotonic()
-    p = subprocess.run([sys.executable, os.path.join(HERE, "drive.py")],
-                       env=env, capture_output=True, text=True, timeout=300)
-    R.update(json.loads(p.stdout) if p.stdout.strip().startswith("{")
-             else {"steps": {}, "error": p.stderr[-4000:]})
-    print("# %s, %.1f s" % (R.get("browserVersion"), time.monotonic() - t0))
-    assert p.returncode == 0 and "error" not in R, (p.returncode,
-                                                    R.get("error"), p.stderr)
+    out, status, stderr, took = harness.run_browser(
+        os.path.join(HERE, "drive.py"), env, 300)
+    R.update(out)
+    print("# %s, %.1f s" % (R.get("browserVersion"), took))
+    assert status == 0 and "error" not in R, (status, R.get("error"), stderr)
     assert R["pageErrors"] == [], R["pageErrors"]
 
 

@@ -18,7 +18,6 @@ CI=true and skips elsewhere."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 
@@ -50,11 +49,9 @@ def journey(name):
     env = dict(os.environ, SG_BASE="http://127.0.0.1:%d" % port,
                SG_USER=USER, SG_PASS=PASSWORD, SG_ARTIFACTS=shots,
                SG_CHROMIUM=CHROMIUM, TMPDIR=S.tmp)
-    p = subprocess.run([sys.executable, os.path.join(HERE, "drive.py")],
-                       env=env, capture_output=True, text=True, timeout=300)
-    r = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {
-        "steps": {}, "error": p.stderr[-4000:]}
-    assert p.returncode == 0 and "error" not in r, (name, r.get("error"))
+    r, status, _, _ = harness.run_browser(os.path.join(HERE, "drive.py"),
+                                          env)
+    assert status == 0 and "error" not in r, (name, r.get("error"))
     return r["steps"]
 
 

@@ -16,9 +16,7 @@ CI=true and skips elsewhere."""
 import json
 import os
 import ssl
-import subprocess
 import sys
-import time
 import http.client as httpclient
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,12 +33,6 @@ ARTIFACTS = os.path.abspath(os.environ.get("SESSGATE_ARTIFACTS") or
                             os.path.join(harness.TOP_BUILDDIR, "tests",
                                          "browser", "artifacts"))
 SHOTS = ("sessions-page", "sessions-page-phone")
-TLS = """
-server.modules += ( "mod_openssl" )
-ssl.engine = "enable"
-ssl.pemfile = "%(cert)s"
-ssl.privkey = "%(key)s"
-"""
 S = harness.Stack()
 R = {}
 
@@ -55,16 +47,7 @@ def setup():
     with open(os.path.join(docroot, "private", "index.html"), "w") as f:
         f.write(harness.PRIVATE_PAGE)
     S.start_sessgate(BASE)
-    cert = os.path.join(S.tmp, "cert.pem")
-    key = os.path.join(S.tmp, "key.pem")
-    r = subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1",
-                        "-keyout", key, "-out", cert],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    S.start_lighttpd(docroot, TLS % {"cert": cert, "key": key})
+    S.start_https_lighttpd(docroot, OPENSSL)
 
 
 def base():
@@ -105,15 +88,11 @@ def chromium_runs_the_sessions_journey():
         p = os.path.join(ARTIFACTS, name + ".png")
         if os.path.exists(p):
             os.unlink(p)
-    t0 = time.monotonic()
-    p = subprocess.run([sys.executable,
-                        os.path.join(HERE, "sessions_drive.py")],
-                       env=env, capture_output=True, text=True, timeout=300)
-    R.update(json.loads(p.stdout) if p.stdout.strip().startswith("{")
-             else {"steps": {}, "error": p.stderr[-4000:]})
-    print("# %s, %.1f s" % (R.get("browserVersion"), time.monotonic() - t0))
-    assert p.returncode == 0 and "error" not in R, (p.returncode,
-                                                    R.get("error"), p.stderr)
+    out, status, stderr, took = harness.run_browser(
+        os.path.join(HERE, "sessions_drive.py"), env, 300)
+    R.update(out)
+    print("# %s, %.1f s" % (R.get("browserVersion"), took))
+    assert status == 0 and "error" not in R, (status, R.get("error"), stderr)
     assert R["pageErrors"] == [], R["pageErrors"]
 
 

@@ -12,11 +12,8 @@ cookie unchanged); /private/ never asks.
 Needs chromium and openssl (as sessions.py); a missing one fails under
 CI=true and skips elsewhere."""
 
-import json
 import os
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -36,12 +33,6 @@ ARTIFACTS = os.path.abspath(os.environ.get("SESSGATE_ARTIFACTS") or
                             os.path.join(harness.TOP_BUILDDIR, "tests",
                                          "browser", "artifacts"))
 SHOT = os.path.join(ARTIFACTS, "stepup-confirm.png")
-TLS = """
-server.modules += ( "mod_openssl" )
-ssl.engine = "enable"
-ssl.pemfile = "%(cert)s"
-ssl.privkey = "%(key)s"
-"""
 ADMIN_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Administration</title></head>
@@ -64,16 +55,7 @@ def setup():
         with open(os.path.join(docroot, "private", page), "w") as f:
             f.write(html)
     S.start_sessgate(BASE)
-    cert = os.path.join(S.tmp, "cert.pem")
-    key = os.path.join(S.tmp, "key.pem")
-    r = subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1",
-                        "-keyout", key, "-out", cert],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    S.start_lighttpd(docroot, TLS % {"cert": cert, "key": key})
+    S.start_https_lighttpd(docroot, OPENSSL)
 
 
 def base():
@@ -119,15 +101,11 @@ def chromium_runs_the_stepup_journey():
     os.makedirs(ARTIFACTS, exist_ok=True)
     if os.path.exists(SHOT):
         os.unlink(SHOT)
-    t0 = time.monotonic()
-    p = subprocess.run([sys.executable,
-                        os.path.join(HERE, "stepup_drive.py")],
-                       env=env, capture_output=True, text=True, timeout=120)
-    R.update(json.loads(p.stdout) if p.stdout.strip().startswith("{")
-             else {"steps": {}, "error": p.stderr[-4000:]})
-    print("# %s, %.1f s" % (R.get("browserVersion"), time.monotonic() - t0))
-    assert p.returncode == 0 and "error" not in R, (p.returncode,
-                                                    R.get("error"), p.stderr)
+    out, status, stderr, took = harness.run_browser(
+        os.path.join(HERE, "stepup_drive.py"), env, 120)
+    R.update(out)
+    print("# %s, %.1f s" % (R.get("browserVersion"), took))
+    assert status == 0 and "error" not in R, (status, R.get("error"), stderr)
     assert R["pageErrors"] == [], R["pageErrors"]
 
 

@@ -19,6 +19,7 @@ runs it as a command:
 
 import atexit
 import http.client as httpclient
+import json
 import os
 import shutil
 import signal
@@ -342,6 +343,23 @@ class Stack:
                 raise RuntimeError("lighttpd exited: " + f.read())
         return self.http_port
 
+    def start_https_lighttpd(self, docroot, openssl, extra=""):
+        """start_lighttpd over HTTPS (lighttpd-mod-openssl on the one
+        listening socket), with a self-signed certificate for 127.0.0.1
+        and localhost that openssl makes here; returns the port."""
+        cert = os.path.join(self.tmp, "cert.pem")
+        key = os.path.join(self.tmp, "key.pem")
+        r = subprocess.run([openssl, "req", "-x509", "-newkey", "ec",
+                            "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                            "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                            "-keyout", key, "-out", cert],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return self.start_lighttpd(docroot, LIGHTTPD_TLS % {
+            "cert": cert, "key": key} + extra)
+
     def stop(self):
         for p in self.procs:
             if p.poll() is None:
@@ -503,6 +521,27 @@ def start_nginx(stack, docroot, upstream, name="nginx"):
                  "daemon off;"], name + ".log")
     wait_for(lambda: connects(port), name)
     return port
+
+
+# lighttpd's TLS (the separate lighttpd-mod-openssl package on Debian).
+LIGHTTPD_TLS = """
+server.modules += ( "mod_openssl" )
+ssl.engine = "enable"
+ssl.pemfile = "%(cert)s"
+ssl.privkey = "%(key)s"
+"""
+
+
+def run_browser(script, env, timeout=300):
+    """Run a browser driver (tests/browser/*drive.py, which prints one
+    JSON document) with env: (its JSON, or {"steps": {}, "error": the
+    tail of its stderr}; its exit status; its stderr; seconds taken)."""
+    t0 = time.monotonic()
+    p = subprocess.run([sys.executable, script], env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    out = json.loads(p.stdout) if p.stdout.strip().startswith("{") else {
+        "steps": {}, "error": p.stderr[-4000:]}
+    return out, p.returncode, p.stderr, time.monotonic() - t0
 
 
 LIGHTTPD_CONF = """
