@@ -477,12 +477,17 @@ ARGS = [
 ]
 
 
-def main():
+def run(open_pages, go):
+    """The frame of every driver: start Chromium, open_pages(browser, out)
+    gives the pages, go(pages, out, env) walks the journey; whatever
+    happens, each page's record is kept and one JSON document printed
+    (with "error" on a failure)."""
     env = os.environ
     os.makedirs(env["SG_ARTIFACTS"], exist_ok=True)
     out = {"steps": {}, "console": [], "pageErrors": [],
            "failedRequests": []}
-    browser = page = None
+    browser = None
+    pages = []
     try:
         browser = Chromium(env.get("SG_CHROMIUM") or "/usr/bin/chromium",
                            ARGS)
@@ -490,18 +495,24 @@ def main():
             "Browser.getVersion", timeout=60)["product"]
         # The certificate is self-signed: accept it, for this browser only.
         browser.call("Security.setIgnoreCertificateErrors", {"ignore": True})
-        page = Page(browser, out)
-        journey(page, out, env["SG_BASE"], env["SG_USER"], env["SG_PASS"])
+        pages = open_pages(browser, out)
+        go(pages, out, env)
     except Exception:
         out["error"] = traceback.format_exc()
         if browser:
             out["error"] += browser.log_tail()
     finally:
-        if page:
-            page.record()
+        for p in pages:
+            p.record()
         if browser:
             browser.close()
     sys.stdout.write(json.dumps(out, indent=1) + "\n")
+
+
+def main():
+    run(lambda browser, out: [Page(browser, out)],
+        lambda pages, out, env: journey(pages[0], out, env["SG_BASE"],
+                                        env["SG_USER"], env["SG_PASS"]))
 
 
 if __name__ == "__main__":

@@ -12,14 +12,12 @@ presses Enter; then the second navigates once more.
 Environment: as drive.py's (SG_BASE, SG_USER, SG_PASS, SG_ARTIFACTS,
 SG_CHROMIUM, TMPDIR)."""
 
-import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from drive import ARGS, TIMEOUT, CDPError, Chromium, Page  # noqa: E402
+from drive import TIMEOUT, Page, run  # noqa: E402
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) "
           "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 "
@@ -216,31 +214,11 @@ def journey(one, two, out, base, user, password):
 
 
 def main():
-    env = os.environ
-    os.makedirs(env["SG_ARTIFACTS"], exist_ok=True)
-    out = {"steps": {}, "console": [], "pageErrors": [],
-           "failedRequests": []}
-    browser = None
-    pages = []
-    try:
-        browser = Chromium(env.get("SG_CHROMIUM") or "/usr/bin/chromium",
-                           ARGS)
-        out["browserVersion"] = browser.call(
-            "Browser.getVersion", timeout=60)["product"]
-        browser.call("Security.setIgnoreCertificateErrors", {"ignore": True})
-        pages = [context_page(browser, out), context_page(browser, out)]
-        journey(pages[0], pages[1], out, env["SG_BASE"], env["SG_USER"],
-                env["SG_PASS"])
-    except (CDPError, Exception):
-        out["error"] = traceback.format_exc()
-        if browser:
-            out["error"] += browser.log_tail()
-    finally:
-        for p in pages:
-            p.record()
-        if browser:
-            browser.close()
-    sys.stdout.write(json.dumps(out, indent=1) + "\n")
+    run(lambda browser, out: [context_page(browser, out),
+                              context_page(browser, out)],
+        lambda pages, out, env: journey(pages[0], pages[1], out,
+                                        env["SG_BASE"], env["SG_USER"],
+                                        env["SG_PASS"]))
 
 
 if __name__ == "__main__":

@@ -9,14 +9,12 @@ right one, typed and submitted with Enter; /private/ in between.
 Environment: as drive.py's (SG_BASE, SG_USER, SG_PASS, SG_ARTIFACTS,
 SG_CHROMIUM, TMPDIR), and SG_REAUTH (reauth_timeout in seconds)."""
 
-import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from drive import ARGS, CDPError, Chromium, Page  # noqa: E402
+from drive import Page, run  # noqa: E402
 from sessions_drive import (ax_names, enter_and_wait,  # noqa: E402
                             focus_emulation, settled_focus, tab)
 
@@ -124,30 +122,10 @@ def journey(page, out, base, user, password, reauth):
 
 
 def main():
-    env = os.environ
-    os.makedirs(env["SG_ARTIFACTS"], exist_ok=True)
-    out = {"steps": {}, "console": [], "pageErrors": [],
-           "failedRequests": []}
-    browser = page = None
-    try:
-        browser = Chromium(env.get("SG_CHROMIUM") or "/usr/bin/chromium",
-                           ARGS)
-        out["browserVersion"] = browser.call(
-            "Browser.getVersion", timeout=60)["product"]
-        browser.call("Security.setIgnoreCertificateErrors", {"ignore": True})
-        page = Page(browser, out)
-        journey(page, out, env["SG_BASE"], env["SG_USER"], env["SG_PASS"],
-                float(env["SG_REAUTH"]))
-    except (CDPError, Exception):
-        out["error"] = traceback.format_exc()
-        if browser:
-            out["error"] += browser.log_tail()
-    finally:
-        if page:
-            page.record()
-        if browser:
-            browser.close()
-    sys.stdout.write(json.dumps(out, indent=1) + "\n")
+    run(lambda browser, out: [Page(browser, out)],
+        lambda pages, out, env: journey(pages[0], out, env["SG_BASE"],
+                                        env["SG_USER"], env["SG_PASS"],
+                                        float(env["SG_REAUTH"])))
 
 
 if __name__ == "__main__":
