@@ -44,6 +44,28 @@ endpoint_unauthenticated(struct response *resp)
 }
 
 void
+endpoint_no_session(const struct handler_ctx *h, const struct request *req,
+    struct response *resp, enum sg_result rv, const char *what)
+{
+	switch (rv) {
+	case SG_NO_SESSION:
+		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
+			endpoint_redirect_login(h->cfg, req, resp, 0);
+		else
+			endpoint_unauthenticated(resp);
+		break;
+	case SG_MALFORMED:
+		log_warnx("%s %s: malformed Cookie header", req->remote_addr,
+		    req->uri);
+		response_error(resp, 400, "malformed cookie");
+		break;
+	default:
+		endpoint_unavailable(h, req, resp, what);
+		break;
+	}
+}
+
+void
 endpoint_form_page(const struct handler_ctx *h, struct response *resp,
     int status, const char *next, const char *message)
 {

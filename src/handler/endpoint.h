@@ -33,6 +33,14 @@ void endpoint_unavailable(const struct handler_ctx *, const struct request *,
     struct response *, const char *what);
 /* 401 {"error":"unauthenticated"}. */
 void endpoint_unauthenticated(struct response *);
+/*
+ * The answer of a Responder page behind the session check when the check
+ * said rv, not SG_OK: no session, a page navigation to login_redirect
+ * (else 401); a malformed Cookie header 400; the store 503 (what names
+ * the page in the log line).
+ */
+void endpoint_no_session(const struct handler_ctx *, const struct request *,
+    struct response *, enum sg_result rv, const char *what);
 /* The login page with status, next and an optional message. */
 void endpoint_form_page(const struct handler_ctx *, struct response *,
     int status, const char *next, const char *message);

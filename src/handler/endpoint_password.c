@@ -35,26 +35,12 @@ endpoint_password_form(const struct handler_ctx *h, struct request *req,
 {
 	struct session_ctx c = endpoint_session(h, req);
 	char		   user[USER_NAME_MAX + 1];
+	enum sg_result	   rv;
 
-	switch (session_find(&c, user)) {
-	case SG_OK:
+	if ((rv = session_find(&c, user)) == SG_OK)
 		password_page(h, resp, 200, user, NULL);
-		break;
-	case SG_NO_SESSION:
-		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
-			endpoint_redirect_login(h->cfg, req, resp, 0);
-		else
-			endpoint_unauthenticated(resp);
-		break;
-	case SG_MALFORMED:
-		log_warnx("%s %s: malformed Cookie header", req->remote_addr,
-		    req->uri);
-		response_error(resp, 400, "malformed cookie");
-		break;
-	default:
-		endpoint_unavailable(h, req, resp, "password form");
-		break;
-	}
+	else
+		endpoint_no_session(h, req, resp, rv, "password form");
 }
 
 /*

@@ -263,34 +263,19 @@ presented(const struct handler_ctx *h, const struct request *req,
 {
 	enum sg_result rv = session_find_seen(c, f);
 
-	switch (rv) {
-	case SG_OK:
-		if (!session_reauth_due(h->cfg, req->uri, &f->seen))
-			break;
-		log_info("%s %s: %s must confirm the password first",
-		    req->remote_addr, req->uri, f->seen.user);
-		if (h->cfg->login_redirect[0] && endpoint_wants_html(req))
-			endpoint_redirect_login(h->cfg, req, resp, 1);
-		else
-			endpoint_unauthenticated(resp);
-		rv = SG_DENY;
-		break;
-	case SG_NO_SESSION:
-		if (h->cfg->login_redirect[0] && endpoint_is_navigation(req))
-			endpoint_redirect_login(h->cfg, req, resp, 0);
-		else
-			endpoint_unauthenticated(resp);
-		break;
-	case SG_MALFORMED:
-		log_warnx("%s %s: malformed Cookie header", req->remote_addr,
-		    req->uri);
-		response_error(resp, 400, "malformed cookie");
-		break;
-	default:
-		endpoint_unavailable(h, req, resp, "sessions");
-		break;
+	if (rv != SG_OK) {
+		endpoint_no_session(h, req, resp, rv, "sessions");
+		return rv;
 	}
-	return rv;
+	if (!session_reauth_due(h->cfg, req->uri, &f->seen))
+		return SG_OK;
+	log_info("%s %s: %s must confirm the password first", req->remote_addr,
+	    req->uri, f->seen.user);
+	if (h->cfg->login_redirect[0] && endpoint_wants_html(req))
+		endpoint_redirect_login(h->cfg, req, resp, 1);
+	else
+		endpoint_unauthenticated(resp);
+	return SG_DENY;
 }
 
 void
