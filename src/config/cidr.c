@@ -92,22 +92,17 @@ int
 cidr_list_parse(struct cidr_list *l, const char *text, char *err, size_t errlen)
 {
 	char	    word[128];
-	const char *p = text, *msg;
+	const char *p = text, *w, *msg;
 	size_t	    n;
 
 	l->n = 0;
-	for (;;) {
-		p += strspn(p, " \t,");
-		if (*p == '\0')
-			return 0;
-		n = strcspn(p, " \t,");
+	while ((w = text_list_word(&p, &n)) != NULL) {
 		if (n >= sizeof(word)) {
 			snprintf(err, errlen, "an entry is too long");
 			return -1;
 		}
-		memcpy(word, p, n);
+		memcpy(word, w, n);
 		word[n] = '\0';
-		p += n;
 		if (l->n == CIDR_MAX) {
 			snprintf(err, errlen, "more than %d entries", CIDR_MAX);
 			return -1;
@@ -118,6 +113,7 @@ cidr_list_parse(struct cidr_list *l, const char *text, char *err, size_t errlen)
 		}
 		l->n++;
 	}
+	return 0;
 }
 
 int

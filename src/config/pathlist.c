@@ -51,28 +51,24 @@ entry(struct pathlist *l, const char *w, size_t n)
 int
 pathlist_parse(struct pathlist *l, const char *text, char *err, size_t errlen)
 {
-	const char *p = text, *msg;
+	const char *p = text, *w, *msg;
 	size_t	    n;
 
 	l->n = 0;
-	for (;;) {
-		p += strspn(p, " \t,");
-		if (*p == '\0')
-			return 0;
-		n = strcspn(p, " \t,");
+	while ((w = text_list_word(&p, &n)) != NULL) {
 		if (l->n == PATHLIST_MAX) {
 			snprintf(err, errlen, "more than %d entries",
 			    PATHLIST_MAX);
 			return -1;
 		}
-		if ((msg = entry(l, p, n)) != NULL) {
+		if ((msg = entry(l, w, n)) != NULL) {
 			snprintf(err, errlen, "\"%.*s\": %s",
-			    n > 64 ? 64 : (int)n, p, msg);
+			    n > 64 ? 64 : (int)n, w, msg);
 			return -1;
 		}
 		l->n++;
-		p += n;
 	}
+	return 0;
 }
 
 /* The path of uri (origin or absolute form): where it starts, its length. */

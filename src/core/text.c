@@ -115,3 +115,15 @@ text_number(const char *s, size_t len, int base, unsigned long long max,
 	*out = v;
 	return 0;
 }
+
+const char *
+text_list_word(const char **p, size_t *len)
+{
+	const char *w = *p + strspn(*p, " \t,");
+
+	if (*w == '\0')
+		return NULL;
+	*len = strcspn(w, " \t,");
+	*p = w + *len;
+	return w;
+}

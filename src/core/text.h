@@ -1,6 +1,7 @@
 /*
  * text.h: the small text codecs every layer shares: hex digits, one
- * percent-encoding codec, and one parser of decimal (or octal) numbers.
+ * percent-encoding codec, one parser of decimal (or octal) numbers, and
+ * the words of a list value.
  */
 #ifndef SG_CORE_TEXT_H
 #define SG_CORE_TEXT_H
@@ -29,5 +30,11 @@ int text_pct_encode(char *out, size_t outlen, const char *s, const char *keep);
  */
 int text_number(const char *s, size_t len, int base, unsigned long long max,
     unsigned long long *out);
+/*
+ * The next word of a list value (words apart by spaces, tabs or commas,
+ * as login_trusted_addresses and the path lists take them) from *p: its
+ * start, with its length in *len and *p past it; NULL at the end.
+ */
+const char *text_list_word(const char **p, size_t *len);
 
 #endif

@@ -142,6 +142,26 @@ test_number(void **state)
 	}
 }
 
+/* The words of a list value: apart by spaces, tabs or commas. */
+static void
+test_list_word(void **state)
+{
+	const char *p = " ,a\tbc,, d ,", *w;
+	const char *want[] = { "a", "bc", "d" };
+	size_t	    i = 0, n;
+
+	(void)state;
+	while ((w = text_list_word(&p, &n)) != NULL) {
+		assert_true(i < 3);
+		assert_int_equal(n, strlen(want[i]));
+		assert_memory_equal(w, want[i], n);
+		i++;
+	}
+	assert_int_equal(i, 3);
+	p = " \t, ";
+	assert_null(text_list_word(&p, &n));
+}
+
 int
 main(void)
 {
@@ -150,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_encode_and_hex),
 		cmocka_unit_test(test_encode_exact),
 		cmocka_unit_test(test_number),
+		cmocka_unit_test(test_list_word),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
