@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "core/audit.h"
+#include "core/json.h"
 #include "core/user.h"
 #include "ctl_check.h"
 #include "session/password.h"
@@ -330,12 +331,8 @@ print_session(const struct store_session *ss, void *arg)
 		    l->all ? l->user : "", l->all ? " " : "", ref, c, a, idle);
 		return 0;
 	}
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = json_append_object(l->array)) == NULL)
 		return -1;
-	if (!cJSON_AddItemToArray(l->array, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
 	if (cJSON_AddStringToObject(o, "user", l->user) == NULL ||
 	    cJSON_AddStringToObject(o, "id", ref) == NULL ||
 	    cJSON_AddNumberToObject(o, "created",
@@ -467,12 +464,8 @@ json_user(cJSON *array, const char *name, int sessions)
 {
 	cJSON *o;
 
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = json_append_object(array)) == NULL)
 		return -1;
-	if (!cJSON_AddItemToArray(array, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
 	if (cJSON_AddStringToObject(o, "name", name) == NULL ||
 	    cJSON_AddNumberToObject(o, "sessions", sessions) == NULL)
 		return -1;
@@ -706,12 +699,8 @@ json_fail(cJSON *array, const struct store_fail *f, long long secs, int locked)
 {
 	cJSON *o;
 
-	if ((o = cJSON_CreateObject()) == NULL)
+	if ((o = json_append_object(array)) == NULL)
 		return -1;
-	if (!cJSON_AddItemToArray(array, o)) {
-		cJSON_Delete(o);
-		return -1;
-	}
 	if (cJSON_AddStringToObject(o, "kind", fail_kind(f->kind)) == NULL ||
 	    cJSON_AddStringToObject(o, "name", f->name) == NULL ||
 	    cJSON_AddNumberToObject(o, "count", (double)f->count) == NULL ||

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/form.h"
@@ -189,12 +190,8 @@ rows_json(const struct html_session *rows, size_t n)
 	if ((a = cJSON_AddArrayToObject(root, "sessions")) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if ((o = cJSON_CreateObject()) == NULL)
+		if ((o = json_append_object(a)) == NULL)
 			goto fail;
-		if (!cJSON_AddItemToArray(a, o)) {
-			cJSON_Delete(o);
-			goto fail;
-		}
 		if (cJSON_AddStringToObject(o, "id", rows[i].ref) == NULL ||
 		    cJSON_AddNumberToObject(o, "created",
 			(double)rows[i].created) == NULL ||
