@@ -128,8 +128,9 @@ int
 session_reauth_due(const struct config *cfg, const char *uri,
     const struct store_seen *seen)
 {
-	return session_reauth_path(cfg, uri) &&
-	    seen->now - seen->confirmed >= cfg->reauth_timeout;
+	/* (the time first: a fresh password needs no reading of the path) */
+	return seen->now - seen->confirmed >= cfg->reauth_timeout &&
+	    session_reauth_path(cfg, uri);
 }
 
 int
